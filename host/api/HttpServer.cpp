@@ -1,0 +1,115 @@
+#include "api/HttpServer.h"
+
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/ThreadPool.h>
+#include <Poco/URI.h>
+
+#include <grp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include "util/ApiError.h"
+
+namespace lxdp::api {
+
+namespace {
+
+// Websocket connections (events, exec streams) hold a thread each for their lifetime, so the
+// pool is sized for many long-lived connections rather than for CPU parallelism.
+constexpr int kMaxThreads = 512;
+
+class ApiHandler : public Poco::Net::HTTPRequestHandler {
+public:
+    explicit ApiHandler(const Router& router) : router_(router) {}
+
+    void handleRequest(Poco::Net::HTTPServerRequest& http, Poco::Net::HTTPServerResponse& response) override {
+        auto& log = Poco::Logger::get("api");
+        Response result = Response::handled();
+        try {
+            Poco::URI uri(http.getURI());
+            std::map<std::string, std::string> query;
+            for (const auto& [k, v] : uri.getQueryParameters()) query[k] = v;
+            Request request(http, response, uri.getPath(), std::move(query));
+            if (log.debug()) log.debug("%s %s", http.getMethod(), http.getURI());
+            result = router_.dispatch(request);
+        } catch (const ApiError& e) {
+            result = Response::error(e.status(), e.what());
+        } catch (const nlohmann::json::exception& e) {
+            // Go clients decode strictly; so do we: a field of the wrong type is the client's error.
+            result = Response::error(400, std::string("Invalid request: ") + e.what());
+        } catch (const std::exception& e) {
+            log.error("%s %s: %s", http.getMethod(), http.getURI(), std::string(e.what()));
+            result = Response::error(500, e.what());
+        }
+        try {
+            if (!response.sent()) result.send(response);
+        } catch (const std::exception& e) {
+            log.debug("could not answer %s: %s", http.getURI(), std::string(e.what()));
+        }
+    }
+
+private:
+    const Router& router_;
+};
+
+class ApiHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
+public:
+    explicit ApiHandlerFactory(const Router& router) : router_(router) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+        return new ApiHandler(router_);
+    }
+
+private:
+    const Router& router_;
+};
+
+}  // namespace
+
+HttpServer::HttpServer(const Router& router, const std::string& socketPath, const std::string& group)
+    : router_(router) {
+    ::unlink(socketPath.c_str());
+    Poco::Net::ServerSocket socket;
+    socket.bind(Poco::Net::SocketAddress(Poco::Net::SocketAddress::UNIX_LOCAL, socketPath), false);
+    socket.listen(128);
+    gid_t gid = 0;
+    if (!group.empty()) {
+        struct group* g = ::getgrnam(group.c_str());
+        if (!g) throw std::runtime_error("unknown group '" + group + "' for the unix socket");
+        gid = g->gr_gid;
+    }
+    if (::chown(socketPath.c_str(), 0, gid) != 0 || ::chmod(socketPath.c_str(), 0660) != 0)
+        throw std::runtime_error("cannot set the owner and mode of " + socketPath + ": " + std::strerror(errno));
+
+    pool_ = std::make_unique<Poco::ThreadPool>(4, kMaxThreads, 60);
+    auto* params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(kMaxThreads);
+    params->setMaxQueued(256);
+    params->setKeepAlive(true);
+    params->setTimeout(Poco::Timespan(60, 0));
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new ApiHandlerFactory(router_), *pool_, socket, params);
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+void HttpServer::start() { server_->start(); }
+
+void HttpServer::stop() {
+    if (server_) {
+        server_->stopAll(true);
+        server_.reset();
+    }
+}
+
+}  // namespace lxdp::api

@@ -1,0 +1,53 @@
+// One REST request as the handlers see it: path parameters, query, project, JSON body.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace Poco::Net {
+class HTTPServerRequest;
+class HTTPServerResponse;
+}  // namespace Poco::Net
+
+namespace lxdp::api {
+
+class Request {
+public:
+    Request(Poco::Net::HTTPServerRequest& http, Poco::Net::HTTPServerResponse& response,
+            std::string path, std::map<std::string, std::string> query);
+
+    const std::string& method() const;
+    const std::string& path() const { return path_; }
+    // A {name} segment of the route, URL-decoded.
+    const std::string& param(const std::string& name) const;
+    void setParams(std::map<std::string, std::string> params) { params_ = std::move(params); }
+    // A query parameter, or fallback when absent.
+    std::string query(const std::string& name, const std::string& fallback = "") const;
+    bool hasQuery(const std::string& name) const { return query_.count(name) != 0; }
+    // ?project=, "default" when absent.
+    std::string project() const;
+    // ?recursion=N as a number (0 when absent or not a number).
+    int recursion() const;
+    std::string header(const std::string& name) const;
+
+    // The body parsed as JSON; a malformed body is a 400. An empty body is an empty object.
+    const nlohmann::json& json();
+    // The body as a stream (uploads); de-chunked by the HTTP layer.
+    std::istream& body();
+
+    Poco::Net::HTTPServerRequest& http() { return http_; }
+    Poco::Net::HTTPServerResponse& response() { return response_; }
+
+private:
+    Poco::Net::HTTPServerRequest& http_;
+    Poco::Net::HTTPServerResponse& response_;
+    std::string path_;
+    std::map<std::string, std::string> query_;
+    std::map<std::string, std::string> params_;
+    nlohmann::json json_;
+    bool jsonRead_ = false;
+};
+
+}  // namespace lxdp::api

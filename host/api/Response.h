@@ -1,0 +1,50 @@
+// What a handler answers: one of the LXD envelopes (sync, async, error) or a raw body.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace Poco::Net { class HTTPServerResponse; }
+
+namespace lxdp::ops { class Operation; }
+
+namespace lxdp::api {
+
+class Response {
+public:
+    // 200 sync envelope; etag, when set, goes into the Etag header.
+    static Response sync(nlohmann::json metadata, std::string etag = "");
+    // 201 sync envelope with a Location header and null metadata.
+    static Response created(std::string location);
+    // 202 async envelope for an operation.
+    static Response async(std::shared_ptr<ops::Operation> op);
+    static Response error(int status, const std::string& message);
+    // A raw body with its own headers (file pulls, image exports).
+    static Response raw(std::string body, std::map<std::string, std::string> headers,
+                        std::string contentType = "application/octet-stream");
+    // Streams a file of the host as the body.
+    static Response file(std::string path, std::map<std::string, std::string> headers);
+    // The handler already answered (websocket upgrades).
+    static Response handled();
+
+    void send(Poco::Net::HTTPServerResponse& http) const;
+    int status() const { return status_; }
+
+private:
+    enum class Kind { Sync, Async, Error, Raw, File, Handled };
+    Kind kind_ = Kind::Sync;
+    int status_ = 200;
+    nlohmann::json metadata_;
+    std::string etag_;
+    std::string location_;
+    std::string body_;
+    std::string contentType_;
+    std::map<std::string, std::string> headers_;
+    std::shared_ptr<ops::Operation> op_;
+};
+
+}  // namespace lxdp::api

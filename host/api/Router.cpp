@@ -1,0 +1,58 @@
+#include "api/Router.h"
+
+#include <Poco/URI.h>
+
+#include "util/ApiError.h"
+
+namespace lxdp::api {
+
+std::vector<std::string> splitPath(const std::string& path) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= path.size()) {
+        size_t end = path.find('/', start);
+        if (end == std::string::npos) end = path.size();
+        if (end > start) {
+            std::string decoded;
+            Poco::URI::decode(path.substr(start, end - start), decoded);
+            out.push_back(decoded);
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
+void Router::add(const std::string& method, const std::string& pattern, Handler handler) {
+    routes_.push_back(Route{method, splitPath(pattern), std::move(handler)});
+}
+
+void Router::add(const std::string& method, const std::vector<std::string>& patterns, const Handler& handler) {
+    for (const auto& p : patterns) add(method, p, handler);
+}
+
+Response Router::dispatch(Request& request) const {
+    // The path was decoded segment by segment, so an encoded '/' stays inside its segment.
+    const auto segments = splitPath(request.path());
+    bool pathKnown = false;
+    for (const auto& route : routes_) {
+        if (route.segments.size() != segments.size()) continue;
+        std::map<std::string, std::string> params;
+        bool match = true;
+        for (size_t i = 0; i < segments.size() && match; ++i) {
+            const auto& want = route.segments[i];
+            if (want.size() > 2 && want.front() == '{' && want.back() == '}')
+                params[want.substr(1, want.size() - 2)] = segments[i];
+            else
+                match = want == segments[i];
+        }
+        if (!match) continue;
+        pathKnown = true;
+        if (route.method != request.method()) continue;
+        request.setParams(std::move(params));
+        return route.handler(request);
+    }
+    if (pathKnown) throw ApiError(405, "method not allowed");
+    throw NotFound("not found");
+}
+
+}  // namespace lxdp::api

@@ -1,0 +1,36 @@
+// Maps method + path pattern ("/1.0/instances/{name}/state") to handlers.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "api/Request.h"
+#include "api/Response.h"
+
+namespace lxdp::api {
+
+using Handler = std::function<Response(Request&)>;
+
+class Router {
+public:
+    void add(const std::string& method, const std::string& pattern, Handler handler);
+    // Registers the same handler under several patterns (/1.0/instances and /1.0/containers).
+    void add(const std::string& method, const std::vector<std::string>& patterns, const Handler& handler);
+
+    // Runs the matching handler: 404 for an unknown path, 405 for a known path and other method.
+    Response dispatch(Request& request) const;
+
+private:
+    struct Route {
+        std::string method;
+        std::vector<std::string> segments;
+        Handler handler;
+    };
+    std::vector<Route> routes_;
+};
+
+// Splits "/1.0/instances/c1" into its segments, URL-decoding each.
+std::vector<std::string> splitPath(const std::string& path);
+
+}  // namespace lxdp::api

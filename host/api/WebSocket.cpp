@@ -1,0 +1,106 @@
+#include "api/WebSocket.h"
+
+#include <Poco/Buffer.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/WebSocket.h>
+
+#include "api/Request.h"
+#include "util/ApiError.h"
+
+namespace lxdp::api {
+
+using Poco::Net::WebSocket;
+
+lxdp::api::WebSocket::WebSocket(Request& request) {
+    try {
+        ws_ = std::make_unique<Poco::Net::WebSocket>(request.http(), request.response());
+    } catch (const Poco::Net::WebSocketException& e) {
+        throw BadRequest("Expected a websocket upgrade: " + e.message());
+    }
+    // Blocking reads are bounded by receive()'s poll, never by a socket timeout.
+    ws_->setReceiveTimeout(Poco::Timespan(0));
+    ws_->setSendTimeout(Poco::Timespan(30, 0));
+    ws_->setNoDelay(true);
+    ping("keepalive");
+}
+
+lxdp::api::WebSocket::~WebSocket() {
+    shutdown();
+    try {
+        ws_->close();
+    } catch (...) {
+    }
+}
+
+bool lxdp::api::WebSocket::sendFrame(const void* data, size_t len, int flags) {
+    std::lock_guard lock(sendMutex_);
+    try {
+        ws_->sendFrame(data, static_cast<int>(len), flags);
+        return true;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+bool lxdp::api::WebSocket::sendText(const std::string& text) {
+    return sendFrame(text.data(), text.size(), WebSocket::FRAME_TEXT);
+}
+
+bool lxdp::api::WebSocket::sendBinary(const void* data, size_t len) {
+    return sendFrame(data, len, WebSocket::FRAME_BINARY);
+}
+
+bool lxdp::api::WebSocket::ping(const std::string& payload) {
+    return sendFrame(payload.data(), payload.size(), WebSocket::FRAME_FLAG_FIN | WebSocket::FRAME_OP_PING);
+}
+
+std::optional<lxdp::api::WebSocket::Message> lxdp::api::WebSocket::receive(int timeoutMs) {
+    try {
+        for (;;) {
+            if (timeoutMs >= 0 &&
+                !ws_->poll(Poco::Timespan(static_cast<long>(timeoutMs) * 1000), Poco::Net::Socket::SELECT_READ))
+                return std::nullopt;
+            Poco::Buffer<char> buffer(0);
+            int flags = 0;
+            int n = ws_->receiveFrame(buffer, flags);
+            int op = flags & WebSocket::FRAME_OP_BITMASK;
+            if (n <= 0 && flags == 0) return Message{Kind::Closed, {}};
+            std::string payload(buffer.begin(), buffer.begin() + std::max(n, 0));
+            switch (op) {
+            case WebSocket::FRAME_OP_PING:
+                sendFrame(payload.data(), payload.size(), WebSocket::FRAME_FLAG_FIN | WebSocket::FRAME_OP_PONG);
+                continue;
+            case WebSocket::FRAME_OP_PONG:
+                continue;
+            case WebSocket::FRAME_OP_CLOSE:
+                return Message{Kind::Closed, {}};
+            case WebSocket::FRAME_OP_CONT:
+                partial_ += payload;
+                break;
+            default:  // text or binary: the first frame of a message
+                partialKind_ = op;
+                partial_ = std::move(payload);
+                break;
+            }
+            if (!(flags & WebSocket::FRAME_FLAG_FIN)) continue;
+            Message m{partialKind_ == WebSocket::FRAME_OP_TEXT ? Kind::Text : Kind::Binary, std::move(partial_)};
+            partial_.clear();
+            return m;
+        }
+    } catch (const std::exception&) {
+        return Message{Kind::Closed, {}};
+    }
+}
+
+void lxdp::api::WebSocket::shutdown() {
+    // Only shuts the socket down, so that a thread blocked in receive() wakes up; the object
+    // itself lives until its owner destroys it.
+    try {
+        ws_->shutdown();
+    } catch (...) {
+    }
+}
+
+}  // namespace lxdp::api

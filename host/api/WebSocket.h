@@ -1,0 +1,48 @@
+// A server-side websocket over an API request: whole messages in (fragments reassembled,
+// pings answered), frames out, safe to send from several threads.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace Poco::Net { class WebSocket; }
+
+namespace lxdp::api {
+
+class Request;
+
+class WebSocket {
+public:
+    enum class Kind { Text, Binary, Closed };
+    struct Message {
+        Kind kind;
+        std::string data;
+    };
+
+    // Answers the upgrade (101); a request that is not a websocket handshake is a 400.
+    explicit WebSocket(Request& request);
+    ~WebSocket();
+
+    bool sendText(const std::string& text);
+    bool sendBinary(const void* data, size_t len);
+    bool ping(const std::string& payload);
+
+    // The next whole message, waiting up to timeoutMs (-1: no limit); nullopt on timeout.
+    // Kind::Closed when the peer closed or the connection failed.
+    std::optional<Message> receive(int timeoutMs);
+
+    // Ends the connection from any thread (no close frame: the LXD clients expect none).
+    void shutdown();
+
+private:
+    bool sendFrame(const void* data, size_t len, int flags);
+
+    std::unique_ptr<Poco::Net::WebSocket> ws_;
+    std::mutex sendMutex_;
+    std::string partial_;
+    int partialKind_ = 0;
+};
+
+}  // namespace lxdp::api

@@ -1,0 +1,31 @@
+// What the endpoints and services share: one instance of each daemon-wide part.
+#pragma once
+
+#include "daemon/Paths.h"
+
+namespace lxdp::db { class Database; }
+namespace lxdp::events { class EventHub; }
+namespace lxdp::ops { class OperationManager; }
+namespace lxdp::plugins { class PluginRegistry; }
+namespace lxdp::services {
+class StorageService;
+class ProfileService;
+class ImageService;
+class InstanceService;
+}  // namespace lxdp::services
+
+namespace lxdp::daemon {
+
+struct Context {
+    const Paths& paths;
+    db::Database& db;
+    events::EventHub& events;
+    ops::OperationManager& ops;
+    plugins::PluginRegistry& plugins;
+    services::StorageService& storage;
+    services::ProfileService& profiles;
+    services::ImageService& images;
+    services::InstanceService& instances;
+};
+
+}  // namespace lxdp::daemon

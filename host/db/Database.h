@@ -1,0 +1,86 @@
+// Every SQL statement of the daemon lives behind this class, so the same queries can move to
+// dqlite later. Maps and lists are stored as JSON text columns: a list endpoint is one query.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/Records.h"
+
+namespace Poco::Data { class Session; }
+
+namespace lxdp::db {
+
+class Database {
+public:
+    // Opens (creating if needed) the SQLite file and applies pending schema migrations.
+    explicit Database(const std::string& path);
+    ~Database();
+
+    int schemaVersion();
+
+    // Runs fn inside one transaction; any exception rolls everything back.
+    void transaction(const std::function<void()>& fn);
+
+    StringMap serverConfig();
+    void setServerConfig(const StringMap& config);
+
+    std::vector<ProjectRecord> projects();
+    std::optional<ProjectRecord> project(const std::string& name);
+    void createProject(const ProjectRecord& project);
+
+    std::vector<PoolRecord> pools();
+    std::optional<PoolRecord> pool(const std::string& name);
+    void createPool(const PoolRecord& pool);
+    void updatePool(const PoolRecord& pool);
+    void deletePool(const std::string& name);
+
+    std::vector<ProfileRecord> profiles(const std::string& project);
+    std::optional<ProfileRecord> profile(const std::string& project, const std::string& name);
+    void createProfile(const ProfileRecord& profile);
+    void updateProfile(const ProfileRecord& profile);
+    void renameProfile(const std::string& project, const std::string& from, const std::string& to);
+    void deleteProfile(const std::string& project, const std::string& name);
+
+    std::vector<ImageRecord> images(const std::string& project);
+    std::optional<ImageRecord> image(const std::string& project, const std::string& fingerprint);
+    // Images whose fingerprint starts with prefix (the caller checked it is hex).
+    std::vector<ImageRecord> imagesByPrefix(const std::string& project, const std::string& prefix);
+    void createImage(const ImageRecord& image);
+    void updateImage(const ImageRecord& image);
+    void deleteImage(const std::string& project, const std::string& fingerprint);
+
+    std::vector<AliasRecord> aliases(const std::string& project);
+    std::optional<AliasRecord> alias(const std::string& project, const std::string& name);
+    void createAlias(const AliasRecord& alias);
+    void updateAlias(const AliasRecord& alias);
+    void renameAlias(const std::string& project, const std::string& from, const std::string& to);
+    void deleteAlias(const std::string& project, const std::string& name);
+
+    std::vector<InstanceRecord> instances(const std::string& project);
+    std::optional<InstanceRecord> instance(const std::string& project, const std::string& name);
+    void createInstance(const InstanceRecord& instance);
+    void updateInstance(const InstanceRecord& instance);
+    void renameInstance(const std::string& project, const std::string& from, const std::string& to);
+    void deleteInstance(const std::string& project, const std::string& name);
+
+    std::vector<VolumeRecord> volumes(const std::string& pool);
+    // The volume of an instance or image, wherever its pool is.
+    std::optional<VolumeRecord> volume(const std::string& project, int type, const std::string& name);
+    void createVolume(const VolumeRecord& volume);
+    void renameVolume(const std::string& pool, const std::string& project, int type, const std::string& from,
+                      const std::string& to);
+    void deleteVolume(const std::string& pool, const std::string& project, int type, const std::string& name);
+
+private:
+    void migrate();
+
+    std::recursive_mutex mutex_;
+    std::unique_ptr<Poco::Data::Session> session_;
+};
+
+}  // namespace lxdp::db

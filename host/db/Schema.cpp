@@ -1,0 +1,50 @@
+#include "db/Schema.h"
+
+namespace lxdp::db {
+
+const std::vector<std::vector<std::string>>& schemaMigrations() {
+    static const std::vector<std::vector<std::string>> migrations = {
+        // 0 -> 1: the walking skeleton.
+        {
+            "CREATE TABLE config (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            "CREATE TABLE projects (name TEXT PRIMARY KEY, description TEXT NOT NULL DEFAULT '',"
+            " config TEXT NOT NULL DEFAULT '{}')",
+            "CREATE TABLE storage_pools (name TEXT PRIMARY KEY, driver TEXT NOT NULL,"
+            " description TEXT NOT NULL DEFAULT '', config TEXT NOT NULL DEFAULT '{}',"
+            " status TEXT NOT NULL DEFAULT 'Created')",
+            "CREATE TABLE profiles (project TEXT NOT NULL, name TEXT NOT NULL,"
+            " description TEXT NOT NULL DEFAULT '', config TEXT NOT NULL DEFAULT '{}',"
+            " devices TEXT NOT NULL DEFAULT '{}', PRIMARY KEY (project, name))",
+            "CREATE TABLE images (project TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+            " filename TEXT NOT NULL DEFAULT '', size INTEGER NOT NULL DEFAULT 0,"
+            " public INTEGER NOT NULL DEFAULT 0, auto_update INTEGER NOT NULL DEFAULT 0,"
+            " cached INTEGER NOT NULL DEFAULT 0, architecture TEXT NOT NULL DEFAULT '',"
+            " type TEXT NOT NULL DEFAULT 'container', created_at TEXT NOT NULL DEFAULT '',"
+            " uploaded_at TEXT NOT NULL DEFAULT '', last_used_at TEXT NOT NULL DEFAULT '',"
+            " expires_at TEXT NOT NULL DEFAULT '', properties TEXT NOT NULL DEFAULT '{}',"
+            " profiles TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (project, fingerprint))",
+            "CREATE TABLE image_aliases (project TEXT NOT NULL, name TEXT NOT NULL,"
+            " target TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',"
+            " PRIMARY KEY (project, name))",
+            "CREATE TABLE instances (project TEXT NOT NULL, name TEXT NOT NULL,"
+            " type INTEGER NOT NULL DEFAULT 0, architecture TEXT NOT NULL DEFAULT '',"
+            " ephemeral INTEGER NOT NULL DEFAULT 0, stateful INTEGER NOT NULL DEFAULT 0,"
+            " description TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL DEFAULT '',"
+            " last_used_at TEXT NOT NULL DEFAULT '', config TEXT NOT NULL DEFAULT '{}',"
+            " devices TEXT NOT NULL DEFAULT '{}', profiles TEXT NOT NULL DEFAULT '[]',"
+            " PRIMARY KEY (project, name))",
+            "CREATE TABLE storage_volumes (pool TEXT NOT NULL, project TEXT NOT NULL,"
+            " type INTEGER NOT NULL, name TEXT NOT NULL, content INTEGER NOT NULL DEFAULT 0,"
+            " description TEXT NOT NULL DEFAULT '', config TEXT NOT NULL DEFAULT '{}',"
+            " created_at TEXT NOT NULL DEFAULT '', PRIMARY KEY (pool, project, type, name))",
+            "INSERT INTO projects (name, description, config) VALUES ('default',"
+            " 'Default LXD project', '{\"features.images\":\"true\",\"features.profiles\":\"true\","
+            "\"features.storage.volumes\":\"true\"}')",
+            "INSERT INTO profiles (project, name, description) VALUES ('default', 'default',"
+            " 'Default LXD profile')",
+        },
+    };
+    return migrations;
+}
+
+}  // namespace lxdp::db

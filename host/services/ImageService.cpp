@@ -1,0 +1,180 @@
+#include "services/ImageService.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "config/Names.h"
+#include "daemon/Paths.h"
+#include "db/Database.h"
+#include "events/EventHub.h"
+#include "images/ImageArchive.h"
+#include "util/ApiError.h"
+#include "util/Hash.h"
+#include "util/Time.h"
+
+namespace lxdp::services {
+
+namespace {
+bool isHex(const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+}  // namespace
+
+std::string ImageService::tarballPath(const std::string& fingerprint) const { return paths_.images + "/" + fingerprint; }
+
+db::ImageRecord ImageService::import(const ImageUpload& upload) {
+    auto discard = [&] { ::unlink(upload.path.c_str()); };
+    images::ImageMetadata meta;
+    try {
+        meta = images::readImageMetadata(upload.path);
+        if (!meta.hasRootfs) throw BadRequest("Split images (metadata without rootfs) are not supported yet");
+    } catch (...) {
+        discard();
+        throw;
+    }
+    if (db_.image(upload.project, upload.fingerprint)) {
+        discard();
+        throw Conflict("Image with same fingerprint already exists");
+    }
+    db::ImageRecord rec;
+    rec.project = upload.project;
+    rec.fingerprint = upload.fingerprint;
+    rec.filename = upload.filename;
+    rec.size = upload.size;
+    rec.isPublic = upload.isPublic;
+    rec.architecture = meta.architecture;
+    rec.createdAt = meta.creationDate ? util::rfc3339FromUnix(meta.creationDate) : util::kZeroTime;
+    rec.expiresAt = meta.expiryDate ? util::rfc3339FromUnix(meta.expiryDate) : util::kZeroTime;
+    rec.uploadedAt = util::nowRfc3339();
+    rec.lastUsedAt = util::kZeroTime;
+    rec.properties = meta.properties;
+    for (const auto& [k, v] : upload.properties) rec.properties[k] = v;
+
+    const std::string finalPath = tarballPath(upload.fingerprint);
+    if (std::rename(upload.path.c_str(), finalPath.c_str()) != 0) {
+        discard();
+        throw InternalError("Cannot store the image file");
+    }
+    try {
+        db_.createImage(rec);
+    } catch (...) {
+        ::unlink(finalPath.c_str());
+        throw;
+    }
+    events_.lifecycle(rec.project, "image-created", "/1.0/images/" + rec.fingerprint);
+    return rec;
+}
+
+db::ImageRecord ImageService::resolve(const std::string& project, const std::string& fingerprint) {
+    if (!isHex(fingerprint)) throw NotFound("Image not found");
+    if (fingerprint.size() == 64) {
+        if (auto img = db_.image(project, fingerprint)) return *img;
+        throw NotFound("Image not found");
+    }
+    auto matches = db_.imagesByPrefix(project, fingerprint);
+    if (matches.empty()) throw NotFound("Image not found");
+    if (matches.size() > 1) throw BadRequest("More than one image matches");
+    return matches.front();
+}
+
+db::ImageRecord ImageService::resolveAliasOrFingerprint(const std::string& project, const std::string& ref) {
+    if (auto a = db_.alias(project, ref)) return resolve(project, a->target);
+    return resolve(project, ref);
+}
+
+void ImageService::remove(const std::string& project, const std::string& fingerprint) {
+    auto img = resolve(project, fingerprint);
+    db_.deleteImage(project, img.fingerprint);
+    ::unlink(tarballPath(img.fingerprint).c_str());
+    events_.lifecycle(project, "image-deleted", "/1.0/images/" + img.fingerprint);
+}
+
+void ImageService::update(const db::ImageRecord& image) {
+    db_.updateImage(image);
+    events_.lifecycle(image.project, "image-updated", "/1.0/images/" + image.fingerprint);
+}
+
+std::string ImageService::exportFilename(const db::ImageRecord& image) const {
+    if (!image.filename.empty()) return image.filename;
+    return image.fingerprint + images::tarballExtension(images::compressionOf(tarballPath(image.fingerprint)));
+}
+
+nlohmann::json ImageService::render(const db::ImageRecord& image) {
+    return render(image, db_.aliases(image.project));
+}
+
+nlohmann::json ImageService::render(const db::ImageRecord& r, const std::vector<db::AliasRecord>& aliases) {
+    nlohmann::json mine = nlohmann::json::array();
+    for (const auto& a : aliases)
+        if (a.target == r.fingerprint) mine.push_back({{"name", a.name}, {"description", a.description}});
+    return {{"aliases", mine},
+            {"architecture", r.architecture},
+            {"auto_update", r.autoUpdate},
+            {"cached", r.cached},
+            {"created_at", r.createdAt},
+            {"expires_at", r.expiresAt},
+            {"filename", r.filename},
+            {"fingerprint", r.fingerprint},
+            {"last_used_at", r.lastUsedAt},
+            {"profiles", r.profiles},
+            {"properties", r.properties},
+            {"public", r.isPublic},
+            {"size", r.size},
+            {"type", r.type},
+            {"uploaded_at", r.uploadedAt}};
+}
+
+std::string ImageService::etag(const db::ImageRecord& r) {
+    nlohmann::json editable = {{"auto_update", r.autoUpdate}, {"properties", r.properties},
+                               {"public", r.isPublic},        {"expires_at", r.expiresAt},
+                               {"profiles", r.profiles}};
+    return util::sha256Hex(editable.dump());
+}
+
+db::AliasRecord ImageService::alias(const std::string& project, const std::string& name) {
+    auto a = db_.alias(project, name);
+    if (!a) throw NotFound("Image alias not found");
+    return *a;
+}
+
+void ImageService::createAlias(const db::AliasRecord& alias) {
+    config::checkImageAliasName(alias.name);
+    if (db_.alias(alias.project, alias.name)) throw Conflict("Alias \"" + alias.name + "\" already exists");
+    auto target = resolve(alias.project, alias.target);
+    auto rec = alias;
+    rec.target = target.fingerprint;
+    db_.createAlias(rec);
+    events_.lifecycle(alias.project, "image-alias-created", "/1.0/images/aliases/" + alias.name,
+                      {{"target", rec.target}});
+}
+
+void ImageService::updateAlias(const db::AliasRecord& alias) {
+    auto rec = alias;
+    rec.target = resolve(alias.project, alias.target).fingerprint;
+    db_.updateAlias(rec);
+    events_.lifecycle(alias.project, "image-alias-updated", "/1.0/images/aliases/" + alias.name);
+}
+
+void ImageService::renameAlias(const std::string& project, const std::string& from, const std::string& to) {
+    alias(project, from);
+    config::checkImageAliasName(to);
+    if (db_.alias(project, to)) throw Conflict("Alias \"" + to + "\" already exists");
+    db_.renameAlias(project, from, to);
+    events_.lifecycle(project, "image-alias-renamed", "/1.0/images/aliases/" + to, {{"old_name", from}});
+}
+
+void ImageService::removeAlias(const std::string& project, const std::string& name) {
+    alias(project, name);
+    db_.deleteAlias(project, name);
+    events_.lifecycle(project, "image-alias-deleted", "/1.0/images/aliases/" + name);
+}
+
+nlohmann::json ImageService::renderAlias(const db::AliasRecord& a) {
+    std::string type = "container";
+    if (auto img = db_.image(a.project, a.target)) type = img->type;
+    return {{"name", a.name}, {"target", a.target}, {"description", a.description}, {"type", type}};
+}
+
+}  // namespace lxdp::services

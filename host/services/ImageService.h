@@ -1,0 +1,61 @@
+// Images: unified tarballs kept under images/<fingerprint>, their records and aliases.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "db/Records.h"
+
+namespace lxdp::db { class Database; }
+namespace lxdp::events { class EventHub; }
+namespace lxdp::daemon { struct Paths; }
+
+namespace lxdp::services {
+
+struct ImageUpload {
+    std::string project = "default";
+    std::string path;         // a temporary file inside the images dir
+    std::string fingerprint;  // sha256 of the file
+    int64_t size = 0;
+    std::string filename;
+    bool isPublic = false;
+    db::StringMap properties; // from X-LXD-properties, over the image's own
+};
+
+class ImageService {
+public:
+    ImageService(const daemon::Paths& paths, db::Database& db, events::EventHub& events)
+        : paths_(paths), db_(db), events_(events) {}
+
+    // Checks the tarball and records the image; a malformed tarball is a 400 and leaves nothing.
+    db::ImageRecord import(const ImageUpload& upload);
+    // A full fingerprint or a unique prefix of one (12 hex digits at least, as upstream).
+    db::ImageRecord resolve(const std::string& project, const std::string& fingerprint);
+    // An alias name, or else a fingerprint.
+    db::ImageRecord resolveAliasOrFingerprint(const std::string& project, const std::string& ref);
+    void remove(const std::string& project, const std::string& fingerprint);
+    void update(const db::ImageRecord& image);
+    std::string tarballPath(const std::string& fingerprint) const;
+    // The name an export is offered under: the uploaded name, or <fingerprint>.tar.<compression>.
+    std::string exportFilename(const db::ImageRecord& image) const;
+
+    nlohmann::json render(const db::ImageRecord& image);
+    nlohmann::json render(const db::ImageRecord& image, const std::vector<db::AliasRecord>& aliases);
+    std::string etag(const db::ImageRecord& image);
+
+    db::AliasRecord alias(const std::string& project, const std::string& name);
+    void createAlias(const db::AliasRecord& alias);
+    void updateAlias(const db::AliasRecord& alias);
+    void renameAlias(const std::string& project, const std::string& from, const std::string& to);
+    void removeAlias(const std::string& project, const std::string& name);
+    nlohmann::json renderAlias(const db::AliasRecord& alias);
+
+private:
+    const daemon::Paths& paths_;
+    db::Database& db_;
+    events::EventHub& events_;
+};
+
+}  // namespace lxdp::services

@@ -1,0 +1,48 @@
+// Storage pools: records in the database, backends through the storage plugins.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "db/Records.h"
+
+namespace lxdp::db { class Database; }
+namespace lxdp::events { class EventHub; }
+namespace lxdp::plugins {
+class PluginRegistry;
+class StoragePool;
+}  // namespace lxdp::plugins
+
+namespace lxdp::services {
+
+class StorageService {
+public:
+    StorageService(db::Database& db, events::EventHub& events, plugins::PluginRegistry& plugins);
+    ~StorageService();
+
+    // Opens and mounts every pool of the database; a pool whose driver is missing is logged
+    // and left unavailable, the daemon carries on.
+    void openAll();
+
+    void create(const std::string& name, const std::string& driver, const std::string& description,
+                const db::StringMap& config);
+    void remove(const std::string& name);
+    // The open backend of a pool; 404 when unknown, 503-ish 500 when its driver is unavailable.
+    plugins::StoragePool& pool(const std::string& name);
+
+    nlohmann::json render(const db::PoolRecord& pool);
+    std::vector<std::string> usedBy(const std::string& name);
+
+private:
+    db::Database& db_;
+    events::EventHub& events_;
+    plugins::PluginRegistry& plugins_;
+    std::mutex mutex_;
+    std::map<std::string, std::unique_ptr<plugins::StoragePool>> open_;
+};
+
+}  // namespace lxdp::services
