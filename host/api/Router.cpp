@@ -34,22 +34,34 @@ Response Router::dispatch(Request& request) const {
     // The path was decoded segment by segment, so an encoded '/' stays inside its segment.
     const auto segments = splitPath(request.path());
     bool pathKnown = false;
+    const Route* best = nullptr;
+    size_t bestLiterals = 0;
+    std::map<std::string, std::string> bestParams;
     for (const auto& route : routes_) {
         if (route.segments.size() != segments.size()) continue;
         std::map<std::string, std::string> params;
+        size_t literals = 0;
         bool match = true;
         for (size_t i = 0; i < segments.size() && match; ++i) {
             const auto& want = route.segments[i];
-            if (want.size() > 2 && want.front() == '{' && want.back() == '}')
+            if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
                 params[want.substr(1, want.size() - 2)] = segments[i];
-            else
+            } else {
                 match = want == segments[i];
+                ++literals;
+            }
         }
         if (!match) continue;
         pathKnown = true;
-        if (route.method != request.method()) continue;
-        request.setParams(std::move(params));
-        return route.handler(request);
+        // A literal segment beats a parameter: /1.0/images/aliases is not an image.
+        if (route.method != request.method() || (best && literals <= bestLiterals)) continue;
+        best = &route;
+        bestLiterals = literals;
+        bestParams = std::move(params);
+    }
+    if (best) {
+        request.setParams(std::move(bestParams));
+        return best->handler(request);
     }
     if (pathKnown) throw ApiError(405, "method not allowed");
     throw NotFound("not found");

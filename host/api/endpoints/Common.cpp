@@ -1,0 +1,37 @@
+#include "api/endpoints/Endpoints.h"
+
+#include "util/ApiError.h"
+
+namespace lxdp::api {
+
+std::vector<std::string> instancePaths(const std::string& suffix) {
+    return {"/1.0/instances" + suffix, "/1.0/containers" + suffix};
+}
+
+void checkIfMatch(Request& request, const std::string& etag) {
+    std::string given = request.header("If-Match");
+    if (given.empty()) return;
+    if (given.size() >= 2 && given.front() == '"' && given.back() == '"') given = given.substr(1, given.size() - 2);
+    if (given != etag) throw PreconditionFailed("ETag doesn't match: " + etag + " vs " + given);
+}
+
+std::map<std::string, std::string> jsonStringMap(const nlohmann::json& j) {
+    std::map<std::string, std::string> out;
+    if (j.is_null()) return out;
+    if (!j.is_object()) throw BadRequest("Expected an object of strings");
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        if (!it.value().is_string()) throw BadRequest("Invalid value for \"" + it.key() + "\": expected a string");
+        out[it.key()] = it.value().get<std::string>();
+    }
+    return out;
+}
+
+std::map<std::string, std::map<std::string, std::string>> jsonDeviceMap(const nlohmann::json& j) {
+    std::map<std::string, std::map<std::string, std::string>> out;
+    if (j.is_null()) return out;
+    if (!j.is_object()) throw BadRequest("Expected an object of devices");
+    for (auto it = j.begin(); it != j.end(); ++it) out[it.key()] = jsonStringMap(it.value());
+    return out;
+}
+
+}  // namespace lxdp::api

@@ -1,0 +1,30 @@
+// Each file of this folder registers the routes of one API area.
+#pragma once
+
+#include "api/Router.h"
+#include "daemon/Context.h"
+
+namespace lxdp::api {
+
+void registerServerEndpoints(Router& router, daemon::Context& ctx);
+void registerOperationEndpoints(Router& router, daemon::Context& ctx);
+void registerEventEndpoints(Router& router, daemon::Context& ctx);
+void registerProjectEndpoints(Router& router, daemon::Context& ctx);
+void registerStorageEndpoints(Router& router, daemon::Context& ctx);
+void registerProfileEndpoints(Router& router, daemon::Context& ctx);
+void registerImageEndpoints(Router& router, daemon::Context& ctx);
+void registerInstanceEndpoints(Router& router, daemon::Context& ctx);
+void registerExecEndpoints(Router& router, daemon::Context& ctx);
+void registerFileEndpoints(Router& router, daemon::Context& ctx);
+
+// Both spellings of the instance collection: pylxd 2.2 knows only /1.0/containers.
+std::vector<std::string> instancePaths(const std::string& suffix);
+
+// Checks If-Match against the current ETag: 412 on mismatch.
+void checkIfMatch(Request& request, const std::string& etag);
+
+// Helpers for the JSON of request bodies, with the strict types of the Go client.
+std::map<std::string, std::string> jsonStringMap(const nlohmann::json& j);
+std::map<std::string, std::map<std::string, std::string>> jsonDeviceMap(const nlohmann::json& j);
+
+}  // namespace lxdp::api

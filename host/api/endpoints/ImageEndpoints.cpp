@@ -1,0 +1,183 @@
+#include <Poco/URI.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "api/endpoints/Endpoints.h"
+#include "daemon/Paths.h"
+#include "db/Database.h"
+#include "ops/OperationManager.h"
+#include "services/ImageService.h"
+#include "util/ApiError.h"
+#include "util/Hash.h"
+#include "util/Random.h"
+
+namespace lxdp::api {
+
+namespace {
+
+bool truthy(const std::string& v) { return v == "1" || v == "true" || v == "yes"; }
+
+// Reads the request body into a file of the images dir, hashing it on the way.
+services::ImageUpload receiveUpload(daemon::Context& ctx, Request& r) {
+    services::ImageUpload up;
+    up.project = r.project();
+    up.path = ctx.paths.images + "/upload-" + util::randomSecret().substr(0, 16);
+    up.filename = r.header("X-LXD-filename");
+    up.isPublic = truthy(r.header("X-LXD-public"));
+    std::string props = r.header("X-LXD-properties");
+    if (!props.empty()) {
+        Poco::URI uri("/?" + props);
+        for (const auto& [k, v] : uri.getQueryParameters()) up.properties[k] = v;
+    }
+    int fd = ::open(up.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) throw InternalError("Cannot create a file for the upload");
+    util::Sha256 hash;
+    char buf[1 << 16];
+    std::istream& in = r.body();
+    try {
+        while (in) {
+            in.read(buf, sizeof buf);
+            std::streamsize n = in.gcount();
+            if (n <= 0) break;
+            hash.update(buf, static_cast<size_t>(n));
+            for (const char* p = buf; n > 0;) {
+                ssize_t w = ::write(fd, p, static_cast<size_t>(n));
+                if (w <= 0) throw InternalError("Cannot store the upload: disk full?");
+                p += w;
+                n -= w;
+                up.size += w;
+            }
+        }
+        if (::fsync(fd) != 0) throw InternalError("Cannot store the upload");
+    } catch (...) {
+        ::close(fd);
+        ::unlink(up.path.c_str());
+        throw;
+    }
+    ::close(fd);
+    up.fingerprint = hash.hex();
+    std::string expected = r.header("X-LXD-fingerprint");
+    if (!expected.empty() && expected != up.fingerprint) {
+        ::unlink(up.path.c_str());
+        throw BadRequest("Fingerprints don't match, got " + up.fingerprint + " expected " + expected);
+    }
+    if (up.size == 0) {
+        ::unlink(up.path.c_str());
+        throw BadRequest("The image upload is empty");
+    }
+    return up;
+}
+
+}  // namespace
+
+void registerImageEndpoints(Router& router, daemon::Context& ctx) {
+    router.add("GET", "/1.0/images", [&ctx](Request& r) {
+        auto aliases = ctx.db.aliases(r.project());
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& img : ctx.db.images(r.project()))
+            out.push_back(r.recursion() ? ctx.images.render(img, aliases) : nlohmann::json("/1.0/images/" + img.fingerprint));
+        return Response::sync(out);
+    });
+
+    router.add("POST", "/1.0/images", [&ctx](Request& r) {
+        std::string type = r.header("Content-Type");
+        if (type.rfind("application/json", 0) == 0) {
+            const auto& body = r.json();
+            std::string source = body.value("source", nlohmann::json::object()).value("type", "");
+            throw BadRequest("Image source \"" + source + "\" is not supported yet: upload a tarball");
+        }
+        if (type.rfind("multipart/form-data", 0) == 0)
+            throw BadRequest("Split images (multipart uploads) are not supported yet");
+        auto upload = receiveUpload(ctx, r);
+        auto op = ctx.ops.run(r.project(), "Downloading image", nullptr, [&ctx, upload](ops::Operation& op) {
+            auto rec = ctx.images.import(upload);
+            op.updateMetadata({{"fingerprint", rec.fingerprint}, {"size", std::to_string(rec.size)}});
+        });
+        return Response::async(op);
+    });
+
+    router.add("GET", "/1.0/images/{fp}", [&ctx](Request& r) {
+        auto img = ctx.images.resolve(r.project(), r.param("fp"));
+        return Response::sync(ctx.images.render(img), ctx.images.etag(img));
+    });
+
+    auto update = [&ctx](Request& r, bool patch) {
+        auto img = ctx.images.resolve(r.project(), r.param("fp"));
+        checkIfMatch(r, ctx.images.etag(img));
+        const auto& body = r.json();
+        if (!patch || body.contains("public")) img.isPublic = body.value("public", false);
+        if (!patch || body.contains("auto_update")) img.autoUpdate = body.value("auto_update", false);
+        if (!patch || body.contains("properties")) {
+            auto props = jsonStringMap(body.value("properties", nlohmann::json::object()));
+            if (patch) for (const auto& [k, v] : props) img.properties[k] = v;
+            else img.properties = props;
+        }
+        if (body.contains("profiles") && !body["profiles"].is_null())
+            img.profiles = body["profiles"].get<std::vector<std::string>>();
+        ctx.images.update(img);
+        return Response::sync(nlohmann::json::object());
+    };
+    router.add("PUT", "/1.0/images/{fp}", [update](Request& r) { return update(r, false); });
+    router.add("PATCH", "/1.0/images/{fp}", [update](Request& r) { return update(r, true); });
+
+    router.add("DELETE", "/1.0/images/{fp}", [&ctx](Request& r) {
+        auto img = ctx.images.resolve(r.project(), r.param("fp"));
+        auto op = ctx.ops.run(r.project(), "Deleting image", {{"images", {"/1.0/images/" + img.fingerprint}}},
+                              [&ctx, img](ops::Operation&) { ctx.images.remove(img.project, img.fingerprint); });
+        return Response::async(op);
+    });
+
+    router.add("GET", "/1.0/images/{fp}/export", [&ctx](Request& r) {
+        auto img = ctx.images.resolve(r.project(), r.param("fp"));
+        return Response::file(ctx.images.tarballPath(img.fingerprint),
+                              {{"Content-Disposition", "inline;filename=" + ctx.images.exportFilename(img)}});
+    });
+
+    // ---- aliases ----
+    router.add("GET", "/1.0/images/aliases", [&ctx](Request& r) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& a : ctx.db.aliases(r.project()))
+            out.push_back(r.recursion() ? ctx.images.renderAlias(a) : nlohmann::json("/1.0/images/aliases/" + a.name));
+        return Response::sync(out);
+    });
+
+    router.add("POST", "/1.0/images/aliases", [&ctx](Request& r) {
+        const auto& body = r.json();
+        db::AliasRecord a{r.project(), body.value("name", ""), body.value("target", ""), body.value("description", "")};
+        ctx.images.createAlias(a);
+        return Response::created("/1.0/images/aliases/" + a.name);
+    });
+
+    router.add("GET", "/1.0/images/aliases/{name}", [&ctx](Request& r) {
+        auto a = ctx.images.alias(r.project(), r.param("name"));
+        return Response::sync(ctx.images.renderAlias(a),
+                              util::sha256Hex(nlohmann::json{{"target", a.target}, {"description", a.description}}.dump()));
+    });
+
+    auto updateAlias = [&ctx](Request& r, bool patch) {
+        auto a = ctx.images.alias(r.project(), r.param("name"));
+        const auto& body = r.json();
+        if (!patch || body.contains("target")) a.target = body.value("target", "");
+        if (!patch || body.contains("description")) a.description = body.value("description", "");
+        ctx.images.updateAlias(a);
+        return Response::sync(nlohmann::json::object());
+    };
+    router.add("PUT", "/1.0/images/aliases/{name}", [updateAlias](Request& r) { return updateAlias(r, false); });
+    router.add("PATCH", "/1.0/images/aliases/{name}", [updateAlias](Request& r) { return updateAlias(r, true); });
+
+    router.add("POST", "/1.0/images/aliases/{name}", [&ctx](Request& r) {
+        std::string to = r.json().value("name", "");
+        ctx.images.renameAlias(r.project(), r.param("name"), to);
+        return Response::created("/1.0/images/aliases/" + to);
+    });
+
+    router.add("DELETE", "/1.0/images/aliases/{name}", [&ctx](Request& r) {
+        ctx.images.removeAlias(r.project(), r.param("name"));
+        return Response::sync(nullptr);
+    });
+}
+
+}  // namespace lxdp::api

@@ -1,0 +1,149 @@
+#include <unistd.h>
+
+#include "api/endpoints/Endpoints.h"
+#include "db/Database.h"
+#include "ops/OperationManager.h"
+#include "services/InstanceService.h"
+#include "util/ApiError.h"
+
+namespace lxdp::api {
+
+namespace {
+
+nlohmann::json resources(const std::string& name) {
+    return {{"instances", {"/1.0/instances/" + name}}, {"containers", {"/1.0/containers/" + name}}};
+}
+
+// Applies a PUT (replace) or PATCH (merge) body to the user-editable fields of rec.
+void applyBody(db::InstanceRecord& rec, const nlohmann::json& body, bool patch) {
+    auto config = jsonStringMap(body.value("config", nlohmann::json::object()));
+    auto devices = jsonDeviceMap(body.value("devices", nlohmann::json::object()));
+    if (patch) {
+        for (const auto& [k, v] : config) rec.config[k] = v;
+        for (const auto& [k, v] : devices) rec.devices[k] = v;
+    } else {
+        rec.config = config;
+        rec.devices = devices;
+    }
+    if (!patch || body.contains("profiles")) {
+        if (body.contains("profiles") && !body["profiles"].is_null())
+            rec.profiles = body["profiles"].get<std::vector<std::string>>();
+        else if (!patch)
+            rec.profiles = {};
+    }
+    if (!patch || body.contains("description")) rec.description = body.value("description", "");
+    if (!patch || body.contains("ephemeral")) rec.ephemeral = body.value("ephemeral", false);
+}
+
+}  // namespace
+
+void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
+    auto& instances = ctx.instances;
+
+    router.add("GET", instancePaths(""), [&ctx, &instances](Request& r) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& rec : ctx.db.instances(r.project())) {
+            if (r.recursion() == 0) out.push_back("/1.0/instances/" + rec.name);
+            else out.push_back(instances.render(rec, r.recursion()));
+        }
+        return Response::sync(out);
+    });
+
+    router.add("POST", instancePaths(""), [&ctx, &instances](Request& r) {
+        const auto& body = r.json();
+        auto rec = instances.prepareCreate(r.project(), body);
+        auto source = body.value("source", nlohmann::json::object());
+        auto op = ctx.ops.run(r.project(), "Creating instance", resources(rec.name),
+                              [&instances, rec, source](ops::Operation& op) { instances.create(rec, source, op); });
+        return Response::async(op);
+    });
+
+    router.add("GET", instancePaths("/{name}"), [&instances](Request& r) {
+        auto rec = instances.get(r.project(), r.param("name"));
+        return Response::sync(instances.render(rec, 0), instances.etag(rec));
+    });
+
+    auto update = [&ctx, &instances](Request& r, bool patch) {
+        auto rec = instances.get(r.project(), r.param("name"));
+        const auto& body = r.json();
+        if (body.contains("restore") && body["restore"].is_string() && !body["restore"].get<std::string>().empty())
+            throw BadRequest("Restoring snapshots is not supported yet");
+        checkIfMatch(r, instances.etag(rec));
+        applyBody(rec, body, patch);
+        instances.update(rec);
+        // Already done: the 202 reply carries a finished operation, as the client accepts.
+        auto op = ctx.ops.create(r.project(), "task", "Updating instance", resources(rec.name));
+        op->start([](ops::Operation&) {});
+        op->wait(5);
+        return Response::async(op);
+    };
+    router.add("PUT", instancePaths("/{name}"), [update](Request& r) { return update(r, false); });
+    router.add("PATCH", instancePaths("/{name}"), [update](Request& r) { return update(r, true); });
+
+    router.add("POST", instancePaths("/{name}"), [&ctx, &instances](Request& r) {
+        std::string from = r.param("name");
+        instances.get(r.project(), from);
+        const auto& body = r.json();
+        if (body.value("migration", false)) throw BadRequest("Migration is not supported yet");
+        std::string to = body.value("name", "");
+        std::string project = r.project();
+        auto op = ctx.ops.run(project, "Renaming instance", resources(from),
+                              [&instances, project, from, to](ops::Operation&) { instances.rename(project, from, to); });
+        return Response::async(op);
+    });
+
+    router.add("DELETE", instancePaths("/{name}"), [&ctx, &instances](Request& r) {
+        auto rec = instances.get(r.project(), r.param("name"));
+        if (instances.isRunning(rec)) throw BadRequest("Instance is running");
+        std::string project = r.project(), name = rec.name;
+        auto op = ctx.ops.run(project, "Deleting instance", resources(name),
+                              [&instances, project, name](ops::Operation&) { instances.remove(project, name); });
+        return Response::async(op);
+    });
+
+    router.add("GET", instancePaths("/{name}/state"), [&instances](Request& r) {
+        return Response::sync(instances.renderState(instances.get(r.project(), r.param("name"))));
+    });
+
+    router.add("PUT", instancePaths("/{name}/state"), [&ctx, &instances](Request& r) {
+        const auto& body = r.json();
+        std::string action = body.value("action", "");
+        std::string project = r.project(), name = r.param("name");
+        instances.checkStateChange(project, name, action);
+        bool force = body.value("force", false);
+        int timeout = body.value("timeout", -1);
+        static const std::map<std::string, std::string> descriptions = {
+            {"start", "Starting instance"}, {"stop", "Stopping instance"}, {"restart", "Restarting instance"},
+            {"freeze", "Freezing instance"}, {"unfreeze", "Unfreezing instance"}};
+        auto op = ctx.ops.run(project, descriptions.at(action), resources(name),
+                              [&instances, project, name, action, force, timeout](ops::Operation& op) {
+                                  instances.changeState(project, name, action, force, timeout, op);
+                              });
+        return Response::async(op);
+    });
+
+    // Snapshots and backups arrive with the lifecycle work; the lists exist so clients that
+    // ask (lxc info, lxc list) get a well-formed empty answer.
+    for (const char* part : {"snapshots", "backups"}) {
+        router.add("GET", instancePaths(std::string("/{name}/") + part), [&instances](Request& r) {
+            instances.get(r.project(), r.param("name"));
+            return Response::sync(nlohmann::json::array());
+        });
+    }
+
+    router.add("GET", instancePaths("/{name}/logs"), [&instances](Request& r) {
+        auto rec = instances.get(r.project(), r.param("name"));
+        return Response::sync(nlohmann::json::array({"/1.0/instances/" + rec.name + "/logs/lxc.log"}));
+    });
+    router.add("GET", instancePaths("/{name}/logs/{file}"), [&ctx, &instances](Request& r) {
+        auto rec = instances.get(r.project(), r.param("name"));
+        // Only known log names: a path from the client never reaches the filesystem (CVE-2025-54293).
+        const std::string file = r.param("file");
+        if (file != "lxc.log" && file != "console.log") throw NotFound("Log file not found");
+        std::string path = ctx.paths.logs + "/" + rec.name + "/" + file;
+        if (::access(path.c_str(), R_OK) != 0) throw NotFound("Log file not found");
+        return Response::file(path, {});
+    });
+}
+
+}  // namespace lxdp::api

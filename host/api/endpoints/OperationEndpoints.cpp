@@ -1,0 +1,66 @@
+#include <algorithm>
+
+#include "api/endpoints/Endpoints.h"
+#include "ops/OperationManager.h"
+#include "util/ApiError.h"
+
+namespace lxdp::api {
+
+namespace {
+std::shared_ptr<ops::Operation> find(daemon::Context& ctx, Request& r) {
+    auto op = ctx.ops.get(r.param("id"));
+    if (!op) throw NotFound("Operation not found");
+    return op;
+}
+}  // namespace
+
+void registerOperationEndpoints(Router& router, daemon::Context& ctx) {
+    router.add("GET", "/1.0/operations", [&ctx](Request& r) {
+        auto ops = ctx.ops.list(r.hasQuery("all-projects") ? "" : r.project());
+        if (r.recursion() == 0) {
+            nlohmann::json out = nlohmann::json::object();
+            for (const auto& op : ops) {
+                std::string key = ops::statusName(op->status());
+                std::transform(key.begin(), key.end(), key.begin(), ::tolower);
+                out[key].push_back("/1.0/operations/" + op->id());
+            }
+            return Response::sync(out);
+        }
+        // Keyed by lower-case status: the client flattens this map.
+        nlohmann::json out = nlohmann::json::object();
+        for (const auto& op : ops) {
+            std::string key = ops::statusName(op->status());
+            std::transform(key.begin(), key.end(), key.begin(), ::tolower);
+            out[key].push_back(op->render());
+        }
+        return Response::sync(out);
+    });
+
+    router.add("GET", "/1.0/operations/{id}", [&ctx](Request& r) { return Response::sync(find(ctx, r)->render()); });
+
+    router.add("DELETE", "/1.0/operations/{id}", [&ctx](Request& r) {
+        if (!find(ctx, r)->cancel()) throw BadRequest("This operation can't be cancelled");
+        return Response::sync(nullptr);
+    });
+
+    router.add("GET", "/1.0/operations/{id}/wait", [&ctx](Request& r) {
+        auto op = find(ctx, r);
+        double timeout = -1;
+        try {
+            timeout = std::stod(r.query("timeout", "-1"));
+        } catch (...) {
+            throw BadRequest("Invalid timeout");
+        }
+        op->wait(timeout);
+        return Response::sync(op->render());
+    });
+
+    router.add("GET", "/1.0/operations/{id}/websocket", [&ctx](Request& r) {
+        auto op = find(ctx, r);
+        if (!op->websocketHandler()) throw BadRequest("Only websocket operations can be connected");
+        op->websocketHandler()(r.query("secret"), r);
+        return Response::handled();
+    });
+}
+
+}  // namespace lxdp::api

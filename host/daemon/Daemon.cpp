@@ -1,0 +1,143 @@
+#include "daemon/Daemon.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/ConsoleChannel.h>
+#include <Poco/FileChannel.h>
+#include <Poco/FormattingChannel.h>
+#include <Poco/Logger.h>
+#include <Poco/PatternFormatter.h>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <iostream>
+
+#include "api/HttpServer.h"
+#include "api/Router.h"
+#include "api/endpoints/Endpoints.h"
+#include "daemon/Context.h"
+#include "daemon/Paths.h"
+#include "db/Database.h"
+#include "events/EventHub.h"
+#include "ops/OperationManager.h"
+#include "plugins/HostServices.h"
+#include "plugins/PluginRegistry.h"
+#include "services/ImageService.h"
+#include "services/InstanceService.h"
+#include "services/ProfileService.h"
+#include "services/StorageService.h"
+
+namespace lxdp::daemon {
+
+namespace {
+
+void setupLogging(const DaemonOptions& options) {
+    Poco::AutoPtr<Poco::Channel> channel;
+    if (!options.logfile.empty()) {
+        auto* file = new Poco::FileChannel(options.logfile);
+        file->setProperty("flush", "true");
+        channel = file;
+    } else {
+        channel = new Poco::ConsoleChannel;
+    }
+    Poco::AutoPtr<Poco::PatternFormatter> fmt(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t"));
+    Poco::AutoPtr<Poco::FormattingChannel> formatting(new Poco::FormattingChannel(fmt, channel));
+    int level = options.debug ? Poco::Message::PRIO_DEBUG
+                              : options.verbose ? Poco::Message::PRIO_INFORMATION : Poco::Message::PRIO_WARNING;
+    Poco::Logger::root().setChannel(formatting);
+    Poco::Logger::root().setLevel(level);
+    for (const char* name : {"api", "plugins", "storage", "instances", "operations", "daemon"}) {
+        Poco::Logger::get(name).setChannel(formatting);
+        Poco::Logger::get(name).setLevel(level);
+    }
+}
+
+// Signals are taken synchronously by the main thread: every other thread has them blocked.
+sigset_t blockDaemonSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int s : {SIGTERM, SIGINT, SIGHUP, SIGPWR, SIGUSR1}) sigaddset(&set, s);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    // A client that goes away mid-answer must not kill the daemon.
+    signal(SIGPIPE, SIG_IGN);
+    return set;
+}
+
+}  // namespace
+
+int runDaemon(const DaemonOptions& options) {
+    sigset_t signals = blockDaemonSignals();
+    setupLogging(options);
+    auto& log = Poco::Logger::get("daemon");
+    try {
+        Paths paths(defaultVarDir());
+        paths.create();
+        db::Database db(paths.database);
+
+        plugins::HostServices hostServices;
+        hostServices.setConfigLookup([&](const std::string& key) -> std::optional<std::string> {
+            if (key == LXDP_HOST_KEY_VAR_DIR) return paths.varDir;
+            if (key == LXDP_HOST_KEY_LOG_DIR) return paths.logs;
+            if (key == LXDP_HOST_KEY_CACHE_DIR) return paths.cache;
+            auto config = db.serverConfig();
+            auto it = config.find(key);
+            if (it == config.end()) return std::nullopt;
+            return it->second;
+        });
+        plugins::PluginRegistry registry(hostServices);
+        registry.loadAll(plugins::pluginSearchPath(options.exePath));
+
+        events::EventHub events;
+        ops::OperationManager operations(events);
+        services::StorageService storage(db, events, registry);
+        services::ProfileService profiles(db, events);
+        services::ImageService images(paths, db, events);
+        services::InstanceService instances(paths, db, events, registry, storage, images);
+        Context context{paths, db, events, operations, registry, storage, profiles, images, instances};
+        storage.openAll();
+
+        api::Router router;
+        api::registerServerEndpoints(router, context);
+        api::registerOperationEndpoints(router, context);
+        api::registerEventEndpoints(router, context);
+        api::registerProjectEndpoints(router, context);
+        api::registerStorageEndpoints(router, context);
+        api::registerProfileEndpoints(router, context);
+        api::registerImageEndpoints(router, context);
+        api::registerInstanceEndpoints(router, context);
+        api::registerExecEndpoints(router, context);
+        api::registerFileEndpoints(router, context);
+        // The daemon's own control endpoints, used by `lxd waitready` and `lxd shutdown`.
+        router.add("GET", "/internal/ready", [](api::Request&) { return api::Response::sync(nullptr); });
+        router.add("PUT", "/internal/shutdown", [](api::Request&) {
+            kill(getpid(), SIGTERM);
+            return api::Response::sync(nullptr);
+        });
+
+        api::HttpServer server(router, paths.socket, options.group);
+        server.start();
+        log.information("daemon started, serving %s", paths.socket);
+
+        for (;;) {
+            int sig = 0;
+            sigwait(&signals, &sig);
+            if (sig == SIGTERM || sig == SIGINT || sig == SIGPWR) {
+                log.information("signal %d: stopping the daemon, instances keep running", sig);
+                break;
+            }
+        }
+        events.closeAll();
+        server.stop();
+    } catch (const std::exception& e) {
+        log.fatal("daemon failed: %s", std::string(e.what()));
+        std::cerr << "Error: " << e.what() << std::endl;
+        return 1;
+    }
+    // Operation threads are detached and may still hold references into the objects above:
+    // leave without running destructors; the database is consistent after every commit.
+    Poco::Logger::shutdown();
+    _exit(0);
+}
+
+}  // namespace lxdp::daemon

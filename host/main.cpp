@@ -1,0 +1,93 @@
+// lxd: the daemon and its subcommands, with upstream's command line.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daemon/Daemon.h"
+#include "daemon/LocalClient.h"
+#include "daemon/Paths.h"
+
+namespace {
+
+void usage() {
+    std::cout << "Usage: lxd [--group GROUP] [--logfile FILE] [--debug] [--verbose]\n"
+                 "       lxd waitready [--timeout SECONDS]\n"
+                 "       lxd shutdown [--timeout SECONDS]\n"
+                 "       lxd version\n";
+}
+
+std::string socketPath() { return lxdp::daemon::defaultVarDir() + "/unix.socket"; }
+
+int waitReady(int timeoutSec) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSec);
+    while (timeoutSec <= 0 || std::chrono::steady_clock::now() < deadline) {
+        if (lxdp::daemon::localRequest(socketPath(), "GET", "/internal/ready", nullptr, 5) == 200) return 0;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    std::cerr << "Error: Daemon still not running after " << timeoutSec << "s timeout" << std::endl;
+    return 1;
+}
+
+int shutdownDaemon(int timeoutSec) {
+    if (lxdp::daemon::localRequest(socketPath(), "PUT", "/internal/shutdown") != 200) {
+        std::cerr << "Error: the daemon is not running" << std::endl;
+        return 1;
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSec);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (lxdp::daemon::localRequest(socketPath(), "GET", "/internal/ready", nullptr, 1) == 0) return 0;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    std::cerr << "Error: the daemon did not stop within " << timeoutSec << "s" << std::endl;
+    return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    lxdp::daemon::DaemonOptions options;
+    char exe[4096] = {};
+    ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+    options.exePath = n > 0 ? std::string(exe, static_cast<size_t>(n)) : argv[0];
+
+    std::string command;
+    int timeout = 0;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= args.size()) {
+                std::cerr << "Error: " << a << " needs a value" << std::endl;
+                std::exit(1);
+            }
+            return args[++i];
+        };
+        if (a == "--group") options.group = value();
+        else if (a == "--logfile") options.logfile = value();
+        else if (a == "--debug" || a == "-d") options.debug = true;
+        else if (a == "--verbose" || a == "-v") options.verbose = true;
+        else if (a == "--timeout" || a == "-t") timeout = std::stoi(value());
+        else if (a == "--help" || a == "-h") { usage(); return 0; }
+        else if (command.empty() && a[0] != '-') command = a;
+        else {
+            std::cerr << "Error: unknown argument " << a << std::endl;
+            usage();
+            return 1;
+        }
+    }
+    if (command.empty()) return lxdp::daemon::runDaemon(options);
+    if (command == "waitready") return waitReady(timeout);
+    if (command == "shutdown") return shutdownDaemon(timeout > 0 ? timeout : 600);
+    if (command == "version") {
+        std::cout << LXDP_VERSION << std::endl;
+        return 0;
+    }
+    std::cerr << "Error: unknown command \"" << command << "\"" << std::endl;
+    usage();
+    return 1;
+}

@@ -1,0 +1,463 @@
+#include "services/InstanceService.h"
+
+#include <Poco/Logger.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+
+#include "config/Devices.h"
+#include "config/InstanceConfig.h"
+#include "config/Names.h"
+#include "daemon/Paths.h"
+#include "db/Database.h"
+#include "events/EventHub.h"
+#include "images/ImageArchive.h"
+#include "ops/Operation.h"
+#include "plugins/PluginRegistry.h"
+#include "plugins/StorageDriver.h"
+#include "services/ImageService.h"
+#include "services/StorageService.h"
+#include "templates/Template.h"
+#include "util/ApiError.h"
+#include "util/ConfinedFile.h"
+#include "util/Hash.h"
+#include "util/Random.h"
+#include "util/Time.h"
+
+namespace lxdp::services {
+
+namespace {
+
+constexpr uint32_t kContainerVolume = LXDP_VOLUME_CONTAINER;
+
+std::string instanceUrl(const std::string& name) { return "/1.0/instances/" + name; }
+
+db::StringMap stringMap(const nlohmann::json& j) {
+    db::StringMap out;
+    if (j.is_null()) return out;
+    for (auto it = j.begin(); it != j.end(); ++it) out[it.key()] = it.value().get<std::string>();
+    return out;
+}
+
+db::DeviceMap deviceMap(const nlohmann::json& j) {
+    db::DeviceMap out;
+    if (j.is_null()) return out;
+    for (auto it = j.begin(); it != j.end(); ++it) out[it.key()] = stringMap(it.value());
+    return out;
+}
+
+bool isTrue(const db::StringMap& m, const std::string& key) {
+    auto it = m.find(key);
+    return it != m.end() && (it->second == "true" || it->second == "1" || it->second == "yes" || it->second == "on");
+}
+
+plugins::VolumeRef volumeRef(const db::InstanceRecord& rec) {
+    plugins::VolumeRef v;
+    v.type = kContainerVolume;
+    v.project = rec.project;
+    v.name = rec.name;
+    return v;
+}
+
+}  // namespace
+
+db::InstanceRecord InstanceService::get(const std::string& project, const std::string& name) {
+    auto rec = db_.instance(project, name);
+    if (!rec) throw NotFound("Instance not found");
+    return *rec;
+}
+
+std::shared_ptr<std::mutex> InstanceService::lock(const std::string& project, const std::string& name) {
+    std::lock_guard guard(locksMutex_);
+    auto& m = locks_[project + "/" + name];
+    if (!m) m = std::make_shared<std::mutex>();
+    return m;
+}
+
+Expanded InstanceService::expand(const db::InstanceRecord& rec) {
+    Expanded ex;
+    for (const auto& name : rec.profiles) {
+        auto p = db_.profile(rec.project, name);
+        if (!p) continue;
+        for (const auto& [k, v] : p->config) ex.config[k] = v;
+        for (const auto& [k, v] : p->devices) ex.devices[k] = v;
+    }
+    for (const auto& [k, v] : rec.config) ex.config[k] = v;
+    for (const auto& [k, v] : rec.devices) ex.devices[k] = v;
+    return ex;
+}
+
+const plugins::InstanceDriver& InstanceService::driver(const db::InstanceRecord& rec) {
+    for (const auto* d : plugins_.instanceDrivers())
+        if (d->type() == static_cast<uint32_t>(rec.type) && d->usable()) return *d;
+    throw BadRequest(std::string("No usable driver for ") + (rec.type == 0 ? "containers" : "virtual machines"));
+}
+
+std::string InstanceService::poolOf(const db::InstanceRecord& rec) {
+    if (auto vol = db_.volume(rec.project, kContainerVolume, rec.name)) return vol->pool;
+    auto root = config::findRootDisk(expand(rec).devices);
+    if (!root) throw BadRequest("No root device could be found");
+    return root->second.at("pool");
+}
+
+plugins::InstanceRef InstanceService::ref(const db::InstanceRecord& rec) {
+    auto ex = expand(rec);
+    plugins::InstanceRef r;
+    r.type = static_cast<uint32_t>(rec.type);
+    r.project = rec.project;
+    r.name = rec.name;
+    r.volumePath = storage_.pool(poolOf(rec)).mountVolume(volumeRef(rec));
+    r.config = ex.config;
+    r.devices = ex.devices;
+    return r;
+}
+
+bool InstanceService::isRunning(const db::InstanceRecord& rec) {
+    auto st = driver(rec).state(ref(rec));
+    return st.status == LXDP_STATE_RUNNING || st.status == LXDP_STATE_FROZEN;
+}
+
+void InstanceService::validateRecord(const db::InstanceRecord& rec) {
+    config::validateInstanceConfig(rec.config, false);
+    config::validateDevices(rec.devices, false);
+    for (const auto& p : rec.profiles)
+        if (!db_.profile(rec.project, p)) throw BadRequest("Requested profile \"" + p + "\" doesn't exist");
+    auto ex = expand(rec);
+    config::validateInstanceConfig(ex.config, false);
+    config::validateDevices(ex.devices, false);
+}
+
+// ---- create --------------------------------------------------------------------------------
+
+db::InstanceRecord InstanceService::prepareCreate(const std::string& project, const nlohmann::json& req) {
+    db::InstanceRecord rec;
+    rec.project = project;
+    rec.name = req.value("name", "");
+    config::checkInstanceName(rec.name);
+    std::string type = req.value("type", "container");
+    if (type.empty() || type == "container") rec.type = 0;
+    else if (type == "virtual-machine") rec.type = 1;
+    else throw BadRequest("Invalid instance type \"" + type + "\"");
+    rec.config = stringMap(req.value("config", nlohmann::json::object()));
+    rec.devices = deviceMap(req.value("devices", nlohmann::json::object()));
+    rec.description = req.value("description", "");
+    rec.ephemeral = req.value("ephemeral", false);
+    if (req.contains("profiles") && !req["profiles"].is_null())
+        rec.profiles = req["profiles"].get<std::vector<std::string>>();
+    else
+        rec.profiles = {"default"};
+    validateRecord(rec);
+    if (db_.instance(project, rec.name)) throw Conflict("Instance \"" + rec.name + "\" already exists");
+    if (!config::findRootDisk(expand(rec).devices)) throw BadRequest("No root device could be found");
+    driver(rec);
+
+    const auto source = req.value("source", nlohmann::json::object());
+    const std::string sourceType = source.value("type", "");
+    if (sourceType != "image") throw BadRequest("Source type \"" + sourceType + "\" is not supported yet");
+    return rec;
+}
+
+void InstanceService::create(db::InstanceRecord rec, const nlohmann::json& source, ops::Operation& op) {
+    // The image: by fingerprint, by alias, or by properties' alias as pylxd sends it.
+    db::ImageRecord image;
+    if (source.contains("fingerprint") && !source["fingerprint"].get<std::string>().empty())
+        image = images_.resolve(rec.project, source["fingerprint"].get<std::string>());
+    else if (source.contains("alias") && !source["alias"].get<std::string>().empty())
+        image = images_.resolveAliasOrFingerprint(rec.project, source["alias"].get<std::string>());
+    else
+        throw BadRequest("No image specified: give a fingerprint or an alias");
+
+    rec.architecture = image.architecture;
+    rec.createdAt = util::nowRfc3339();
+    rec.lastUsedAt = util::kZeroTime;
+    rec.config["volatile.base_image"] = image.fingerprint;
+    rec.config["volatile.uuid"] = util::randomUuid();
+    for (const auto& [k, v] : image.properties) rec.config["image." + k] = v;
+
+    const std::string poolName = poolOf(rec);
+    auto& pool = storage_.pool(poolName);
+    auto guard = lock(rec.project, rec.name);
+    std::lock_guard held(*guard);
+
+    db_.transaction([&] {
+        if (db_.instance(rec.project, rec.name)) throw Conflict("Instance \"" + rec.name + "\" already exists");
+        db_.createInstance(rec);
+        db_.createVolume(db::VolumeRecord{poolName, rec.project, static_cast<int>(kContainerVolume), rec.name, 0, "",
+                                              {}, rec.createdAt});
+    });
+
+    bool volumeMade = false;
+    try {
+        const std::string tarball = images_.tarballPath(image.fingerprint);
+        std::function<void(const std::string&)> filler = [&](const std::string& mountPath) {
+            images::unpackImage(
+                tarball, mountPath,
+                [&](uint64_t done, uint64_t total) {
+                    lxdp_progress p{sizeof(lxdp_progress), total ? static_cast<int32_t>(done * 100 / total) : -1,
+                                    "create_instance_from_image_unpack", done, total};
+                    op.progress(p);
+                },
+                [&] { return op.cancelled(); });
+        };
+        pool.createVolume(volumeRef(rec), &filler, op.abiHandle());
+        volumeMade = true;
+
+        auto r = ref(rec);
+        auto keys = driver(rec).create(r, op.abiHandle());
+        recordVolatile(rec.project, rec.name, keys);
+        rec = get(rec.project, rec.name);
+        r = ref(rec);
+        applyTemplates(rec, r, "create");
+        ::unlink((paths_.containers + "/" + rec.name).c_str());
+        if (::symlink(r.volumePath.c_str(), (paths_.containers + "/" + rec.name).c_str()) != 0)
+            Poco::Logger::get("instances").warning("cannot link %s/%s to its volume", paths_.containers, rec.name);
+    } catch (...) {
+        // Nothing half-made stays: the volume, the driver's records and the rows go.
+        try { driver(rec).remove(ref(rec)); } catch (...) {}
+        if (volumeMade) {
+            try { pool.deleteVolume(volumeRef(rec), nullptr); } catch (...) {}
+        }
+        db_.transaction([&] {
+            db_.deleteInstance(rec.project, rec.name);
+            db_.deleteVolume(poolName, rec.project, static_cast<int>(kContainerVolume), rec.name);
+        });
+        throw;
+    }
+    events_.lifecycle(rec.project, "instance-created", instanceUrl(rec.name));
+}
+
+void InstanceService::recordVolatile(const std::string& project, const std::string& name,
+                                     const std::map<std::string, std::string>& keys) {
+    if (keys.empty()) return;
+    db_.transaction([&] {
+        auto rec = get(project, name);
+        for (const auto& [k, v] : keys) {
+            if (v.empty()) rec.config.erase(k);
+            else rec.config[k] = v;
+        }
+        db_.updateInstance(rec);
+    });
+}
+
+void InstanceService::applyTemplates(const db::InstanceRecord& rec, const plugins::InstanceRef& r,
+                                     const std::string& trigger) {
+    auto yaml = util::readFileInRoot(r.volumePath, "metadata.yaml", 1 << 20);
+    if (!yaml) return;
+    auto meta = images::parseImageMetadata(*yaml);
+    auto ex = expand(rec);
+    nlohmann::json instance = {{"name", rec.name},
+                               {"architecture", rec.architecture},
+                               {"privileged", isTrue(ex.config, "security.privileged")},
+                               {"ephemeral", rec.ephemeral}};
+    for (const auto& [path, tpl] : meta.templates) {
+        if (std::find(tpl.when.begin(), tpl.when.end(), trigger) == tpl.when.end()) continue;
+        auto text = util::readFileInRoot(r.volumePath, "templates/" + tpl.templateFile, 1 << 20);
+        if (!text) throw BadRequest("Template file \"" + tpl.templateFile + "\" is missing from the image");
+        nlohmann::json context = {{"trigger", trigger},   {"path", path},          {"container", instance},
+                                  {"instance", instance}, {"config", ex.config},   {"devices", ex.devices},
+                                  {"properties", tpl.properties}};
+        std::string out = templates::render(*text, context);
+        if (tpl.createOnly) {
+            std::vector<std::string> names;
+            try {
+                driver(rec).fileGet(r, path, [](const char*, size_t) { return true; }, &names);
+                continue;  // exists: create_only templates leave it alone
+            } catch (const ApiError& e) {
+                if (e.status() != 404) throw;
+            }
+        }
+        plugins::FileInfo info;
+        info.type = LXDP_FILE_REGULAR;
+        size_t offset = 0;
+        driver(rec).filePut(r, path, info, [&](char* buf, size_t len) -> int64_t {
+            size_t n = std::min(len, out.size() - offset);
+            std::memcpy(buf, out.data() + offset, n);
+            offset += n;
+            return static_cast<int64_t>(n);
+        });
+    }
+}
+
+// ---- update, rename, delete ----------------------------------------------------------------
+
+void InstanceService::update(const db::InstanceRecord& updated) {
+    auto guard = lock(updated.project, updated.name);
+    std::lock_guard held(*guard);
+    validateRecord(updated);
+    db_.updateInstance(updated);
+    events_.lifecycle(updated.project, "instance-updated", instanceUrl(updated.name));
+}
+
+void InstanceService::rename(const std::string& project, const std::string& from, const std::string& to) {
+    auto guard = lock(project, from);
+    std::lock_guard held(*guard);
+    auto rec = get(project, from);
+    config::checkInstanceName(to);
+    if (db_.instance(project, to)) throw Conflict("Name \"" + to + "\" already in use");
+    if (isRunning(rec)) throw BadRequest("Renaming of running instance not allowed");
+    const std::string poolName = poolOf(rec);
+    auto& pool = storage_.pool(poolName);
+    auto r = ref(rec);
+    driver(rec).rename(r, to);
+    pool.renameVolume(volumeRef(rec), to);
+    db_.transaction([&] {
+        db_.renameInstance(project, from, to);
+        db_.renameVolume(poolName, project, static_cast<int>(kContainerVolume), from, to);
+    });
+    ::unlink((paths_.containers + "/" + from).c_str());
+    auto renamed = get(project, to);
+    ::symlink(pool.mountVolume(volumeRef(renamed)).c_str(), (paths_.containers + "/" + to).c_str());
+    applyTemplates(renamed, ref(renamed), "rename");
+    events_.lifecycle(project, "instance-renamed", instanceUrl(to), {{"old_name", from}});
+}
+
+void InstanceService::remove(const std::string& project, const std::string& name) {
+    auto guard = lock(project, name);
+    std::lock_guard held(*guard);
+    auto rec = get(project, name);
+    if (isRunning(rec)) throw BadRequest("Instance is running");
+    if (isTrue(rec.config, "security.protection.delete")) throw BadRequest("Instance is protected");
+    const std::string poolName = poolOf(rec);
+    driver(rec).remove(ref(rec));
+    storage_.pool(poolName).deleteVolume(volumeRef(rec), nullptr);
+    db_.transaction([&] {
+        db_.deleteInstance(project, name);
+        db_.deleteVolume(poolName, project, static_cast<int>(kContainerVolume), name);
+    });
+    ::unlink((paths_.containers + "/" + name).c_str());
+    events_.lifecycle(project, "instance-deleted", instanceUrl(name));
+}
+
+// ---- state ---------------------------------------------------------------------------------
+
+void InstanceService::checkStateChange(const std::string& project, const std::string& name, const std::string& action) {
+    get(project, name);
+    static const std::set<std::string> actions = {"start", "stop", "restart", "freeze", "unfreeze"};
+    if (!actions.count(action)) throw BadRequest("Unknown action \"" + action + "\"");
+}
+
+void InstanceService::start(const db::InstanceRecord& rec, ops::Operation* op) {
+    auto r = ref(rec);
+    auto st = driver(rec).state(r);
+    if (st.status == LXDP_STATE_RUNNING || st.status == LXDP_STATE_FROZEN)
+        throw BadRequest("The instance is already running");
+    applyTemplates(rec, r, "start");
+    auto keys = driver(rec).start(r, op ? op->abiHandle() : nullptr);
+    keys["volatile.last_state.power"] = "RUNNING";
+    recordVolatile(rec.project, rec.name, keys);
+    auto updated = get(rec.project, rec.name);
+    updated.lastUsedAt = util::nowRfc3339();
+    db_.updateInstance(updated);
+}
+
+void InstanceService::stop(const db::InstanceRecord& rec, bool force, int timeout, ops::Operation* op) {
+    auto r = ref(rec);
+    auto st = driver(rec).state(r);
+    if (st.status != LXDP_STATE_RUNNING && st.status != LXDP_STATE_FROZEN)
+        throw BadRequest("The instance is already stopped");
+    driver(rec).stop(r, force, force ? 0 : timeout, op ? op->abiHandle() : nullptr);
+    recordVolatile(rec.project, rec.name, {{"volatile.last_state.power", "STOPPED"}});
+}
+
+void InstanceService::changeState(const std::string& project, const std::string& name, const std::string& action,
+                                  bool force, int timeout, ops::Operation& op) {
+    auto guard = lock(project, name);
+    std::lock_guard held(*guard);
+    auto rec = get(project, name);
+    const std::string url = instanceUrl(name);
+    if (action == "start") {
+        start(rec, &op);
+        events_.lifecycle(project, "instance-started", url);
+    } else if (action == "stop") {
+        stop(rec, force, timeout, &op);
+        events_.lifecycle(project, force ? "instance-stopped" : "instance-shutdown", url);
+    } else if (action == "restart") {
+        stop(rec, force, timeout, &op);
+        start(get(project, name), &op);
+        events_.lifecycle(project, "instance-restarted", url);
+    } else if (action == "freeze") {
+        driver(rec).freeze(ref(rec));
+        events_.lifecycle(project, "instance-paused", url);
+    } else if (action == "unfreeze") {
+        driver(rec).unfreeze(ref(rec));
+        events_.lifecycle(project, "instance-resumed", url);
+    } else {
+        throw BadRequest("Unknown action \"" + action + "\"");
+    }
+}
+
+// ---- rendering -----------------------------------------------------------------------------
+
+namespace {
+const char* statusText(uint32_t code) {
+    switch (code) {
+    case LXDP_STATE_RUNNING: return "Running";
+    case LXDP_STATE_FROZEN: return "Frozen";
+    case LXDP_STATE_ERROR: return "Error";
+    default: return "Stopped";
+    }
+}
+}  // namespace
+
+nlohmann::json InstanceService::renderState(const db::InstanceRecord& rec) {
+    plugins::InstanceState st;
+    try {
+        st = driver(rec).state(ref(rec));
+    } catch (const std::exception& e) {
+        Poco::Logger::get("instances").warning("state of %s: %s", rec.name, std::string(e.what()));
+        st.status = LXDP_STATE_ERROR;
+    }
+    auto orZero = [](int64_t v) { return v < 0 ? int64_t{0} : v; };
+    return {{"status", statusText(st.status)},
+            {"status_code", st.status},
+            {"disk", nlohmann::json::object()},
+            {"memory",
+             {{"usage", orZero(st.memoryUsage)},
+              {"usage_peak", orZero(st.memoryUsagePeak)},
+              {"swap_usage", 0},
+              {"swap_usage_peak", 0}}},
+            {"network", nlohmann::json::object()},
+            {"pid", st.pid},
+            {"processes", st.processes},
+            {"cpu", {{"usage", orZero(st.cpuUsageNs)}}}};
+}
+
+nlohmann::json InstanceService::render(const db::InstanceRecord& rec, int recursion) {
+    auto ex = expand(rec);
+    auto state = renderState(rec);
+    nlohmann::json out = {{"architecture", rec.architecture},
+                          {"config", rec.config},
+                          {"devices", rec.devices},
+                          {"ephemeral", rec.ephemeral},
+                          {"profiles", rec.profiles},
+                          {"stateful", rec.stateful},
+                          {"description", rec.description},
+                          {"created_at", rec.createdAt},
+                          {"expanded_config", ex.config},
+                          {"expanded_devices", ex.devices},
+                          {"name", rec.name},
+                          {"status", state["status"]},
+                          {"status_code", state["status_code"]},
+                          {"last_used_at", rec.lastUsedAt},
+                          {"location", "none"},
+                          {"type", rec.type == 0 ? "container" : "virtual-machine"},
+                          {"project", rec.project}};
+    if (recursion >= 2) {
+        out["state"] = state;
+        out["snapshots"] = nlohmann::json::array();
+        out["backups"] = nlohmann::json::array();
+    }
+    return out;
+}
+
+std::string InstanceService::etag(const db::InstanceRecord& rec) {
+    nlohmann::json editable = {{"architecture", rec.architecture}, {"config", rec.config},
+                               {"devices", rec.devices},           {"ephemeral", rec.ephemeral},
+                               {"profiles", rec.profiles},         {"description", rec.description}};
+    return util::sha256Hex(editable.dump());
+}
+
+}  // namespace lxdp::services

@@ -1,0 +1,85 @@
+// Instances: records, profiles expansion, and every lifecycle step, reaching the backends only
+// through the storage and instance adapters.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "db/Records.h"
+#include "plugins/InstanceDriver.h"
+
+namespace lxdp::daemon { struct Paths; }
+namespace lxdp::db { class Database; }
+namespace lxdp::events { class EventHub; }
+namespace lxdp::ops { class Operation; }
+namespace lxdp::plugins { class PluginRegistry; }
+
+namespace lxdp::services {
+
+struct Expanded {
+    db::StringMap config;
+    db::DeviceMap devices;
+};
+
+class StorageService;
+class ImageService;
+
+class InstanceService {
+public:
+    InstanceService(const daemon::Paths& paths, db::Database& db, events::EventHub& events,
+                    plugins::PluginRegistry& plugins, StorageService& storage, ImageService& images)
+        : paths_(paths), db_(db), events_(events), plugins_(plugins), storage_(storage), images_(images) {}
+
+    db::InstanceRecord get(const std::string& project, const std::string& name);
+    Expanded expand(const db::InstanceRecord& rec);
+
+    // POST /1.0/instances: the synchronous checks, then the work inside op.
+    db::InstanceRecord prepareCreate(const std::string& project, const nlohmann::json& req);
+    void create(db::InstanceRecord rec, const nlohmann::json& source, ops::Operation& op);
+
+    // PUT/PATCH: validates and stores the user-editable fields.
+    void update(const db::InstanceRecord& updated);
+    void rename(const std::string& project, const std::string& from, const std::string& to);
+    void remove(const std::string& project, const std::string& name);
+    // PUT /state: start, stop, restart, freeze, unfreeze.
+    void changeState(const std::string& project, const std::string& name, const std::string& action, bool force,
+                     int timeout, ops::Operation& op);
+    // Synchronous pre-checks of a state change, so a refusal is a plain error.
+    void checkStateChange(const std::string& project, const std::string& name, const std::string& action);
+
+    nlohmann::json render(const db::InstanceRecord& rec, int recursion);
+    nlohmann::json renderState(const db::InstanceRecord& rec);
+    std::string etag(const db::InstanceRecord& rec);
+
+    // The adapter and call-time view of an instance (its volume mounted), for exec and files.
+    const plugins::InstanceDriver& driver(const db::InstanceRecord& rec);
+    plugins::InstanceRef ref(const db::InstanceRecord& rec);
+    bool isRunning(const db::InstanceRecord& rec);
+
+    // Serializes lifecycle steps on one instance.
+    std::shared_ptr<std::mutex> lock(const std::string& project, const std::string& name);
+
+private:
+    std::string poolOf(const db::InstanceRecord& rec);
+    void applyTemplates(const db::InstanceRecord& rec, const plugins::InstanceRef& ref, const std::string& trigger);
+    void recordVolatile(const std::string& project, const std::string& name, const std::map<std::string, std::string>& keys);
+    void validateRecord(const db::InstanceRecord& rec);
+    void start(const db::InstanceRecord& rec, ops::Operation* op);
+    void stop(const db::InstanceRecord& rec, bool force, int timeout, ops::Operation* op);
+
+    const daemon::Paths& paths_;
+    db::Database& db_;
+    events::EventHub& events_;
+    plugins::PluginRegistry& plugins_;
+    StorageService& storage_;
+    ImageService& images_;
+    std::mutex locksMutex_;
+    std::map<std::string, std::shared_ptr<std::mutex>> locks_;
+};
+
+}  // namespace lxdp::services
