@@ -1,0 +1,17 @@
+#!/bin/bash
+# Installs what building, running and testing need, from Debian 12's packages.
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config
+  libpoco-dev libssl-dev lxc-dev lxc libseccomp-dev libcap-dev libudev-dev libyaml-cpp-dev
+  libboost-dev libboost-filesystem-dev libgtest-dev libarchive-dev nlohmann-json3-dev
+  lxd-client curl busybox-static file xz-utils
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
