@@ -1,0 +1,41 @@
+# Helpers for the integration tests: a daemon in a fresh data dir, requests on its socket, checks.
+# Sourced with DAEMON, PLUGINS and FIXTURES set from the test's arguments.
+set -u
+DAEMON=$1 PLUGINS=$2 FIXTURES=$3
+WORK=$(mktemp -d /tmp/lxdp-it.XXXXXX)
+chmod 755 "$WORK"
+export LXD_DIR=$WORK/lxd
+mkdir -p "$LXD_DIR"
+FAILED=0 PASSED=0
+DAEMON_PID=
+
+start_daemon() {
+  "$DAEMON" --group root --logfile "$WORK/daemon.log" --verbose >"$WORK/daemon.out" 2>&1 &
+  DAEMON_PID=$!
+  "$DAEMON" waitready --timeout 30 || { echo "daemon did not start"; cat "$WORK/daemon.out"; exit 1; }
+}
+
+stop_daemon() {
+  [[ -n $DAEMON_PID ]] || return 0
+  kill -TERM "$DAEMON_PID" 2>/dev/null
+  wait "$DAEMON_PID" 2>/dev/null
+  DAEMON_PID=
+}
+
+finish() {
+  stop_daemon
+  rm -rf "$WORK"
+  echo "$PASSED passed, $FAILED failed"
+  [[ $FAILED == 0 ]]
+}
+trap finish EXIT
+
+api() { # api METHOD PATH [BODY]
+  curl -sS --unix-socket "$LXD_DIR/unix.socket" -X "$1" ${3:+-H 'Content-Type: application/json' -d "$3"} "http://lxd$2"
+}
+
+expect() { # expect NAME CMD... : CMD must succeed
+  local name=$1; shift
+  if "$@" >"$WORK/out" 2>&1; then PASSED=$((PASSED + 1)); echo "ok   $name"
+  else FAILED=$((FAILED + 1)); echo "FAIL $name"; sed 's/^/     | /' "$WORK/out" | tail -n 10; fi
+}
