@@ -1,0 +1,204 @@
+#include "lxc_config.h"
+
+#include <lxc/lxccontainer.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+#include <cctype>
+#include <cerrno>
+#include <fstream>
+#include <utility>
+#include <vector>
+
+namespace lxdp_lxc {
+
+namespace {
+
+// Upstream LXD's default policy: syscalls a container must never reach even as its own root.
+constexpr const char *kSeccompProfile = "2\n"
+                                        "denylist\n"
+                                        "reject_force_umount  # comment this to allow umount -f;  not recommended\n"
+                                        "[all]\n"
+                                        "kexec_load errno 38\n"
+                                        "open_by_handle_at errno 38\n"
+                                        "init_module errno 38\n"
+                                        "finit_module errno 38\n"
+                                        "delete_module errno 38\n";
+
+// Keys raw.lxc may not override: the daemon owns logging, storage and the id map.
+constexpr std::string_view kRawLxcForbidden[] = {"lxc.logfile", "lxc.log.file", "lxc.syslog", "lxc.log.syslog",
+                                                 "lxc.ephemeral", "lxc.rootfs.path", "lxc.idmap", "lxc.id_map"};
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
+    return s;
+}
+
+std::vector<std::pair<std::string, std::string>> parse_raw_lxc(std::string_view raw) {
+    std::vector<std::pair<std::string, std::string>> items;
+    while (!raw.empty()) {
+        size_t nl = raw.find('\n');
+        std::string_view line = trim(raw.substr(0, nl));
+        raw = nl == std::string_view::npos ? std::string_view() : raw.substr(nl + 1);
+        if (line.empty() || line.front() == '#')
+            continue;
+        size_t eq = line.find('=');
+        std::string_view key = eq == std::string_view::npos ? line : trim(line.substr(0, eq));
+        if (eq == std::string_view::npos || key.substr(0, 4) != "lxc.")
+            fail(LXDP_E_INVAL, "Invalid raw.lxc line \"%.*s\": expected \"lxc.<key> = <value>\"",
+                 int(line.size()), line.data());
+        for (std::string_view forbidden : kRawLxcForbidden)
+            if (key == forbidden)
+                fail(LXDP_E_INVAL, "raw.lxc may not set %.*s", int(key.size()), key.data());
+        items.emplace_back(std::string(key), std::string(trim(line.substr(eq + 1))));
+    }
+    return items;
+}
+
+// Sizes as upstream's units: "512MB", "1GiB", plain bytes.
+int64_t parse_size(std::string_view key, std::string_view v) {
+    size_t digits = 0;
+    while (digits < v.size() && std::isdigit(static_cast<unsigned char>(v[digits])))
+        digits++;
+    if (digits == 0 || digits > 18)
+        fail(LXDP_E_INVAL, "Invalid value \"%.*s\" for %.*s", int(v.size()), v.data(), int(key.size()),
+             key.data());
+    int64_t n = std::stoll(std::string(v.substr(0, digits)));
+    std::string_view unit = v.substr(digits);
+    static const std::pair<std::string_view, int64_t> units[] = {
+        {"", 1},          {"B", 1},         {"kB", 1000LL},      {"MB", 1000LL * 1000},
+        {"GB", 1000LL * 1000 * 1000},       {"TB", 1000LL * 1000 * 1000 * 1000},
+        {"KiB", 1LL << 10}, {"MiB", 1LL << 20}, {"GiB", 1LL << 30}, {"TiB", 1LL << 40}};
+    for (const auto &[name, mult] : units)
+        if (unit == name)
+            return n * mult;
+    fail(LXDP_E_INVAL, "Invalid value \"%.*s\" for %.*s (percentages are not supported by the lxc driver)",
+         int(v.size()), v.data(), int(key.size()), key.data());
+}
+
+bool cgroup2_only() {
+    struct stat st;
+    return stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0;
+}
+
+bool apparmor_enabled() {
+    std::ifstream in("/sys/module/apparmor/parameters/enabled");
+    std::string v;
+    return in >> v && v == "Y";
+}
+
+class ConfigWriter {
+public:
+    explicit ConfigWriter(Container &c) : c_(c) {}
+    void set(const std::string &key, const std::string &value) {
+        // A newline would smuggle extra lines into the saved config file.
+        if (value.find('\n') != std::string::npos)
+            fail(LXDP_E_INVAL, "Invalid newline in the value of %s", key.c_str());
+        if (!c_->set_config_item(c_.get(), key.c_str(), value.c_str()))
+            fail(LXDP_E_INVAL, "liblxc refused %s = %s", key.c_str(), value.c_str());
+    }
+
+private:
+    Container &c_;
+};
+
+void write_file(const std::string &path, std::string_view content) {
+    std::string tmp = path + ".tmp";
+    UniqueFd fd(open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!fd)
+        fail_errno(errno, "Failed to write %s", tmp.c_str());
+    while (!content.empty()) {
+        ssize_t n = write(fd.get(), content.data(), content.size());
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            fail_errno(errno, "Failed to write %s", tmp.c_str());
+        content.remove_prefix(size_t(n));
+    }
+    fd.reset();
+    if (rename(tmp.c_str(), path.c_str()) != 0)
+        fail_errno(errno, "Failed to rename %s", tmp.c_str());
+}
+
+} // namespace
+
+void validate_config(const InstanceView &inst) {
+    const lxdp_kv_list *cfg = inst.raw()->config;
+    for (uint32_t i = 0; cfg != nullptr && cfg->items != nullptr && i < cfg->count; i++) {
+        std::string_view key = cfg->items[i].key != nullptr ? cfg->items[i].key : "";
+        std::string_view value = cfg->items[i].value != nullptr ? cfg->items[i].value : "";
+        if (key == "raw.lxc")
+            parse_raw_lxc(value);
+        else if (key == "limits.memory" && !value.empty())
+            parse_size(key, value);
+        else if (key == "limits.processes" && !value.empty() &&
+                 value.find_first_not_of("0123456789") != std::string_view::npos)
+            fail(LXDP_E_INVAL, "Invalid value \"%.*s\" for limits.processes", int(value.size()), value.data());
+        else if (key.substr(0, 12) == "environment." &&
+                 (key.size() == 12 || key.find_first_of("=\n") != std::string_view::npos ||
+                  value.find('\n') != std::string_view::npos))
+            fail(LXDP_E_INVAL, "Invalid environment key or value for %.*s", int(key.size()), key.data());
+    }
+}
+
+void write_lxc_config(const Driver &drv, const InstanceView &inst, const Idmap &idmap, Container &c) {
+    validate_config(inst);
+    std::string dir = drv.container_dir(inst);
+    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+        fail_errno(errno, "Failed to create %s", dir.c_str());
+    write_file(dir + "/seccomp", kSeccompProfile);
+
+    c->clear_config(c.get());
+    ConfigWriter w(c);
+    w.set("lxc.uts.name", std::string(inst.name()));
+    w.set("lxc.rootfs.path", "dir:" + inst.volume_path() + "/rootfs");
+    for (const auto &line : idmap_lxc_values(idmap))
+        w.set("lxc.idmap", line);
+    struct utsname uts;
+    if (uname(&uts) == 0)
+        w.set("lxc.arch", uts.machine);
+    w.set("lxc.autodev", "1");
+    w.set("lxc.pty.max", "1024");
+    w.set("lxc.tty.max", "0");
+    w.set("lxc.mount.auto", "proc:rw sys:rw cgroup:mixed");
+    w.set("lxc.cap.drop", "sys_time sys_module sys_rawio mac_admin mac_override");
+    w.set("lxc.signal.halt", "SIGPWR");
+    w.set("lxc.signal.reboot", "SIGINT");
+    w.set("lxc.init.cmd", "/sbin/init");
+    w.set("lxc.log.file", dir + "/lxc.log");
+    w.set("lxc.log.level", "info");
+    w.set("lxc.console.logfile", dir + "/console.log");
+    w.set("lxc.seccomp.profile", dir + "/seccomp");
+    if (apparmor_enabled())
+        w.set("lxc.apparmor.profile", "generated");
+    // No NIC support yet: a private network namespace with only lo, never the host's.
+    w.set("lxc.net.0.type", "empty");
+
+    const bool v2 = cgroup2_only();
+    if (auto mem = inst.get("limits.memory"); mem && !mem->empty())
+        w.set(v2 ? "lxc.cgroup2.memory.max" : "lxc.cgroup.memory.limit_in_bytes",
+              std::to_string(parse_size("limits.memory", *mem)));
+    if (auto procs = inst.get("limits.processes"); procs && !procs->empty())
+        w.set(v2 ? "lxc.cgroup2.pids.max" : "lxc.cgroup.pids.max", std::string(*procs));
+
+    const lxdp_kv_list *cfg = inst.raw()->config;
+    for (uint32_t i = 0; cfg != nullptr && cfg->items != nullptr && i < cfg->count; i++) {
+        std::string_view key = cfg->items[i].key != nullptr ? cfg->items[i].key : "";
+        if (key.substr(0, 12) == "environment.")
+            w.set("lxc.environment", std::string(key.substr(12)) + "=" +
+                                         (cfg->items[i].value != nullptr ? cfg->items[i].value : ""));
+    }
+    if (auto raw = inst.get("raw.lxc"))
+        for (const auto &[key, value] : parse_raw_lxc(*raw))
+            w.set(key, value);
+
+    if (!c->save_config(c.get(), nullptr))
+        fail(LXDP_E_IO, "Failed to save the liblxc config of %s in %s", inst.lxc_name().c_str(), dir.c_str());
+}
+
+} // namespace lxdp_lxc

@@ -1,0 +1,238 @@
+#include "lxc_driver.h"
+
+#include "lxc_config.h"
+#include "lxc_idmap.h"
+
+#include <lxc/lxccontainer.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+
+namespace lxdp_lxc {
+
+namespace {
+
+constexpr int kStartTimeoutS = 30;
+constexpr int kForceStopTimeoutS = 30;
+
+void emit(const lxdp_kv_sink *out, const char *key, const std::string &value) {
+    if (out != nullptr && out->set != nullptr)
+        out->set(out->ctx, key, value.c_str());
+}
+
+// The recorded map the rootfs is shifted to; without a record the disk is as the image shipped it.
+Idmap recorded_disk_idmap(const InstanceView &inst) {
+    if (auto v = inst.get("volatile.last_state.idmap"))
+        return idmap_from_json(*v);
+    return {};
+}
+
+// Brings the rootfs to the map the container gets now and records it, so that toggling
+// security.privileged between starts keeps the disk consistent.
+void sync_idmap(const Driver &drv, const InstanceView &inst, const Idmap &target, const lxdp_kv_sink *out,
+                lxdp_op *op) {
+    shift_rootfs(drv, inst.volume_path(), recorded_disk_idmap(inst), target, op);
+    std::string json = idmap_to_json(target);
+    emit(out, "volatile.idmap.base", std::to_string(idmap_base(target)));
+    emit(out, "volatile.idmap.current", json);
+    emit(out, "volatile.idmap.next", json);
+    emit(out, "volatile.last_state.idmap", json);
+}
+
+// The end of lxc.log, so that a failed start says why.
+std::string log_tail(const std::string &path) {
+    UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd)
+        return "(no lxc.log)";
+    off_t end = lseek(fd.get(), 0, SEEK_END);
+    off_t start = end > 1024 ? end - 1024 : 0;
+    std::string buf(size_t(end - start), '\0');
+    ssize_t n = pread(fd.get(), buf.data(), buf.size(), start);
+    buf.resize(n > 0 ? size_t(n) : 0);
+    while (!buf.empty() && buf.back() == '\n')
+        buf.pop_back();
+    // The message buffer is small: keep the last lines, which name the failure.
+    size_t pos = buf.size();
+    for (int lines = 0; lines < 4 && pos != std::string::npos && pos > 0; lines++)
+        pos = buf.rfind('\n', pos - 1);
+    return pos == std::string::npos ? buf : buf.substr(pos + 1);
+}
+
+void remove_tree_at(int dirfd, const char *name) {
+    UniqueFd fd(openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (fd) {
+        DIR *dir = fdopendir(fd.release());
+        if (dir == nullptr)
+            fail_errno(errno, "Failed to read %s", name);
+        std::unique_ptr<DIR, int (*)(DIR *)> guard(dir, closedir);
+        while (struct dirent *de = readdir(dir)) {
+            if (std::strcmp(de->d_name, ".") != 0 && std::strcmp(de->d_name, "..") != 0)
+                remove_tree_at(::dirfd(dir), de->d_name);
+        }
+        if (unlinkat(dirfd, name, AT_REMOVEDIR) != 0 && errno != ENOENT)
+            fail_errno(errno, "Failed to remove %s", name);
+        return;
+    }
+    if (errno == ENOENT)
+        return;
+    if (unlinkat(dirfd, name, 0) != 0 && errno != ENOENT)
+        fail_errno(errno, "Failed to remove %s", name);
+}
+
+void require_stopped(Container &c) {
+    if (c->is_running(c.get()))
+        fail(LXDP_E_INSTANCE_RUNNING, "The instance is already running");
+}
+
+std::optional<int64_t> cgroup_int(Container &c, std::initializer_list<const char *> keys) {
+    for (const char *key : keys) {
+        char buf[4096];
+        int n = c->get_cgroup_item(c.get(), key, buf, sizeof(buf));
+        if (n <= 0 || size_t(n) >= sizeof(buf))
+            continue;
+        buf[n] = '\0';
+        if (std::strcmp(key, "cpu.stat") == 0) {
+            // cgroup2: "usage_usec N" in microseconds.
+            const char *p = std::strstr(buf, "usage_usec ");
+            if (p != nullptr)
+                return std::strtoll(p + 11, nullptr, 10) * 1000;
+            continue;
+        }
+        return std::strtoll(buf, nullptr, 10);
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+void require_running(Container &c) {
+    if (!c->is_running(c.get()))
+        fail(LXDP_E_INSTANCE_NOT_RUNNING, "The instance isn't running");
+}
+
+void instance_create(const Driver &drv, const InstanceView &inst, const lxdp_kv_sink *volatile_out, lxdp_op *op) {
+    validate_config(inst);
+    sync_idmap(drv, inst, instance_idmap(inst), volatile_out, op);
+}
+
+void instance_start(const Driver &drv, const InstanceView &inst, const lxdp_kv_sink *volatile_out, lxdp_op *op) {
+    Container c(drv, inst);
+    require_stopped(c);
+    Idmap idmap = instance_idmap(inst);
+    sync_idmap(drv, inst, idmap, volatile_out, op);
+
+    const lxdp_device_list *devs = inst.raw()->devices;
+    for (uint32_t i = 0; devs != nullptr && devs->items != nullptr && i < devs->count; i++) {
+        const lxdp_device &d = devs->items[i];
+        const lxdp_kv_list *cfg = d.config;
+        for (uint32_t j = 0; cfg != nullptr && cfg->items != nullptr && j < cfg->count; j++)
+            if (cfg->items[j].key != nullptr && std::strcmp(cfg->items[j].key, "type") == 0 &&
+                cfg->items[j].value != nullptr && std::strcmp(cfg->items[j].value, "disk") != 0)
+                drv.log(LXDP_LOG_WARN, "Instance %s: device %s of type %s is not supported yet, ignored",
+                        inst.lxc_name().c_str(), d.name != nullptr ? d.name : "?", cfg->items[j].value);
+    }
+
+    write_lxc_config(drv, inst, idmap, c);
+    std::string dir = drv.container_dir(inst);
+    std::string log = dir + "/lxc.log";
+    // Keep one previous log, as upstream does, so a failure message names this start only.
+    if (rename(log.c_str(), (log + ".old").c_str()) != 0 && errno != ENOENT)
+        fail_errno(errno, "Failed to rotate %s", log.c_str());
+
+    // The daemon has sockets, threads and fds: liblxc must detach the monitor and leak nothing.
+    c->want_daemonize(c.get(), true);
+    c->want_close_all_fds(c.get(), true);
+    if (!c->start(c.get(), 0, nullptr))
+        fail(LXDP_E_IO, "Failed to start %s: %s", inst.lxc_name().c_str(), log_tail(log).c_str());
+    if (!c->wait(c.get(), "RUNNING", kStartTimeoutS)) {
+        std::string tail = log_tail(log);
+        c->stop(c.get());
+        fail(LXDP_E_IO, "Instance %s did not reach RUNNING: %s", inst.lxc_name().c_str(), tail.c_str());
+    }
+    drv.log(LXDP_LOG_INFO, "Started %s (init pid %d)", inst.lxc_name().c_str(), c->init_pid(c.get()));
+}
+
+void instance_stop(const Driver &drv, const InstanceView &inst, bool force, int32_t timeout_s) {
+    Container c(drv, inst);
+    require_running(c);
+    if (force) {
+        if (!c->stop(c.get()) && c->is_running(c.get()))
+            fail(LXDP_E_IO, "Failed to stop %s: %s", inst.lxc_name().c_str(),
+                 log_tail(drv.container_dir(inst) + "/lxc.log").c_str());
+        if (!c->wait(c.get(), "STOPPED", kForceStopTimeoutS))
+            fail(LXDP_E_BUSY, "Instance %s did not stop after SIGKILL", inst.lxc_name().c_str());
+        return;
+    }
+    // A frozen init cannot react to the halt signal.
+    if (std::strcmp(c->state(c.get()), "FROZEN") == 0)
+        c->unfreeze(c.get());
+    if (!c->shutdown(c.get(), timeout_s < 0 ? -1 : timeout_s) && c->is_running(c.get()))
+        fail(LXDP_E_BUSY, "Instance %s did not shut down within %d seconds", inst.lxc_name().c_str(), timeout_s);
+}
+
+void instance_freeze(const Driver &drv, const InstanceView &inst, bool freeze) {
+    Container c(drv, inst);
+    require_running(c);
+    bool ok = freeze ? c->freeze(c.get()) : c->unfreeze(c.get());
+    if (!ok)
+        fail(LXDP_E_IO, "Failed to %s %s", freeze ? "freeze" : "unfreeze", inst.lxc_name().c_str());
+}
+
+void instance_remove(const Driver &drv, const InstanceView &inst) {
+    {
+        Container c(drv, inst);
+        require_stopped(c);
+    }
+    UniqueFd base(open(drv.lxcpath().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!base)
+        fail_errno(errno, "Failed to open %s", drv.lxcpath().c_str());
+    remove_tree_at(base.get(), inst.lxc_name().c_str());
+}
+
+void instance_rename(const Driver &drv, const InstanceView &inst, const char *new_name) {
+    if (new_name == nullptr)
+        fail(LXDP_E_INVAL, "Missing new instance name");
+    lxdp_instance renamed = *inst.raw();
+    renamed.name = new_name;
+    InstanceView target(&renamed);
+    {
+        Container c(drv, inst);
+        require_stopped(c);
+    }
+    std::string from = drv.container_dir(inst);
+    std::string to = drv.container_dir(target);
+    struct stat st;
+    if (lstat(to.c_str(), &st) == 0)
+        fail(LXDP_E_EXISTS, "%s already exists", to.c_str());
+    // The config inside is regenerated at the next start; only the directory name matters.
+    if (rename(from.c_str(), to.c_str()) != 0 && errno != ENOENT)
+        fail_errno(errno, "Failed to rename %s to %s", from.c_str(), to.c_str());
+}
+
+void instance_state(const Driver &drv, const InstanceView &inst, lxdp_instance_state *state) {
+    Container c(drv, inst);
+    state->status = LXDP_STATE_STOPPED;
+    state->pid = 0;
+    state->processes = -1;
+    state->memory_usage = -1;
+    state->memory_usage_peak = -1;
+    state->cpu_usage_ns = -1;
+    if (!c->is_running(c.get()))
+        return;
+    const char *s = c->state(c.get());
+    state->status = s != nullptr && std::strcmp(s, "FROZEN") == 0 ? LXDP_STATE_FROZEN : LXDP_STATE_RUNNING;
+    state->pid = c->init_pid(c.get());
+    state->processes = cgroup_int(c, {"pids.current"}).value_or(-1);
+    state->memory_usage = cgroup_int(c, {"memory.usage_in_bytes", "memory.current"}).value_or(-1);
+    state->memory_usage_peak = cgroup_int(c, {"memory.max_usage_in_bytes", "memory.peak"}).value_or(-1);
+    state->cpu_usage_ns = cgroup_int(c, {"cpuacct.usage", "cpu.stat"}).value_or(-1);
+}
+
+} // namespace lxdp_lxc

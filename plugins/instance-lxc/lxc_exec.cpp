@@ -1,0 +1,113 @@
+#include "lxc_exec.h"
+
+#include "lxc_driver.h"
+
+#include <lxc/attach_options.h>
+#include <lxc/lxccontainer.h>
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace lxdp_lxc {
+
+namespace {
+
+// Runs in the attached child: the daemon's fds without O_CLOEXEC (sockets, other instances'
+// files) must not reach the container. CLOSE_RANGE_CLOEXEC leaves liblxc its fds until exec.
+int run_command(void *payload) {
+    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+    return lxc_attach_run_command(payload);
+}
+
+// glibc 2.36's <sys/pidfd.h> lacks extern "C", so C++ cannot link against its wrappers.
+int sys_pidfd_open(pid_t pid) { return int(syscall(SYS_pidfd_open, pid, 0)); }
+
+int sys_pidfd_send_signal(int pidfd, int sig) { return int(syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0)); }
+
+std::string default_cwd(const lxdp_exec_request *req) {
+    for (const char *const *e = req->envp; e != nullptr && *e != nullptr; e++)
+        if (std::strncmp(*e, "HOME=", 5) == 0 && (*e)[5] == '/')
+            return *e + 5;
+    return "/";
+}
+
+} // namespace
+
+int32_t ExecHandle::wait() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (exit_code_)
+        return *exit_code_;
+    siginfo_t info{};
+    while (waitid(static_cast<idtype_t>(P_PIDFD), id_t(pidfd_.get()), &info, WEXITED) != 0) {
+        if (errno != EINTR)
+            fail_errno(errno, "Failed to wait for process %d", pid_);
+    }
+    exit_code_ = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
+    return *exit_code_;
+}
+
+void ExecHandle::signal(int sig) {
+    // No lock: a signal must get through while another thread blocks in wait().
+    if (sys_pidfd_send_signal(pidfd_.get(), sig) != 0) {
+        if (errno == ESRCH)
+            fail(LXDP_E_NOTFOUND, "Process %d has already exited", pid_);
+        fail_errno(errno, "Failed to send signal %d to process %d", sig, pid_);
+    }
+}
+
+ExecHandle *exec_start(const Driver &drv, const InstanceView &inst, const lxdp_exec_request *req) {
+    if (req == nullptr || req->argv == nullptr || req->argv[0] == nullptr)
+        fail(LXDP_E_INVAL, "Missing command");
+    Container c(drv, inst);
+    require_running(c);
+    if (std::strcmp(c->state(c.get()), "FROZEN") == 0)
+        fail(LXDP_E_BUSY, "The instance is frozen");
+
+    UniqueFd devnull;
+    auto fd_or_null = [&](int32_t fd) {
+        if (fd >= 0)
+            return int(fd);
+        if (!devnull)
+            devnull.reset(open("/dev/null", O_RDWR | O_CLOEXEC));
+        return devnull.get();
+    };
+
+    std::string cwd = req->cwd != nullptr && req->cwd[0] != '\0' ? req->cwd : default_cwd(req);
+    lxc_attach_options_t opts = LXC_ATTACH_OPTIONS_DEFAULT;
+    opts.env_policy = LXC_ATTACH_CLEAR_ENV;
+    opts.extra_env_vars = const_cast<char **>(req->envp);
+    opts.uid = req->uid;
+    opts.gid = req->gid;
+    opts.initial_cwd = cwd.data();
+    opts.stdin_fd = fd_or_null(req->stdin_fd);
+    opts.stdout_fd = fd_or_null(req->stdout_fd);
+    opts.stderr_fd = fd_or_null(req->stderr_fd);
+
+    lxc_attach_command_t cmd;
+    cmd.program = const_cast<char *>(req->argv[0]);
+    cmd.argv = const_cast<char **>(req->argv);
+    pid_t pid = -1;
+    if (c->attach(c.get(), run_command, &cmd, &opts, &pid) < 0 || pid <= 0)
+        fail(LXDP_E_IO, "Failed to attach to %s to run %s", inst.lxc_name().c_str(), req->argv[0]);
+
+    // liblxc spawns the command with CLONE_PARENT: it is our child until we reap it, so the
+    // pid cannot be recycled before pidfd_open.
+    UniqueFd pidfd(sys_pidfd_open(pid));
+    if (!pidfd) {
+        int e = errno;
+        kill(pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
+        fail_errno(e, "Failed to track process %d in %s", pid, inst.lxc_name().c_str());
+    }
+    return new ExecHandle(pid, std::move(pidfd));
+}
+
+} // namespace lxdp_lxc

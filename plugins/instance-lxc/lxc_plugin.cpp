@@ -1,0 +1,210 @@
+// Entry point and ABI trampolines: the only place where C meets C++, so the only place where
+// exceptions are caught and turned into lxdp_error.
+#include "lxc_common.h"
+#include "lxc_config.h"
+#include "lxc_driver.h"
+#include "lxc_exec.h"
+#include "lxc_files.h"
+
+#include <lxc/lxccontainer.h>
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <new>
+
+using namespace lxdp_lxc;
+
+namespace {
+
+template <class F>
+lxdp_status guard(lxdp_error *err, F &&f) noexcept {
+    try {
+        f();
+        return LXDP_OK;
+    } catch (const Error &e) {
+        return lxdp_error_set(err, e.code(), "%s", e.what());
+    } catch (const std::bad_alloc &) {
+        return lxdp_error_set(err, LXDP_E_INTERNAL, "Out of memory");
+    } catch (const std::exception &e) {
+        return lxdp_error_set(err, LXDP_E_INTERNAL, "%s", e.what());
+    } catch (...) {
+        return lxdp_error_set(err, LXDP_E_INTERNAL, "Unknown internal error");
+    }
+}
+
+const Driver &drv_of(void *driver) {
+    if (driver == nullptr)
+        fail(LXDP_E_INVAL, "The lxc driver is not open");
+    return *static_cast<const Driver *>(driver);
+}
+
+ExecHandle &exec_of(void *handle) {
+    if (handle == nullptr)
+        fail(LXDP_E_INVAL, "Missing exec handle");
+    return *static_cast<ExecHandle *>(handle);
+}
+
+const lxdp_instance_info *op_info() {
+    static const lxdp_instance_info info = {
+        .struct_size = sizeof(lxdp_instance_info),
+        .type = LXDP_INSTANCE_CONTAINER,
+        .version = lxc_get_version(),
+    };
+    return &info;
+}
+
+lxdp_status op_probe(const lxdp_host_api *host, lxdp_error *err) {
+    return guard(err, [&] {
+        struct stat st;
+        if (stat("/proc/self/ns/user", &st) != 0)
+            fail(LXDP_E_NOTSUP, "The kernel has no user namespaces: unprivileged containers cannot run");
+        if (host_config(host, LXDP_HOST_KEY_LOG_DIR).empty())
+            fail(LXDP_E_INVAL, "The host does not provide %s", LXDP_HOST_KEY_LOG_DIR);
+    });
+}
+
+lxdp_status op_open(const lxdp_host_api *host, void **driver, lxdp_error *err) {
+    return guard(err, [&] {
+        std::string lxcpath = host_config(host, LXDP_HOST_KEY_LOG_DIR);
+        if (lxcpath.empty())
+            fail(LXDP_E_INVAL, "The host does not provide %s", LXDP_HOST_KEY_LOG_DIR);
+        if (mkdir(lxcpath.c_str(), 0700) != 0 && errno != EEXIST)
+            fail_errno(errno, "Failed to create %s", lxcpath.c_str());
+        *driver = new Driver(host, std::move(lxcpath));
+    });
+}
+
+void op_close(void *driver) { delete static_cast<Driver *>(driver); }
+
+lxdp_status op_validate(void *driver, const lxdp_instance *inst, lxdp_error *err) {
+    return guard(err, [&] { validate_config(InstanceView(inst)); });
+}
+
+lxdp_status op_create(void *driver, const lxdp_instance *inst, const lxdp_kv_sink *volatile_out, lxdp_op *op,
+                      lxdp_error *err) {
+    return guard(err, [&] { instance_create(drv_of(driver), InstanceView(inst), volatile_out, op); });
+}
+
+lxdp_status op_start(void *driver, const lxdp_instance *inst, const lxdp_kv_sink *volatile_out, lxdp_op *op,
+                     lxdp_error *err) {
+    return guard(err, [&] { instance_start(drv_of(driver), InstanceView(inst), volatile_out, op); });
+}
+
+lxdp_status op_stop(void *driver, const lxdp_instance *inst, uint32_t force, int32_t timeout_s, lxdp_op *op,
+                    lxdp_error *err) {
+    return guard(err, [&] { instance_stop(drv_of(driver), InstanceView(inst), force != 0, timeout_s); });
+}
+
+lxdp_status op_freeze(void *driver, const lxdp_instance *inst, lxdp_error *err) {
+    return guard(err, [&] { instance_freeze(drv_of(driver), InstanceView(inst), true); });
+}
+
+lxdp_status op_unfreeze(void *driver, const lxdp_instance *inst, lxdp_error *err) {
+    return guard(err, [&] { instance_freeze(drv_of(driver), InstanceView(inst), false); });
+}
+
+lxdp_status op_remove(void *driver, const lxdp_instance *inst, lxdp_error *err) {
+    return guard(err, [&] { instance_remove(drv_of(driver), InstanceView(inst)); });
+}
+
+lxdp_status op_rename(void *driver, const lxdp_instance *inst, const char *new_name, lxdp_error *err) {
+    return guard(err, [&] { instance_rename(drv_of(driver), InstanceView(inst), new_name); });
+}
+
+lxdp_status op_state(void *driver, const lxdp_instance *inst, lxdp_instance_state *state, lxdp_error *err) {
+    return guard(err, [&] {
+        if (state == nullptr)
+            fail(LXDP_E_INVAL, "Missing state output");
+        instance_state(drv_of(driver), InstanceView(inst), state);
+    });
+}
+
+lxdp_status op_exec(void *driver, const lxdp_instance *inst, const lxdp_exec_request *req, void **handle,
+                    lxdp_error *err) {
+    return guard(err, [&] { *handle = exec_start(drv_of(driver), InstanceView(inst), req); });
+}
+
+lxdp_status op_exec_wait(void *handle, int32_t *exit_code, lxdp_error *err) {
+    return guard(err, [&] { *exit_code = exec_of(handle).wait(); });
+}
+
+lxdp_status op_exec_signal(void *handle, int32_t signal, lxdp_error *err) {
+    return guard(err, [&] { exec_of(handle).signal(signal); });
+}
+
+void op_exec_release(void *handle) { delete static_cast<ExecHandle *>(handle); }
+
+lxdp_status op_file_get(void *driver, const lxdp_instance *inst, const char *path, lxdp_file_info *info,
+                        const lxdp_byte_sink *content, const lxdp_name_sink *names, lxdp_error *err) {
+    return guard(err, [&] { file_get(InstanceView(inst), path, info, content, names); });
+}
+
+lxdp_status op_file_put(void *driver, const lxdp_instance *inst, const char *path, const lxdp_file_info *info,
+                        const lxdp_byte_source *content, lxdp_error *err) {
+    return guard(err, [&] { file_put(InstanceView(inst), path, info, content); });
+}
+
+lxdp_status op_file_delete(void *driver, const lxdp_instance *inst, const char *path, lxdp_error *err) {
+    return guard(err, [&] { file_delete(InstanceView(inst), path); });
+}
+
+const lxdp_instance_ops kOps = {
+    .struct_size = sizeof(lxdp_instance_ops),
+    .info = op_info,
+    .probe = op_probe,
+    .open = op_open,
+    .close = op_close,
+    .validate = op_validate,
+    .create = op_create,
+    .start = op_start,
+    .stop = op_stop,
+    .freeze = op_freeze,
+    .unfreeze = op_unfreeze,
+    .remove = op_remove,
+    .rename = op_rename,
+    .state = op_state,
+    .exec = op_exec,
+    .exec_wait = op_exec_wait,
+    .exec_signal = op_exec_signal,
+    .exec_release = op_exec_release,
+    .file_get = op_file_get,
+    .file_put = op_file_put,
+    .file_delete = op_file_delete,
+    // Console attach needs a pty inside the container's devpts; not done yet.
+    .console = nullptr,
+};
+
+const lxdp_component kComponents[] = {{
+    .struct_size = sizeof(lxdp_component),
+    .kind = LXDP_COMPONENT_INSTANCE,
+    .name = "lxc",
+    .ops = &kOps,
+}};
+
+const lxdp_plugin_info kInfo = {
+    .struct_size = sizeof(lxdp_plugin_info),
+    .abi_major = LXDP_ABI_MAJOR,
+    .abi_minor = LXDP_ABI_MINOR,
+    .min_host_minor = 0,
+    .name = "instance-lxc",
+    .version = "0.1.0",
+    .license = "Apache-2.0",
+    .description = "System containers through liblxc",
+    .n_components = 1,
+    .reserved = 0,
+    .components = kComponents,
+};
+
+} // namespace
+
+extern "C" LXDP_EXPORT lxdp_status lxdp_plugin_entry_v1(const lxdp_host_api *host, const lxdp_plugin_info **info,
+                                                        lxdp_error *err) {
+    if (host == nullptr || info == nullptr)
+        return lxdp_error_set(err, LXDP_E_INVAL, "instance-lxc: missing host API or info pointer");
+    if (host->abi_major != LXDP_ABI_MAJOR)
+        return lxdp_error_set(err, LXDP_E_ABI, "instance-lxc needs plugin ABI %d.x, the host offers %u.%u",
+                              LXDP_ABI_MAJOR, host->abi_major, host->abi_minor);
+    *info = &kInfo;
+    return LXDP_OK;
+}
