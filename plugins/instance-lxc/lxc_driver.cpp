@@ -62,7 +62,13 @@ std::string log_tail(const std::string &path) {
     size_t pos = buf.size();
     for (int lines = 0; lines < 4 && pos != std::string::npos && pos > 0; lines++)
         pos = buf.rfind('\n', pos - 1);
-    return pos == std::string::npos ? buf : buf.substr(pos + 1);
+    std::string tail = pos == std::string::npos ? buf : buf.substr(pos + 1);
+    // liblxc defers to shadow's setuid helpers whenever they are on PATH, and they only grant
+    // root the ranges /etc/subuid lists (spec: "they must be configured to allow the root user").
+    if (tail.find("newuidmap") != std::string::npos || tail.find("newgidmap") != std::string::npos)
+        tail = "newuidmap/newgidmap are installed: give root the container's range in /etc/subuid and "
+               "/etc/subgid (e.g. root:1000000:1000000000). " + tail;
+    return tail;
 }
 
 void remove_tree_at(int dirfd, const char *name) {
@@ -139,12 +145,12 @@ void instance_start(const Driver &drv, const InstanceView &inst, const lxdp_kv_s
                         inst.lxc_name().c_str(), d.name != nullptr ? d.name : "?", cfg->items[j].value);
     }
 
-    write_lxc_config(drv, inst, idmap, c);
-    std::string dir = drv.container_dir(inst);
-    std::string log = dir + "/lxc.log";
+    std::string log = drv.container_dir(inst) + "/lxc.log";
     // Keep one previous log, as upstream does, so a failure message names this start only.
+    // Before the config: setting lxc.log.file opens the file.
     if (rename(log.c_str(), (log + ".old").c_str()) != 0 && errno != ENOENT)
         fail_errno(errno, "Failed to rotate %s", log.c_str());
+    write_lxc_config(drv, inst, idmap, c);
 
     // The daemon has sockets, threads and fds: liblxc must detach the monitor and leak nothing.
     c->want_daemonize(c.get(), true);

@@ -69,8 +69,15 @@ lxdp_status op_open(const lxdp_host_api *host, void **driver, lxdp_error *err) {
         std::string lxcpath = host_config(host, LXDP_HOST_KEY_LOG_DIR);
         if (lxcpath.empty())
             fail(LXDP_E_INVAL, "The host does not provide %s", LXDP_HOST_KEY_LOG_DIR);
-        if (mkdir(lxcpath.c_str(), 0700) != 0 && errno != EEXIST)
+        if (mkdir(lxcpath.c_str(), 0711) != 0 && errno != EEXIST)
             fail_errno(errno, "Failed to create %s", lxcpath.c_str());
+        // liblxc makes the container's root (an unprivileged host uid) search lxcpath; search
+        // only, as upstream's 0711 containers directory: the per-container dirs stay 0700.
+        struct stat st;
+        if (stat(lxcpath.c_str(), &st) != 0)
+            fail_errno(errno, "Failed to stat %s", lxcpath.c_str());
+        if ((st.st_mode & S_IXOTH) == 0 && chmod(lxcpath.c_str(), (st.st_mode & 07777) | S_IXOTH) != 0)
+            fail_errno(errno, "Failed to make %s searchable for containers", lxcpath.c_str());
         *driver = new Driver(host, std::move(lxcpath));
     });
 }
