@@ -11,7 +11,7 @@
 
 namespace lxdp::api {
 
-using Poco::Net::WebSocket;
+using PocoWs = Poco::Net::WebSocket;
 
 lxdp::api::WebSocket::WebSocket(Request& request) {
     try {
@@ -45,15 +45,15 @@ bool lxdp::api::WebSocket::sendFrame(const void* data, size_t len, int flags) {
 }
 
 bool lxdp::api::WebSocket::sendText(const std::string& text) {
-    return sendFrame(text.data(), text.size(), WebSocket::FRAME_TEXT);
+    return sendFrame(text.data(), text.size(), PocoWs::FRAME_TEXT);
 }
 
 bool lxdp::api::WebSocket::sendBinary(const void* data, size_t len) {
-    return sendFrame(data, len, WebSocket::FRAME_BINARY);
+    return sendFrame(data, len, PocoWs::FRAME_BINARY);
 }
 
 bool lxdp::api::WebSocket::ping(const std::string& payload) {
-    return sendFrame(payload.data(), payload.size(), WebSocket::FRAME_FLAG_FIN | WebSocket::FRAME_OP_PING);
+    return sendFrame(payload.data(), payload.size(), int(PocoWs::FRAME_FLAG_FIN) | int(PocoWs::FRAME_OP_PING));
 }
 
 std::optional<lxdp::api::WebSocket::Message> lxdp::api::WebSocket::receive(int timeoutMs) {
@@ -65,18 +65,18 @@ std::optional<lxdp::api::WebSocket::Message> lxdp::api::WebSocket::receive(int t
             Poco::Buffer<char> buffer(0);
             int flags = 0;
             int n = ws_->receiveFrame(buffer, flags);
-            int op = flags & WebSocket::FRAME_OP_BITMASK;
+            int op = flags & PocoWs::FRAME_OP_BITMASK;
             if (n <= 0 && flags == 0) return Message{Kind::Closed, {}};
             std::string payload(buffer.begin(), buffer.begin() + std::max(n, 0));
             switch (op) {
-            case WebSocket::FRAME_OP_PING:
-                sendFrame(payload.data(), payload.size(), WebSocket::FRAME_FLAG_FIN | WebSocket::FRAME_OP_PONG);
+            case PocoWs::FRAME_OP_PING:
+                sendFrame(payload.data(), payload.size(), int(PocoWs::FRAME_FLAG_FIN) | int(PocoWs::FRAME_OP_PONG));
                 continue;
-            case WebSocket::FRAME_OP_PONG:
+            case PocoWs::FRAME_OP_PONG:
                 continue;
-            case WebSocket::FRAME_OP_CLOSE:
+            case PocoWs::FRAME_OP_CLOSE:
                 return Message{Kind::Closed, {}};
-            case WebSocket::FRAME_OP_CONT:
+            case PocoWs::FRAME_OP_CONT:
                 partial_ += payload;
                 break;
             default:  // text or binary: the first frame of a message
@@ -84,8 +84,8 @@ std::optional<lxdp::api::WebSocket::Message> lxdp::api::WebSocket::receive(int t
                 partial_ = std::move(payload);
                 break;
             }
-            if (!(flags & WebSocket::FRAME_FLAG_FIN)) continue;
-            Message m{partialKind_ == WebSocket::FRAME_OP_TEXT ? Kind::Text : Kind::Binary, std::move(partial_)};
+            if (!(flags & PocoWs::FRAME_FLAG_FIN)) continue;
+            Message m{partialKind_ == PocoWs::FRAME_OP_TEXT ? Kind::Text : Kind::Binary, std::move(partial_)};
             partial_.clear();
             return m;
         }

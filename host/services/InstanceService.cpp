@@ -15,6 +15,7 @@
 #include "db/Database.h"
 #include "events/EventHub.h"
 #include "images/ImageArchive.h"
+#include "images/MetadataYaml.h"
 #include "ops/Operation.h"
 #include "plugins/PluginRegistry.h"
 #include "plugins/StorageDriver.h"

@@ -1,3 +1,5 @@
+#include <Poco/Net/HTTPServerResponse.h>
+
 #include <ctime>
 
 #include "api/endpoints/Endpoints.h"
