@@ -14,6 +14,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace lxdp_lxc {
 
@@ -36,9 +37,25 @@ Idmap recorded_disk_idmap(const InstanceView &inst) {
 
 // Brings the rootfs to the map the container gets now and records it, so that toggling
 // security.privileged between starts keeps the disk consistent.
+// The container's root is "other" for the volume directory and must cross it to reach rootfs/
+// (upstream's 0100 only works with idmapped mounts). Search permission reveals no names.
+void make_volume_searchable(const Driver &drv, const InstanceView &inst) {
+    UniqueFd vol(open(inst.volume_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    struct stat st;
+    if (!vol || fstat(vol.get(), &st) != 0)
+        fail_errno(errno, "Failed to open the instance volume %s", inst.volume_path().c_str());
+    if ((st.st_mode & S_IXOTH) != 0)
+        return;
+    if (fchmod(vol.get(), (st.st_mode & 07777) | S_IXOTH) != 0)
+        fail_errno(errno, "Failed to make %s searchable for the container", inst.volume_path().c_str());
+    drv.log(LXDP_LOG_INFO, "Made %s searchable for the container's root", inst.volume_path().c_str());
+}
+
 void sync_idmap(const Driver &drv, const InstanceView &inst, const Idmap &target, const lxdp_kv_sink *out,
                 lxdp_op *op) {
     shift_rootfs(drv, inst.volume_path(), recorded_disk_idmap(inst), target, op);
+    if (!target.empty())
+        make_volume_searchable(drv, inst);
     std::string json = idmap_to_json(target);
     emit(out, "volatile.idmap.base", std::to_string(idmap_base(target)));
     emit(out, "volatile.idmap.current", json);
@@ -46,29 +63,39 @@ void sync_idmap(const Driver &drv, const InstanceView &inst, const Idmap &target
     emit(out, "volatile.last_state.idmap", json);
 }
 
-// The end of lxc.log, so that a failed start says why.
+// The errors at the end of lxc.log, so that a failed start says why. liblxc logs cleanup
+// warnings after the error that matters, so ERROR lines are picked out first.
 std::string log_tail(const std::string &path) {
     UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd)
         return "(no lxc.log)";
     off_t end = lseek(fd.get(), 0, SEEK_END);
-    off_t start = end > 1024 ? end - 1024 : 0;
+    off_t start = end > 8192 ? end - 8192 : 0;
     std::string buf(size_t(end - start), '\0');
     ssize_t n = pread(fd.get(), buf.data(), buf.size(), start);
     buf.resize(n > 0 ? size_t(n) : 0);
-    while (!buf.empty() && buf.back() == '\n')
-        buf.pop_back();
-    // The message buffer is small: keep the last lines, which name the failure.
-    size_t pos = buf.size();
-    for (int lines = 0; lines < 4 && pos != std::string::npos && pos > 0; lines++)
-        pos = buf.rfind('\n', pos - 1);
-    std::string tail = pos == std::string::npos ? buf : buf.substr(pos + 1);
+    std::vector<std::string> errors, all;
+    for (size_t pos = 0; pos < buf.size();) {
+        size_t nl = buf.find('\n', pos);
+        std::string line = buf.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+        pos = nl == std::string::npos ? buf.size() : nl + 1;
+        // Drop the timestamp: "lxc 20261128031944.937 ERROR ..." -> "ERROR ...".
+        if (size_t sp = line.find(' ', 4); line.rfind("lxc ", 0) == 0 && sp != std::string::npos)
+            line = line.substr(sp + 1);
+        if (line.find("ERROR") != std::string::npos)
+            errors.push_back(line);
+        all.push_back(std::move(line));
+    }
+    const std::vector<std::string> &pick = errors.empty() ? all : errors;
+    std::string out;
+    for (size_t i = pick.size() > 3 ? pick.size() - 3 : 0; i < pick.size(); i++)
+        out += (out.empty() ? "" : " | ") + pick[i];
     // liblxc defers to shadow's setuid helpers whenever they are on PATH, and they only grant
     // root the ranges /etc/subuid lists (spec: "they must be configured to allow the root user").
-    if (tail.find("newuidmap") != std::string::npos || tail.find("newgidmap") != std::string::npos)
-        tail = "newuidmap/newgidmap are installed: give root the container's range in /etc/subuid and "
-               "/etc/subgid (e.g. root:1000000:1000000000). " + tail;
-    return tail;
+    if (out.find("newuidmap") != std::string::npos || out.find("newgidmap") != std::string::npos)
+        out = "newuidmap/newgidmap are installed: give root the container's range in /etc/subuid and "
+              "/etc/subgid (e.g. root:1000000:1000000000). " + out;
+    return out.empty() ? "(empty lxc.log)" : out;
 }
 
 void remove_tree_at(int dirfd, const char *name) {
