@@ -1,0 +1,338 @@
+#include "dir_utils.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <set>
+#include <utility>
+#include <vector>
+
+namespace lxdp_dir {
+namespace {
+
+class Fd {
+public:
+    explicit Fd(int fd) : fd_(fd) {}
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    ~Fd() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    int get() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+// Opens a directory below dirFd without following a symlink at its last component.
+int openDirAt(int dirFd, const std::string& name, const std::string& shownPath) {
+    int fd = ::openat(dirFd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) failErrno("open " + shownPath);
+    return fd;
+}
+
+// The entry names of an open directory, "." and ".." left out.
+std::vector<std::string> listDir(int dirFd, const std::string& shownPath) {
+    int copy = ::fcntl(dirFd, F_DUPFD_CLOEXEC, 0);
+    DIR* dir = copy >= 0 ? ::fdopendir(copy) : nullptr;
+    if (dir == nullptr) {
+        if (copy >= 0) ::close(copy);
+        failErrno("read " + shownPath);
+    }
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(dir)) {
+        if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) names.emplace_back(e->d_name);
+    }
+    ::closedir(dir);
+    return names;
+}
+
+std::pair<std::string, std::string> splitParent(const std::string& path) {
+    auto slash = path.find_last_of('/');
+    if (slash == std::string::npos) return {".", path};
+    return {slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1)};
+}
+
+// Extended attributes of an open file or directory (ACLs and file capabilities included).
+// A destination that does not support them is not an error: the copy is as good as it can be.
+void copyXattrs(int srcFd, int dstFd, const std::string& shownPath) {
+    ssize_t len = ::flistxattr(srcFd, nullptr, 0);
+    if (len <= 0) return;
+    std::string names(static_cast<size_t>(len), '\0');
+    len = ::flistxattr(srcFd, names.data(), names.size());
+    if (len <= 0) return;
+    for (size_t pos = 0; pos < static_cast<size_t>(len); pos += std::strlen(names.c_str() + pos) + 1) {
+        const char* name = names.c_str() + pos;
+        ssize_t vlen = ::fgetxattr(srcFd, name, nullptr, 0);
+        if (vlen < 0) continue;
+        std::string value(static_cast<size_t>(vlen), '\0');
+        vlen = ::fgetxattr(srcFd, name, value.data(), value.size());
+        if (vlen < 0) continue;
+        if (::fsetxattr(dstFd, name, value.data(), static_cast<size_t>(vlen), 0) != 0 && errno != ENOTSUP)
+            failErrno("set xattr " + std::string(name) + " on " + shownPath);
+    }
+}
+
+// Owner, then mode (a chown clears set-id bits), then xattrs (a chown clears capabilities).
+void copyMetadata(int srcFd, int dstFd, const struct stat& st, const std::string& shownPath) {
+    if (::fchown(dstFd, st.st_uid, st.st_gid) != 0) failErrno("chown " + shownPath);
+    if (::fchmod(dstFd, st.st_mode & 07777) != 0) failErrno("chmod " + shownPath);
+    copyXattrs(srcFd, dstFd, shownPath);
+}
+
+void setTimes(int dirFd, const std::string& name, const struct stat& st, const std::string& shownPath) {
+    const timespec times[2] = {st.st_atim, st.st_mtim};
+    if (::utimensat(dirFd, name.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0) failErrno("set times of " + shownPath);
+}
+
+void copyData(int srcFd, int dstFd, const std::string& shownPath) {
+    // copy_file_range lets the kernel clone or copy in place; read/write where it cannot.
+    for (;;) {
+        ssize_t n = ::copy_file_range(srcFd, nullptr, dstFd, nullptr, 1 << 30, 0);
+        if (n == 0) return;
+        if (n > 0) continue;
+        if (errno == EINTR) continue;
+        if (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP) break;
+        failErrno("copy " + shownPath);
+    }
+    char buf[1 << 16];
+    for (;;) {
+        ssize_t n = ::read(srcFd, buf, sizeof buf);
+        if (n == 0) return;
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            failErrno("read " + shownPath);
+        }
+        for (ssize_t done = 0; done < n;) {
+            ssize_t w = ::write(dstFd, buf + done, static_cast<size_t>(n - done));
+            if (w < 0 && errno != EINTR) failErrno("write " + shownPath);
+            if (w > 0) done += w;
+        }
+    }
+}
+
+class TreeCopier {
+public:
+    explicit TreeCopier(const std::function<bool()>& cancelled) : cancelled_(cancelled) {}
+
+    // Copies the entry name of srcDir into dstDir; st is its lstat.
+    void copyEntry(int srcDir, int dstDir, const std::string& name, const struct stat& st, const std::string& src,
+                   const std::string& dst) {
+        if (cancelled_ && cancelled_()) throw Failure(LXDP_E_CANCELLED, "copy to " + dst + " was cancelled");
+        if (S_ISDIR(st.st_mode)) return copyDir(srcDir, dstDir, name, st, src, dst);
+        if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
+            auto [it, first] = links_.emplace(std::make_pair(st.st_dev, st.st_ino), dst);
+            if (!first) {
+                if (::linkat(AT_FDCWD, it->second.c_str(), dstDir, name.c_str(), 0) != 0) failErrno("link " + dst);
+                return;
+            }
+        }
+        if (S_ISREG(st.st_mode)) copyFile(srcDir, dstDir, name, st, src, dst);
+        else if (S_ISLNK(st.st_mode)) copySymlink(srcDir, dstDir, name, st, src, dst);
+        else if (::mknodat(dstDir, name.c_str(), st.st_mode, st.st_rdev) != 0) failErrno("mknod " + dst);
+        else {
+            // Device nodes, fifos and sockets have no fd to change them through.
+            if (::fchownat(dstDir, name.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) != 0)
+                failErrno("chown " + dst);
+            if (::fchmodat(dstDir, name.c_str(), st.st_mode & 07777, 0) != 0) failErrno("chmod " + dst);
+        }
+        setTimes(dstDir, name, st, dst);
+    }
+
+private:
+    void copyDir(int srcDir, int dstDir, const std::string& name, const struct stat& st, const std::string& src,
+                 const std::string& dst) {
+        Fd from(openDirAt(srcDir, name, src));
+        if (::mkdirat(dstDir, name.c_str(), 0700) != 0) failErrno("mkdir " + dst);
+        Fd to(openDirAt(dstDir, name, dst));
+        for (const auto& child : listDir(from.get(), src)) {
+            struct stat cst {};
+            if (::fstatat(from.get(), child.c_str(), &cst, AT_SYMLINK_NOFOLLOW) != 0) failErrno("stat " + src + "/" + child);
+            copyEntry(from.get(), to.get(), child, cst, src + "/" + child, dst + "/" + child);
+        }
+        copyMetadata(from.get(), to.get(), st, dst);
+        setTimes(dstDir, name, st, dst);  // last: creating the children changed them
+    }
+
+    void copyFile(int srcDir, int dstDir, const std::string& name, const struct stat& st, const std::string& src,
+                  const std::string& dst) {
+        Fd from(::openat(srcDir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+        if (from.get() < 0) failErrno("open " + src);
+        Fd to(::openat(dstDir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+        if (to.get() < 0) failErrno("create " + dst);
+        copyData(from.get(), to.get(), src);
+        copyMetadata(from.get(), to.get(), st, dst);
+    }
+
+    void copySymlink(int srcDir, int dstDir, const std::string& name, const struct stat& st, const std::string& src,
+                     const std::string& dst) {
+        std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
+        ssize_t n = ::readlinkat(srcDir, name.c_str(), target.data(), target.size());
+        if (n < 0) failErrno("readlink " + src);
+        target.resize(static_cast<size_t>(n));
+        if (::symlinkat(target.c_str(), dstDir, name.c_str()) != 0) failErrno("symlink " + dst);
+        if (::fchownat(dstDir, name.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) != 0) failErrno("chown " + dst);
+    }
+
+    const std::function<bool()>& cancelled_;
+    std::map<std::pair<dev_t, ino_t>, std::string> links_;  // first copy of each hard-linked inode
+};
+
+void removeEntries(int dirFd, const std::string& shownPath) {
+    for (const auto& name : listDir(dirFd, shownPath)) {
+        struct stat st {};
+        if (::fstatat(dirFd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            if (errno == ENOENT) continue;
+            failErrno("stat " + shownPath + "/" + name);
+        }
+        if (S_ISDIR(st.st_mode)) {
+            Fd child(openDirAt(dirFd, name, shownPath + "/" + name));
+            removeEntries(child.get(), shownPath + "/" + name);
+        }
+        if (::unlinkat(dirFd, name.c_str(), S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) != 0 && errno != ENOENT)
+            failErrno("remove " + shownPath + "/" + name);
+    }
+}
+
+uint64_t usageOf(int dirFd, const std::string& shownPath, std::set<std::pair<dev_t, ino_t>>& seen) {
+    uint64_t total = 0;
+    for (const auto& name : listDir(dirFd, shownPath)) {
+        struct stat st {};
+        if (::fstatat(dirFd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;  // gone meanwhile
+        if (st.st_nlink > 1 && !S_ISDIR(st.st_mode) && !seen.emplace(st.st_dev, st.st_ino).second) continue;
+        total += static_cast<uint64_t>(st.st_blocks) * 512;
+        if (S_ISDIR(st.st_mode)) {
+            Fd child(openDirAt(dirFd, name, shownPath + "/" + name));
+            total += usageOf(child.get(), shownPath + "/" + name, seen);
+        }
+    }
+    return total;
+}
+
+}  // namespace
+
+void failErrno(const std::string& what) {
+    int e = errno;
+    throw Failure(e == ENOENT ? LXDP_E_NOTFOUND : LXDP_E_IO, what + ": " + std::strerror(e));
+}
+
+const PoolDir kPoolDirs[] = {
+    {"containers", 0711},      {"containers-snapshots", 0700},       {"custom", 0711}, {"custom-snapshots", 0700},
+    {"images", 0700},          {"virtual-machines", 0711},           {"virtual-machines-snapshots", 0700},
+};
+const size_t kPoolDirCount = sizeof kPoolDirs / sizeof kPoolDirs[0];
+
+const PoolDir& typeDir(uint32_t type, bool snapshots) {
+    switch (type) {
+    case LXDP_VOLUME_CONTAINER: return kPoolDirs[snapshots ? 1 : 0];
+    case LXDP_VOLUME_CUSTOM: return kPoolDirs[snapshots ? 3 : 2];
+    case LXDP_VOLUME_IMAGE:
+        if (snapshots) throw Failure(LXDP_E_INVAL, "image volumes have no snapshots");
+        return kPoolDirs[4];
+    case LXDP_VOLUME_VM: return kPoolDirs[snapshots ? 6 : 5];
+    default: throw Failure(LXDP_E_INVAL, "unknown volume type " + std::to_string(type));
+    }
+}
+
+VolumeName parseVolumeName(const char* name) {
+    const std::string full = name != nullptr ? name : "";
+    VolumeName out;
+    auto slash = full.find('/');
+    out.parent = full.substr(0, slash);
+    if (slash != std::string::npos) out.snapshot = full.substr(slash + 1);
+    auto bad = [](const std::string& part) {
+        return part.empty() || part == "." || part == ".." || part.find('/') != std::string::npos;
+    };
+    if (bad(out.parent) || (slash != std::string::npos && bad(out.snapshot)))
+        throw Failure(LXDP_E_INVAL, "invalid volume name \"" + full + "\"");
+    return out;
+}
+
+namespace {
+std::string storedName(const lxdp_volume& vol, const std::string& parent) {
+    const std::string project = vol.project != nullptr && *vol.project != '\0' ? vol.project : "default";
+    if (vol.type == LXDP_VOLUME_IMAGE) return parent;
+    if (vol.type == LXDP_VOLUME_CUSTOM || project != "default") return project + "_" + parent;
+    return parent;
+}
+}  // namespace
+
+std::string volumePath(const std::string& pool, const lxdp_volume& vol) {
+    VolumeName n = parseVolumeName(vol.name);
+    if (n.snapshot.empty()) return pool + "/" + typeDir(vol.type, false).name + "/" + storedName(vol, n.parent);
+    return snapshotsPath(pool, vol) + "/" + n.snapshot;
+}
+
+std::string snapshotsPath(const std::string& pool, const lxdp_volume& vol) {
+    VolumeName n = parseVolumeName(vol.name);
+    return pool + "/" + typeDir(vol.type, true).name + "/" + storedName(vol, n.parent);
+}
+
+bool exists(const std::string& path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0;
+}
+
+bool isEmptyDir(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return false;
+    Fd dir(fd);
+    return listDir(dir.get(), path).empty();
+}
+
+bool makeDir(const std::string& path, mode_t mode) {
+    if (::mkdir(path.c_str(), mode) != 0) {
+        if (errno == EEXIST) return false;
+        failErrno("mkdir " + path);
+    }
+    if (::chmod(path.c_str(), mode) != 0) failErrno("chmod " + path);
+    return true;
+}
+
+void copyTree(const std::string& src, const std::string& dst, const std::function<bool()>& cancelled) {
+    auto [srcParent, srcName] = splitParent(src);
+    auto [dstParent, dstName] = splitParent(dst);
+    Fd from(openDirAt(AT_FDCWD, srcParent, srcParent));
+    Fd to(openDirAt(AT_FDCWD, dstParent, dstParent));
+    struct stat st {};
+    if (::fstatat(from.get(), srcName.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) failErrno("stat " + src);
+    if (!S_ISDIR(st.st_mode)) throw Failure(LXDP_E_INVAL, src + " is not a directory");
+    TreeCopier(cancelled).copyEntry(from.get(), to.get(), srcName, st, src, dst);
+}
+
+void removeTree(const std::string& path) {
+    auto [parent, name] = splitParent(path);
+    int fd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) return;
+        failErrno("open " + parent);
+    }
+    Fd dir(fd);
+    struct stat st {};
+    if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT) return;
+        failErrno("stat " + path);
+    }
+    if (S_ISDIR(st.st_mode)) {
+        Fd child(openDirAt(dir.get(), name, path));
+        removeEntries(child.get(), path);
+    }
+    if (::unlinkat(dir.get(), name.c_str(), S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) != 0 && errno != ENOENT)
+        failErrno("remove " + path);
+}
+
+uint64_t treeUsage(const std::string& path) {
+    Fd dir(openDirAt(AT_FDCWD, path, path));
+    struct stat st {};
+    if (::fstat(dir.get(), &st) != 0) failErrno("stat " + path);
+    std::set<std::pair<dev_t, ino_t>> seen;
+    return static_cast<uint64_t>(st.st_blocks) * 512 + usageOf(dir.get(), path, seen);
+}
+
+}  // namespace lxdp_dir
