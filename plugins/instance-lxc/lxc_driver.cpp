@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,15 +30,6 @@ void emit(const lxdp_kv_sink *out, const char *key, const std::string &value) {
         out->set(out->ctx, key, value.c_str());
 }
 
-// The recorded map the rootfs is shifted to; without a record the disk is as the image shipped it.
-Idmap recorded_disk_idmap(const InstanceView &inst) {
-    if (auto v = inst.get("volatile.last_state.idmap"))
-        return idmap_from_json(*v);
-    return {};
-}
-
-// Brings the rootfs to the map the container gets now and records it, so that toggling
-// security.privileged between starts keeps the disk consistent.
 // The container's root is "other" for the volume directory and must cross it to reach rootfs/
 // (upstream's 0100 only works with idmapped mounts). Search permission reveals no names.
 void make_volume_searchable(const Driver &drv, const InstanceView &inst) {
@@ -53,7 +46,7 @@ void make_volume_searchable(const Driver &drv, const InstanceView &inst) {
 
 void sync_idmap(const Driver &drv, const InstanceView &inst, const Idmap &target, const lxdp_kv_sink *out,
                 lxdp_op *op) {
-    shift_rootfs(drv, inst.volume_path(), recorded_disk_idmap(inst), target, op);
+    shift_rootfs(drv, inst.volume_path(), disk_idmap(inst), target, op);
     if (!target.empty())
         make_volume_searchable(drv, inst);
     std::string json = idmap_to_json(target);
@@ -119,6 +112,87 @@ void remove_tree_at(int dirfd, const char *name) {
         fail_errno(errno, "Failed to remove %s", name);
 }
 
+// The cgroup directories this process lives in, one per mounted hierarchy (v1 and v2).
+std::vector<std::string> own_cgroup_dirs() {
+    std::vector<std::pair<std::string, std::string>> own; // controllers, path
+    std::ifstream cg("/proc/self/cgroup");
+    for (std::string line; std::getline(cg, line);) {
+        size_t a = line.find(':'), b = line.find(':', a + 1);
+        if (a != std::string::npos && b != std::string::npos)
+            own.emplace_back(line.substr(a + 1, b - a - 1), line.substr(b + 1));
+    }
+    std::vector<std::string> dirs;
+    std::ifstream mi("/proc/self/mountinfo");
+    for (std::string line; std::getline(mi, line);) {
+        std::istringstream in(line);
+        std::string id, parent, dev, root, mnt, field;
+        in >> id >> parent >> dev >> root >> mnt;
+        while (in >> field && field != "-") {
+        }
+        std::string fstype, source, opts;
+        in >> fstype >> source >> opts;
+        if (fstype != "cgroup" && fstype != "cgroup2")
+            continue;
+        for (const auto &[controllers, path] : own) {
+            bool match = fstype == "cgroup2" ? controllers.empty() : !controllers.empty();
+            for (size_t pos = 0; match && pos < controllers.size();) {
+                size_t comma = controllers.find(',', pos);
+                std::string c = controllers.substr(pos, comma == std::string::npos ? comma : comma - pos);
+                match = ("," + opts + ",").find("," + c + ",") != std::string::npos;
+                pos = comma == std::string::npos ? controllers.size() : comma + 1;
+            }
+            if (match && path.rfind(root, 0) == 0)
+                dirs.push_back(mnt + (root == "/" ? path : path.substr(root.size())));
+        }
+    }
+    return dirs;
+}
+
+// liblxc 5.0 cannot rmdir the monitor's cgroup on v1 hierarchies while the monitor still sits in
+// it, so every start leaves an empty lxc.monitor.<name>[-N] behind and the next start picks the
+// next suffix. rmdir only ever removes empty cgroups, so a running monitor's stays untouched.
+void remove_stale_monitor_cgroups(const std::string &name) {
+    const std::string prefix = "lxc.monitor." + name;
+    for (const std::string &dir : own_cgroup_dirs()) {
+        DIR *d = opendir(dir.c_str());
+        if (d == nullptr)
+            continue;
+        std::unique_ptr<DIR, int (*)(DIR *)> guard(d, closedir);
+        while (struct dirent *de = readdir(d)) {
+            std::string_view entry = de->d_name;
+            if (entry.substr(0, prefix.size()) != prefix)
+                continue;
+            std::string_view suffix = entry.substr(prefix.size());
+            if (suffix.empty() || (suffix.size() > 1 && suffix[0] == '-' &&
+                                   suffix.find_first_not_of("0123456789", 1) == std::string_view::npos))
+                unlinkat(::dirfd(d), de->d_name, AT_REMOVEDIR);
+        }
+    }
+}
+
+// liblxc 5.0's daemonized start treats its caller as a short-lived lxc-start ("transient pid")
+// and moves it into the new lxc.monitor.<name> cgroups. The daemon lives on: put it back where
+// it was, which also lets that cgroup be removed once the monitor exits.
+class CgroupRestore {
+public:
+    CgroupRestore(const Driver &drv) : drv_(drv), dirs_(own_cgroup_dirs()) {}
+    ~CgroupRestore() {
+        std::string pid = std::to_string(getpid());
+        for (const std::string &dir : dirs_) {
+            UniqueFd fd(open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+            if (!fd || write(fd.get(), pid.data(), pid.size()) < 0)
+                drv_.log(LXDP_LOG_WARN, "Failed to move the daemon back to cgroup %s: %s", dir.c_str(),
+                         std::strerror(errno));
+        }
+    }
+    CgroupRestore(const CgroupRestore &) = delete;
+    CgroupRestore &operator=(const CgroupRestore &) = delete;
+
+private:
+    const Driver &drv_;
+    std::vector<std::string> dirs_;
+};
+
 void require_stopped(Container &c) {
     if (c->is_running(c.get()))
         fail(LXDP_E_INSTANCE_RUNNING, "The instance is already running");
@@ -179,10 +253,16 @@ void instance_start(const Driver &drv, const InstanceView &inst, const lxdp_kv_s
         fail_errno(errno, "Failed to rotate %s", log.c_str());
     write_lxc_config(drv, inst, idmap, c);
 
+    remove_stale_monitor_cgroups(inst.lxc_name());
     // The daemon has sockets, threads and fds: liblxc must detach the monitor and leak nothing.
     c->want_daemonize(c.get(), true);
     c->want_close_all_fds(c.get(), true);
-    if (!c->start(c.get(), 0, nullptr))
+    bool started;
+    {
+        CgroupRestore restore(drv);
+        started = c->start(c.get(), 0, nullptr);
+    }
+    if (!started)
         fail(LXDP_E_IO, "Failed to start %s: %s", inst.lxc_name().c_str(), log_tail(log).c_str());
     if (!c->wait(c.get(), "RUNNING", kStartTimeoutS)) {
         std::string tail = log_tail(log);
@@ -227,6 +307,7 @@ void instance_remove(const Driver &drv, const InstanceView &inst) {
     if (!base)
         fail_errno(errno, "Failed to open %s", drv.lxcpath().c_str());
     remove_tree_at(base.get(), inst.lxc_name().c_str());
+    remove_stale_monitor_cgroups(inst.lxc_name());
 }
 
 void instance_rename(const Driver &drv, const InstanceView &inst, const char *new_name) {

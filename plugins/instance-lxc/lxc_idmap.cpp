@@ -293,7 +293,7 @@ Idmap instance_idmap(const InstanceView &inst) {
 Idmap disk_idmap(const InstanceView &inst) {
     if (auto v = inst.get("volatile.last_state.idmap"))
         return idmap_from_json(*v);
-    return instance_idmap(inst);
+    return {};
 }
 
 std::string idmap_to_json(const Idmap &map) {

@@ -24,8 +24,8 @@ using Idmap = std::vector<IdmapEntry>;
 // The map a container of this config gets: none when privileged, else root's range from
 // /etc/subuid and /etc/subgid, else upstream's default 1000000:1000000000.
 Idmap instance_idmap(const InstanceView &inst);
-// The map the rootfs on disk is shifted to (volatile.last_state.idmap), or instance_idmap when
-// the key is absent.
+// The map the rootfs on disk is shifted to (volatile.last_state.idmap). Without a record the
+// disk is as the image shipped it: host ids are container ids.
 Idmap disk_idmap(const InstanceView &inst);
 
 std::string idmap_to_json(const Idmap &map);

@@ -446,11 +446,18 @@ TEST_F(InstanceLxcTest, CreateShiftsRootfsIntoIdmap) {
     EXPECT_EQ(lstat_of(rootfs_ + "/bin/busybox").st_uid, uid_t(base));
 }
 
+std::string slurp(const std::string &path) {
+    std::ifstream in(path);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
 TEST_F(InstanceLxcTest, LifecycleAndExec) {
+    const std::string own_cgroups = slurp("/proc/self/cgroup");
     create();
     start();
     if (HasFatalFailure())
         return;
+    EXPECT_EQ(slurp("/proc/self/cgroup"), own_cgroups) << "the caller must stay in its own cgroups";
     const int64_t base = base_of(config_);
 
     lxdp_instance_state st = state();
