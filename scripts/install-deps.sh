@@ -15,3 +15,8 @@ if ((${#missing[@]})); then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+# liblxc maps unprivileged containers through newuidmap/newgidmap, which grant root only the
+# ranges /etc/subuid and /etc/subgid list. Debian's lxd package adds the same line on install.
+for f in /etc/subuid /etc/subgid; do
+  grep -q '^root:' "$f" 2>/dev/null || echo 'root:1000000:1000000000' >>"$f"
+done
