@@ -117,67 +117,74 @@ void copyData(int srcFd, int dstFd, const std::string& shownPath) {
     }
 }
 
+// An entry is named twice: by its name in the source directory and in the destination one,
+// which differ only at the top of the tree.
+struct Entry {
+    int dir;
+    const std::string& name;
+    const std::string& shown;  // the full path, for messages
+};
+
 class TreeCopier {
 public:
     explicit TreeCopier(const std::function<bool()>& cancelled) : cancelled_(cancelled) {}
 
-    // Copies the entry name of srcDir into dstDir; st is its lstat.
-    void copyEntry(int srcDir, int dstDir, const std::string& name, const struct stat& st, const std::string& src,
-                   const std::string& dst) {
-        if (cancelled_ && cancelled_()) throw Failure(LXDP_E_CANCELLED, "copy to " + dst + " was cancelled");
-        if (S_ISDIR(st.st_mode)) return copyDir(srcDir, dstDir, name, st, src, dst);
+    // Copies src to dst; st is the lstat of src.
+    void copy(const Entry& src, const Entry& dst, const struct stat& st) {
+        if (cancelled_ && cancelled_()) throw Failure(LXDP_E_CANCELLED, "copy to " + dst.shown + " was cancelled");
+        if (S_ISDIR(st.st_mode)) return copyDir(src, dst, st);
         if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
-            auto [it, first] = links_.emplace(std::make_pair(st.st_dev, st.st_ino), dst);
+            auto [it, first] = links_.emplace(std::make_pair(st.st_dev, st.st_ino), dst.shown);
             if (!first) {
-                if (::linkat(AT_FDCWD, it->second.c_str(), dstDir, name.c_str(), 0) != 0) failErrno("link " + dst);
+                if (::linkat(AT_FDCWD, it->second.c_str(), dst.dir, dst.name.c_str(), 0) != 0)
+                    failErrno("link " + dst.shown);
                 return;
             }
         }
-        if (S_ISREG(st.st_mode)) copyFile(srcDir, dstDir, name, st, src, dst);
-        else if (S_ISLNK(st.st_mode)) copySymlink(srcDir, dstDir, name, st, src, dst);
-        else if (::mknodat(dstDir, name.c_str(), st.st_mode, st.st_rdev) != 0) failErrno("mknod " + dst);
+        if (S_ISREG(st.st_mode)) copyFile(src, dst, st);
+        else if (S_ISLNK(st.st_mode)) copySymlink(src, dst, st);
+        else if (::mknodat(dst.dir, dst.name.c_str(), st.st_mode, st.st_rdev) != 0) failErrno("mknod " + dst.shown);
         else {
             // Device nodes, fifos and sockets have no fd to change them through.
-            if (::fchownat(dstDir, name.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) != 0)
-                failErrno("chown " + dst);
-            if (::fchmodat(dstDir, name.c_str(), st.st_mode & 07777, 0) != 0) failErrno("chmod " + dst);
+            if (::fchownat(dst.dir, dst.name.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) != 0)
+                failErrno("chown " + dst.shown);
+            if (::fchmodat(dst.dir, dst.name.c_str(), st.st_mode & 07777, 0) != 0) failErrno("chmod " + dst.shown);
         }
-        setTimes(dstDir, name, st, dst);
+        setTimes(dst.dir, dst.name, st, dst.shown);
     }
 
 private:
-    void copyDir(int srcDir, int dstDir, const std::string& name, const struct stat& st, const std::string& src,
-                 const std::string& dst) {
-        Fd from(openDirAt(srcDir, name, src));
-        if (::mkdirat(dstDir, name.c_str(), 0700) != 0) failErrno("mkdir " + dst);
-        Fd to(openDirAt(dstDir, name, dst));
-        for (const auto& child : listDir(from.get(), src)) {
+    void copyDir(const Entry& src, const Entry& dst, const struct stat& st) {
+        Fd from(openDirAt(src.dir, src.name, src.shown));
+        if (::mkdirat(dst.dir, dst.name.c_str(), 0700) != 0) failErrno("mkdir " + dst.shown);
+        Fd to(openDirAt(dst.dir, dst.name, dst.shown));
+        for (const auto& child : listDir(from.get(), src.shown)) {
+            const std::string srcPath = src.shown + "/" + child, dstPath = dst.shown + "/" + child;
             struct stat cst {};
-            if (::fstatat(from.get(), child.c_str(), &cst, AT_SYMLINK_NOFOLLOW) != 0) failErrno("stat " + src + "/" + child);
-            copyEntry(from.get(), to.get(), child, cst, src + "/" + child, dst + "/" + child);
+            if (::fstatat(from.get(), child.c_str(), &cst, AT_SYMLINK_NOFOLLOW) != 0) failErrno("stat " + srcPath);
+            copy(Entry{from.get(), child, srcPath}, Entry{to.get(), child, dstPath}, cst);
         }
-        copyMetadata(from.get(), to.get(), st, dst);
-        setTimes(dstDir, name, st, dst);  // last: creating the children changed them
+        copyMetadata(from.get(), to.get(), st, dst.shown);
+        setTimes(dst.dir, dst.name, st, dst.shown);  // last: creating the children changed them
     }
 
-    void copyFile(int srcDir, int dstDir, const std::string& name, const struct stat& st, const std::string& src,
-                  const std::string& dst) {
-        Fd from(::openat(srcDir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-        if (from.get() < 0) failErrno("open " + src);
-        Fd to(::openat(dstDir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-        if (to.get() < 0) failErrno("create " + dst);
-        copyData(from.get(), to.get(), src);
-        copyMetadata(from.get(), to.get(), st, dst);
+    void copyFile(const Entry& src, const Entry& dst, const struct stat& st) {
+        Fd from(::openat(src.dir, src.name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+        if (from.get() < 0) failErrno("open " + src.shown);
+        Fd to(::openat(dst.dir, dst.name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+        if (to.get() < 0) failErrno("create " + dst.shown);
+        copyData(from.get(), to.get(), src.shown);
+        copyMetadata(from.get(), to.get(), st, dst.shown);
     }
 
-    void copySymlink(int srcDir, int dstDir, const std::string& name, const struct stat& st, const std::string& src,
-                     const std::string& dst) {
+    void copySymlink(const Entry& src, const Entry& dst, const struct stat& st) {
         std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
-        ssize_t n = ::readlinkat(srcDir, name.c_str(), target.data(), target.size());
-        if (n < 0) failErrno("readlink " + src);
+        ssize_t n = ::readlinkat(src.dir, src.name.c_str(), target.data(), target.size());
+        if (n < 0) failErrno("readlink " + src.shown);
         target.resize(static_cast<size_t>(n));
-        if (::symlinkat(target.c_str(), dstDir, name.c_str()) != 0) failErrno("symlink " + dst);
-        if (::fchownat(dstDir, name.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) != 0) failErrno("chown " + dst);
+        if (::symlinkat(target.c_str(), dst.dir, dst.name.c_str()) != 0) failErrno("symlink " + dst.shown);
+        if (::fchownat(dst.dir, dst.name.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) != 0)
+            failErrno("chown " + dst.shown);
     }
 
     const std::function<bool()>& cancelled_;
@@ -303,7 +310,7 @@ void copyTree(const std::string& src, const std::string& dst, const std::functio
     struct stat st {};
     if (::fstatat(from.get(), srcName.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) failErrno("stat " + src);
     if (!S_ISDIR(st.st_mode)) throw Failure(LXDP_E_INVAL, src + " is not a directory");
-    TreeCopier(cancelled).copyEntry(from.get(), to.get(), srcName, st, src, dst);
+    TreeCopier(cancelled).copy(Entry{from.get(), srcName, src}, Entry{to.get(), dstName, dst}, st);
 }
 
 void removeTree(const std::string& path) {
