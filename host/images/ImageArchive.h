@@ -36,8 +36,9 @@ struct ImageMetadata {
 inline constexpr const char* kOperationCancelled = "Operation cancelled";
 
 // Parses metadata.yaml (or ./metadata.yaml) of a tarball in any supported compression.
-// BadRequest when the file is not a tarball, lacks metadata.yaml, or the YAML is invalid,
-// oversized, or lacks the architecture.
+// BadRequest when the file is not a tarball, has members with absolute or ".." names, lacks
+// metadata.yaml (or it is not a regular file), or the YAML is invalid, oversized, or lacks the
+// architecture.
 ImageMetadata readImageMetadata(const std::string& tarballPath);
 
 // "gzip", "xz", "bzip2", "zstd", "lzma" or "none", as detected from the content (not the name).
