@@ -1,5 +1,6 @@
 #include "api/HttpServer.h"
 
+#include <Poco/Exception.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -49,6 +50,9 @@ public:
         } catch (const nlohmann::json::exception& e) {
             // Go clients decode strictly; so do we: a field of the wrong type is the client's error.
             result = Response::error(400, std::string("Invalid request: ") + e.what());
+        } catch (const Poco::Exception& e) {
+            log.error("%s %s: %s", http.getMethod(), http.getURI(), e.displayText());
+            result = Response::error(500, e.displayText());
         } catch (const std::exception& e) {
             log.error("%s %s: %s", http.getMethod(), http.getURI(), std::string(e.what()));
             result = Response::error(500, e.what());

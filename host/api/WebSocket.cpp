@@ -22,7 +22,6 @@ lxdp::api::WebSocket::WebSocket(Request& request) {
     // Blocking reads are bounded by receive()'s poll, never by a socket timeout.
     ws_->setReceiveTimeout(Poco::Timespan(0));
     ws_->setSendTimeout(Poco::Timespan(30, 0));
-    ws_->setNoDelay(true);
     ping("keepalive");
 }
 

@@ -45,9 +45,9 @@ bool waitReadable(int fd, const std::atomic<bool>& stop) {
 
 ExecSession::ExecSession(bool interactive, int width, int height)
     : interactive_(interactive), width_(width), height_(height) {
-    for (const char* fd : interactive ? std::initializer_list<const char*>{"0", "control"}
-                                      : std::initializer_list<const char*>{"0", "1", "2", "control"})
-        secrets_[fd] = util::randomSecret();
+    static const std::vector<std::string> interactiveFds = {"0", "control"};
+    static const std::vector<std::string> pipeFds = {"0", "1", "2", "control"};
+    for (const auto& fd : interactive ? interactiveFds : pipeFds) secrets_[fd] = util::randomSecret();
 }
 
 ExecSession::~ExecSession() {

@@ -249,10 +249,11 @@ void InstanceService::applyTemplates(const db::InstanceRecord& rec, const plugin
     if (!yaml) return;
     auto meta = images::parseImageMetadata(*yaml);
     auto ex = expand(rec);
+    // Upstream hands templates these fields as strings ("true"/"false").
     nlohmann::json instance = {{"name", rec.name},
                                {"architecture", rec.architecture},
-                               {"privileged", isTrue(ex.config, "security.privileged")},
-                               {"ephemeral", rec.ephemeral}};
+                               {"privileged", isTrue(ex.config, "security.privileged") ? "true" : "false"},
+                               {"ephemeral", rec.ephemeral ? "true" : "false"}};
     for (const auto& [path, tpl] : meta.templates) {
         if (std::find(tpl.when.begin(), tpl.when.end(), trigger) == tpl.when.end()) continue;
         auto text = util::readFileInRoot(r.volumePath, "templates/" + tpl.templateFile, 1 << 20);
