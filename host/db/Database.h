@@ -76,6 +76,13 @@ public:
                       const std::string& to);
     void deleteVolume(const std::string& pool, const std::string& project, int type, const std::string& name);
 
+    // For the query files of each API area (db/*Queries.cpp): fn(session) under the database lock.
+    template <class F>
+    auto withSession(F&& fn) {
+        std::lock_guard lock(mutex_);
+        return fn(*session_);
+    }
+
 private:
     void migrate();
 

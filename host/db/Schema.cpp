@@ -37,6 +37,27 @@ const std::vector<std::vector<std::string>>& schemaMigrations() {
             " type INTEGER NOT NULL, name TEXT NOT NULL, content INTEGER NOT NULL DEFAULT 0,"
             " description TEXT NOT NULL DEFAULT '', config TEXT NOT NULL DEFAULT '{}',"
             " created_at TEXT NOT NULL DEFAULT '', PRIMARY KEY (pool, project, type, name))",
+            "CREATE TABLE instance_snapshots (project TEXT NOT NULL, instance TEXT NOT NULL,"
+            " name TEXT NOT NULL, architecture TEXT NOT NULL DEFAULT '', stateful INTEGER NOT NULL DEFAULT 0,"
+            " description TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL DEFAULT '',"
+            " expires_at TEXT NOT NULL DEFAULT '', config TEXT NOT NULL DEFAULT '{}',"
+            " devices TEXT NOT NULL DEFAULT '{}', profiles TEXT NOT NULL DEFAULT '[]',"
+            " PRIMARY KEY (project, instance, name))",
+            "CREATE TABLE instance_backups (project TEXT NOT NULL, instance TEXT NOT NULL,"
+            " name TEXT NOT NULL, created_at TEXT NOT NULL DEFAULT '', expires_at TEXT NOT NULL DEFAULT '',"
+            " instance_only INTEGER NOT NULL DEFAULT 0, optimized_storage INTEGER NOT NULL DEFAULT 0,"
+            " compression TEXT NOT NULL DEFAULT '', PRIMARY KEY (project, instance, name))",
+            "CREATE TABLE storage_volume_snapshots (pool TEXT NOT NULL, project TEXT NOT NULL,"
+            " type INTEGER NOT NULL, volume TEXT NOT NULL, name TEXT NOT NULL,"
+            " description TEXT NOT NULL DEFAULT '', config TEXT NOT NULL DEFAULT '{}',"
+            " created_at TEXT NOT NULL DEFAULT '', expires_at TEXT NOT NULL DEFAULT '',"
+            " PRIMARY KEY (pool, project, type, volume, name))",
+            "CREATE TABLE networks (project TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,"
+            " description TEXT NOT NULL DEFAULT '', config TEXT NOT NULL DEFAULT '{}',"
+            " status TEXT NOT NULL DEFAULT 'Created', PRIMARY KEY (project, name))",
+            "CREATE TABLE certificates (fingerprint TEXT PRIMARY KEY, type TEXT NOT NULL DEFAULT 'client',"
+            " name TEXT NOT NULL DEFAULT '', certificate TEXT NOT NULL, restricted INTEGER NOT NULL DEFAULT 0,"
+            " projects TEXT NOT NULL DEFAULT '[]')",
             "INSERT INTO projects (name, description, config) VALUES ('default',"
             " 'Default LXD project', '{\"features.images\":\"true\",\"features.profiles\":\"true\","
             "\"features.storage.volumes\":\"true\"}')",
