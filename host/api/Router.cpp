@@ -60,6 +60,7 @@ Response Router::dispatch(Request& request) const {
         bestParams = std::move(params);
     }
     if (best) {
+        if (projectCheck_ && request.hasQuery("project")) projectCheck_(request.project());
         request.setParams(std::move(bestParams));
         return best->handler(request);
     }

@@ -18,6 +18,9 @@ public:
     // Registers the same handler under several patterns (/1.0/instances and /1.0/containers).
     void add(const std::string& method, const std::vector<std::string>& patterns, const Handler& handler);
 
+    // Called with the ?project= of every request that names one (an unknown project is a 404).
+    void setProjectCheck(std::function<void(const std::string&)> check) { projectCheck_ = std::move(check); }
+
     // Runs the matching handler: 404 for an unknown path, 405 for a known path and other method.
     Response dispatch(Request& request) const;
 
@@ -28,6 +31,7 @@ private:
         Handler handler;
     };
     std::vector<Route> routes_;
+    std::function<void(const std::string&)> projectCheck_;
 };
 
 // Splits "/1.0/instances/c1" into its segments, URL-decoding each.

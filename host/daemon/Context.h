@@ -12,6 +12,7 @@ class StorageService;
 class ProfileService;
 class ImageService;
 class InstanceService;
+class ProjectService;
 }  // namespace lxdp::services
 
 namespace lxdp::daemon {
@@ -26,6 +27,7 @@ struct Context {
     services::ProfileService& profiles;
     services::ImageService& images;
     services::InstanceService& instances;
+    services::ProjectService& projects;
 };
 
 }  // namespace lxdp::daemon

@@ -26,6 +26,7 @@
 #include "services/ImageService.h"
 #include "services/InstanceService.h"
 #include "services/ProfileService.h"
+#include "services/ProjectService.h"
 #include "services/StorageService.h"
 
 namespace lxdp::daemon {
@@ -94,10 +95,12 @@ int runDaemon(const DaemonOptions& options) {
         services::ProfileService profiles(db, events);
         services::ImageService images(paths, db, events);
         services::InstanceService instances(paths, db, events, registry, storage, images);
-        Context context{paths, db, events, operations, registry, storage, profiles, images, instances};
+        services::ProjectService projects(db, events);
+        Context context{paths, db, events, operations, registry, storage, profiles, images, instances, projects};
         storage.openAll();
 
         api::Router router;
+        router.setProjectCheck([&projects](const std::string& project) { projects.get(project); });
         api::registerServerEndpoints(router, context);
         api::registerOperationEndpoints(router, context);
         api::registerEventEndpoints(router, context);

@@ -153,6 +153,43 @@ void Database::createProject(const ProjectRecord& p) {
     st.execute();
 }
 
+void Database::updateProject(const ProjectRecord& p) {
+    std::lock_guard lock(mutex_);
+    Statement st(*session_);
+    st << "UPDATE projects SET description = ?, config = ? WHERE name = ?";
+    bindAll(st, p.description, toJson(p.config), p.name);
+    st.execute();
+}
+
+void Database::renameProject(const std::string& from, const std::string& to) {
+    // Everything that belongs to a project names it: move all of it in one transaction.
+    transaction([&] {
+        for (const char* table : {"projects", "profiles", "images", "image_aliases", "instances",
+                                  "storage_volumes", "instance_snapshots", "instance_backups",
+                                  "storage_volume_snapshots", "networks"}) {
+            Statement st(*session_);
+            st << std::string("UPDATE ") + table + (std::string(table) == "projects" ? " SET name = ? WHERE name = ?"
+                                                                                       : " SET project = ? WHERE project = ?");
+            bindAll(st, to, from);
+            st.execute();
+        }
+    });
+}
+
+void Database::deleteProject(const std::string& name) {
+    transaction([&] {
+        // Its own default profile goes with it; the caller checked that nothing else is left.
+        Statement profiles(*session_);
+        profiles << "DELETE FROM profiles WHERE project = ?";
+        bindAll(profiles, name);
+        profiles.execute();
+        Statement st(*session_);
+        st << "DELETE FROM projects WHERE name = ?";
+        bindAll(st, name);
+        st.execute();
+    });
+}
+
 // ---- storage pools -------------------------------------------------------------------------
 
 namespace {

@@ -32,6 +32,9 @@ public:
     std::vector<ProjectRecord> projects();
     std::optional<ProjectRecord> project(const std::string& name);
     void createProject(const ProjectRecord& project);
+    void updateProject(const ProjectRecord& project);
+    void renameProject(const std::string& from, const std::string& to);
+    void deleteProject(const std::string& name);
 
     std::vector<PoolRecord> pools();
     std::optional<PoolRecord> pool(const std::string& name);

@@ -20,6 +20,7 @@
 #include "plugins/PluginRegistry.h"
 #include "plugins/StorageDriver.h"
 #include "services/ImageService.h"
+#include "services/ProjectFeatures.h"
 #include "services/StorageService.h"
 #include "templates/Template.h"
 #include "util/ApiError.h"
@@ -80,8 +81,9 @@ std::shared_ptr<std::mutex> InstanceService::lock(const std::string& project, co
 
 Expanded InstanceService::expand(const db::InstanceRecord& rec) {
     Expanded ex;
+    const std::string profiles = profileProject(db_, rec.project);
     for (const auto& name : rec.profiles) {
-        auto p = db_.profile(rec.project, name);
+        auto p = db_.profile(profiles, name);
         if (!p) continue;
         for (const auto& [k, v] : p->config) ex.config[k] = v;
         for (const auto& [k, v] : p->devices) ex.devices[k] = v;
@@ -95,6 +97,11 @@ const plugins::InstanceDriver& InstanceService::driver(const db::InstanceRecord&
     for (const auto* d : plugins_.instanceDrivers())
         if (d->type() == static_cast<uint32_t>(rec.type) && d->usable()) return *d;
     throw BadRequest(std::string("No usable driver for ") + (rec.type == 0 ? "containers" : "virtual machines"));
+}
+
+std::string InstanceService::containerLink(const std::string& project, const std::string& name) const {
+    // Upstream's layout: containers/<name>, or <project>_<name> outside the default project.
+    return paths_.containers + "/" + (project == "default" ? name : project + "_" + name);
 }
 
 std::string InstanceService::poolOf(const db::InstanceRecord& rec) {
@@ -125,7 +132,7 @@ void InstanceService::validateRecord(const db::InstanceRecord& rec) {
     config::validateInstanceConfig(rec.config, false);
     config::validateDevices(rec.devices, false);
     for (const auto& p : rec.profiles)
-        if (!db_.profile(rec.project, p)) throw BadRequest("Requested profile \"" + p + "\" doesn't exist");
+        if (!db_.profile(profileProject(db_, rec.project), p)) throw BadRequest("Requested profile \"" + p + "\" doesn't exist");
     auto ex = expand(rec);
     config::validateInstanceConfig(ex.config, false);
     config::validateDevices(ex.devices, false);
@@ -164,10 +171,11 @@ db::InstanceRecord InstanceService::prepareCreate(const std::string& project, co
 void InstanceService::create(db::InstanceRecord rec, const nlohmann::json& source, ops::Operation& op) {
     // The image: by fingerprint, by alias, or by properties' alias as pylxd sends it.
     db::ImageRecord image;
+    const std::string imagesIn = imageProject(db_, rec.project);
     if (source.contains("fingerprint") && !source["fingerprint"].get<std::string>().empty())
-        image = images_.resolve(rec.project, source["fingerprint"].get<std::string>());
+        image = images_.resolve(imagesIn, source["fingerprint"].get<std::string>());
     else if (source.contains("alias") && !source["alias"].get<std::string>().empty())
-        image = images_.resolveAliasOrFingerprint(rec.project, source["alias"].get<std::string>());
+        image = images_.resolveAliasOrFingerprint(imagesIn, source["alias"].get<std::string>());
     else
         throw BadRequest("No image specified: give a fingerprint or an alias");
 
@@ -212,8 +220,8 @@ void InstanceService::create(db::InstanceRecord rec, const nlohmann::json& sourc
         rec = get(rec.project, rec.name);
         r = ref(rec);
         applyTemplates(rec, r, "create");
-        ::unlink((paths_.containers + "/" + rec.name).c_str());
-        if (::symlink(r.volumePath.c_str(), (paths_.containers + "/" + rec.name).c_str()) != 0)
+        ::unlink(containerLink(rec.project, rec.name).c_str());
+        if (::symlink(r.volumePath.c_str(), containerLink(rec.project, rec.name).c_str()) != 0)
             Poco::Logger::get("instances").warning("cannot link %s/%s to its volume", paths_.containers, rec.name);
     } catch (...) {
         // Nothing half-made stays: the volume, the driver's records and the rows go.
@@ -309,9 +317,9 @@ void InstanceService::rename(const std::string& project, const std::string& from
         db_.renameInstance(project, from, to);
         db_.renameVolume(poolName, project, static_cast<int>(kContainerVolume), from, to);
     });
-    ::unlink((paths_.containers + "/" + from).c_str());
+    ::unlink(containerLink(project, from).c_str());
     auto renamed = get(project, to);
-    ::symlink(pool.mountVolume(volumeRef(renamed)).c_str(), (paths_.containers + "/" + to).c_str());
+    ::symlink(pool.mountVolume(volumeRef(renamed)).c_str(), containerLink(project, to).c_str());
     applyTemplates(renamed, ref(renamed), "rename");
     events_.lifecycle(project, "instance-renamed", instanceUrl(to), {{"old_name", from}});
 }
@@ -329,7 +337,7 @@ void InstanceService::remove(const std::string& project, const std::string& name
         db_.deleteInstance(project, name);
         db_.deleteVolume(poolName, project, static_cast<int>(kContainerVolume), name);
     });
-    ::unlink((paths_.containers + "/" + name).c_str());
+    ::unlink(containerLink(project, name).c_str());
     events_.lifecycle(project, "instance-deleted", instanceUrl(name));
 }
 

@@ -66,6 +66,7 @@ public:
 
 private:
     std::string poolOf(const db::InstanceRecord& rec);
+    std::string containerLink(const std::string& project, const std::string& name) const;
     void applyTemplates(const db::InstanceRecord& rec, const plugins::InstanceRef& ref, const std::string& trigger);
     void recordVolatile(const std::string& project, const std::string& name, const std::map<std::string, std::string>& keys);
     void validateRecord(const db::InstanceRecord& rec);

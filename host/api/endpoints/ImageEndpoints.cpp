@@ -10,11 +10,14 @@
 #include "db/Database.h"
 #include "ops/OperationManager.h"
 #include "services/ImageService.h"
+#include "services/ProjectFeatures.h"
 #include "util/ApiError.h"
 #include "util/Hash.h"
 #include "util/Random.h"
 
 namespace lxdp::api {
+
+using services::imageProject;
 
 namespace {
 
@@ -23,7 +26,7 @@ bool truthy(const std::string& v) { return v == "1" || v == "true" || v == "yes"
 // Reads the request body into a file of the images dir, hashing it on the way.
 services::ImageUpload receiveUpload(daemon::Context& ctx, Request& r) {
     services::ImageUpload up;
-    up.project = r.project();
+    up.project = imageProject(ctx.db, r.project());
     up.path = ctx.paths.images + "/upload-" + util::randomSecret().substr(0, 16);
     up.filename = r.header("X-LXD-filename");
     up.isPublic = truthy(r.header("X-LXD-public"));
@@ -75,9 +78,9 @@ services::ImageUpload receiveUpload(daemon::Context& ctx, Request& r) {
 
 void registerImageEndpoints(Router& router, daemon::Context& ctx) {
     router.add("GET", "/1.0/images", [&ctx](Request& r) {
-        auto aliases = ctx.db.aliases(r.project());
+        auto aliases = ctx.db.aliases(imageProject(ctx.db, r.project()));
         nlohmann::json out = nlohmann::json::array();
-        for (const auto& img : ctx.db.images(r.project()))
+        for (const auto& img : ctx.db.images(imageProject(ctx.db, r.project())))
             out.push_back(r.recursion() ? ctx.images.render(img, aliases) : nlohmann::json("/1.0/images/" + img.fingerprint));
         return Response::sync(out);
     });
@@ -92,7 +95,7 @@ void registerImageEndpoints(Router& router, daemon::Context& ctx) {
         if (type.rfind("multipart/form-data", 0) == 0)
             throw BadRequest("Split images (multipart uploads) are not supported yet");
         auto upload = receiveUpload(ctx, r);
-        auto op = ctx.ops.run(r.project(), "Downloading image", nullptr, [&ctx, upload](ops::Operation& op) {
+        auto op = ctx.ops.run(imageProject(ctx.db, r.project()), "Downloading image", nullptr, [&ctx, upload](ops::Operation& op) {
             auto rec = ctx.images.import(upload);
             op.updateMetadata({{"fingerprint", rec.fingerprint}, {"size", std::to_string(rec.size)}});
         });
@@ -100,12 +103,12 @@ void registerImageEndpoints(Router& router, daemon::Context& ctx) {
     });
 
     router.add("GET", "/1.0/images/{fp}", [&ctx](Request& r) {
-        auto img = ctx.images.resolve(r.project(), r.param("fp"));
+        auto img = ctx.images.resolve(imageProject(ctx.db, r.project()), r.param("fp"));
         return Response::sync(ctx.images.render(img), ctx.images.etag(img));
     });
 
     auto update = [&ctx](Request& r, bool patch) {
-        auto img = ctx.images.resolve(r.project(), r.param("fp"));
+        auto img = ctx.images.resolve(imageProject(ctx.db, r.project()), r.param("fp"));
         checkIfMatch(r, ctx.images.etag(img));
         const auto& body = r.json();
         if (!patch || body.contains("public")) img.isPublic = body.value("public", false);
@@ -124,14 +127,14 @@ void registerImageEndpoints(Router& router, daemon::Context& ctx) {
     router.add("PATCH", "/1.0/images/{fp}", [update](Request& r) { return update(r, true); });
 
     router.add("DELETE", "/1.0/images/{fp}", [&ctx](Request& r) {
-        auto img = ctx.images.resolve(r.project(), r.param("fp"));
-        auto op = ctx.ops.run(r.project(), "Deleting image", {{"images", {"/1.0/images/" + img.fingerprint}}},
+        auto img = ctx.images.resolve(imageProject(ctx.db, r.project()), r.param("fp"));
+        auto op = ctx.ops.run(imageProject(ctx.db, r.project()), "Deleting image", {{"images", {"/1.0/images/" + img.fingerprint}}},
                               [&ctx, img](ops::Operation&) { ctx.images.remove(img.project, img.fingerprint); });
         return Response::async(op);
     });
 
     router.add("GET", "/1.0/images/{fp}/export", [&ctx](Request& r) {
-        auto img = ctx.images.resolve(r.project(), r.param("fp"));
+        auto img = ctx.images.resolve(imageProject(ctx.db, r.project()), r.param("fp"));
         return Response::file(ctx.images.tarballPath(img.fingerprint),
                               {{"Content-Disposition", "inline;filename=" + ctx.images.exportFilename(img)}});
     });
@@ -139,26 +142,26 @@ void registerImageEndpoints(Router& router, daemon::Context& ctx) {
     // ---- aliases ----
     router.add("GET", "/1.0/images/aliases", [&ctx](Request& r) {
         nlohmann::json out = nlohmann::json::array();
-        for (const auto& a : ctx.db.aliases(r.project()))
+        for (const auto& a : ctx.db.aliases(imageProject(ctx.db, r.project())))
             out.push_back(r.recursion() ? ctx.images.renderAlias(a) : nlohmann::json("/1.0/images/aliases/" + a.name));
         return Response::sync(out);
     });
 
     router.add("POST", "/1.0/images/aliases", [&ctx](Request& r) {
         const auto& body = r.json();
-        db::AliasRecord a{r.project(), body.value("name", ""), body.value("target", ""), body.value("description", "")};
+        db::AliasRecord a{imageProject(ctx.db, r.project()), body.value("name", ""), body.value("target", ""), body.value("description", "")};
         ctx.images.createAlias(a);
         return Response::created("/1.0/images/aliases/" + a.name);
     });
 
     router.add("GET", "/1.0/images/aliases/{name}", [&ctx](Request& r) {
-        auto a = ctx.images.alias(r.project(), r.param("name"));
+        auto a = ctx.images.alias(imageProject(ctx.db, r.project()), r.param("name"));
         return Response::sync(ctx.images.renderAlias(a),
                               util::sha256Hex(nlohmann::json{{"target", a.target}, {"description", a.description}}.dump()));
     });
 
     auto updateAlias = [&ctx](Request& r, bool patch) {
-        auto a = ctx.images.alias(r.project(), r.param("name"));
+        auto a = ctx.images.alias(imageProject(ctx.db, r.project()), r.param("name"));
         const auto& body = r.json();
         if (!patch || body.contains("target")) a.target = body.value("target", "");
         if (!patch || body.contains("description")) a.description = body.value("description", "");
@@ -170,12 +173,12 @@ void registerImageEndpoints(Router& router, daemon::Context& ctx) {
 
     router.add("POST", "/1.0/images/aliases/{name}", [&ctx](Request& r) {
         std::string to = r.json().value("name", "");
-        ctx.images.renameAlias(r.project(), r.param("name"), to);
+        ctx.images.renameAlias(imageProject(ctx.db, r.project()), r.param("name"), to);
         return Response::created("/1.0/images/aliases/" + to);
     });
 
     router.add("DELETE", "/1.0/images/aliases/{name}", [&ctx](Request& r) {
-        ctx.images.removeAlias(r.project(), r.param("name"));
+        ctx.images.removeAlias(imageProject(ctx.db, r.project()), r.param("name"));
         return Response::sync(nullptr);
     });
 }

@@ -1,14 +1,17 @@
 #include "api/endpoints/Endpoints.h"
 #include "db/Database.h"
 #include "services/ProfileService.h"
+#include "services/ProjectFeatures.h"
 #include "util/ApiError.h"
 
 namespace lxdp::api {
 
+using services::profileProject;
+
 void registerProfileEndpoints(Router& router, daemon::Context& ctx) {
     router.add("GET", "/1.0/profiles", [&ctx](Request& r) {
         nlohmann::json out = nlohmann::json::array();
-        for (const auto& p : ctx.db.profiles(r.project()))
+        for (const auto& p : ctx.db.profiles(profileProject(ctx.db, r.project())))
             out.push_back(r.recursion() ? ctx.profiles.render(p) : nlohmann::json("/1.0/profiles/" + p.name));
         return Response::sync(out);
     });
@@ -16,7 +19,7 @@ void registerProfileEndpoints(Router& router, daemon::Context& ctx) {
     router.add("POST", "/1.0/profiles", [&ctx](Request& r) {
         const auto& body = r.json();
         db::ProfileRecord p;
-        p.project = r.project();
+        p.project = profileProject(ctx.db, r.project());
         p.name = body.value("name", "");
         p.description = body.value("description", "");
         p.config = jsonStringMap(body.value("config", nlohmann::json::object()));
@@ -26,12 +29,12 @@ void registerProfileEndpoints(Router& router, daemon::Context& ctx) {
     });
 
     router.add("GET", "/1.0/profiles/{name}", [&ctx](Request& r) {
-        auto p = ctx.profiles.get(r.project(), r.param("name"));
+        auto p = ctx.profiles.get(profileProject(ctx.db, r.project()), r.param("name"));
         return Response::sync(ctx.profiles.render(p), ctx.profiles.etag(p));
     });
 
     auto update = [&ctx](Request& r, bool patch) {
-        auto p = ctx.profiles.get(r.project(), r.param("name"));
+        auto p = ctx.profiles.get(profileProject(ctx.db, r.project()), r.param("name"));
         checkIfMatch(r, ctx.profiles.etag(p));
         const auto& body = r.json();
         auto config = jsonStringMap(body.value("config", nlohmann::json::object()));
@@ -52,12 +55,12 @@ void registerProfileEndpoints(Router& router, daemon::Context& ctx) {
 
     router.add("POST", "/1.0/profiles/{name}", [&ctx](Request& r) {
         std::string to = r.json().value("name", "");
-        ctx.profiles.rename(r.project(), r.param("name"), to);
+        ctx.profiles.rename(profileProject(ctx.db, r.project()), r.param("name"), to);
         return Response::created("/1.0/profiles/" + to);
     });
 
     router.add("DELETE", "/1.0/profiles/{name}", [&ctx](Request& r) {
-        ctx.profiles.remove(r.project(), r.param("name"));
+        ctx.profiles.remove(profileProject(ctx.db, r.project()), r.param("name"));
         return Response::sync(nullptr);
     });
 }

@@ -1,33 +1,57 @@
 #include "api/endpoints/Endpoints.h"
 #include "db/Database.h"
+#include "services/ProjectService.h"
 #include "util/ApiError.h"
 
 namespace lxdp::api {
 
-namespace {
-nlohmann::json render(daemon::Context& ctx, const db::ProjectRecord& p) {
-    nlohmann::json usedBy = nlohmann::json::array();
-    for (const auto& i : ctx.db.instances(p.name)) usedBy.push_back("/1.0/instances/" + i.name);
-    for (const auto& pr : ctx.db.profiles(p.name)) usedBy.push_back("/1.0/profiles/" + pr.name);
-    return {{"name", p.name}, {"description", p.description}, {"config", p.config}, {"used_by", usedBy}};
-}
-}  // namespace
-
-// Projects are read-only for now: the default project exists, creating others comes later.
 void registerProjectEndpoints(Router& router, daemon::Context& ctx) {
     router.add("GET", "/1.0/projects", [&ctx](Request& r) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& p : ctx.db.projects())
-            out.push_back(r.recursion() ? render(ctx, p) : nlohmann::json("/1.0/projects/" + p.name));
+            out.push_back(r.recursion() ? ctx.projects.render(p) : nlohmann::json("/1.0/projects/" + p.name));
         return Response::sync(out);
     });
-    router.add("GET", "/1.0/projects/{name}", [&ctx](Request& r) {
-        auto p = ctx.db.project(r.param("name"));
-        if (!p) throw NotFound("Project not found");
-        return Response::sync(render(ctx, *p));
+
+    router.add("POST", "/1.0/projects", [&ctx](Request& r) {
+        const auto& body = r.json();
+        db::ProjectRecord p{body.value("name", ""), body.value("description", ""),
+                            jsonStringMap(body.value("config", nlohmann::json::object()))};
+        ctx.projects.create(p);
+        return Response::created("/1.0/projects/" + p.name);
     });
-    router.add("POST", "/1.0/projects", [](Request&) -> Response {
-        throw BadRequest("Creating projects is not supported yet: only the default project exists");
+
+    router.add("GET", "/1.0/projects/{name}", [&ctx](Request& r) {
+        auto p = ctx.projects.get(r.param("name"));
+        return Response::sync(ctx.projects.render(p), ctx.projects.etag(p));
+    });
+
+    auto update = [&ctx](Request& r, bool patch) {
+        auto p = ctx.projects.get(r.param("name"));
+        checkIfMatch(r, ctx.projects.etag(p));
+        const auto& body = r.json();
+        auto config = jsonStringMap(body.value("config", nlohmann::json::object()));
+        if (patch) {
+            for (const auto& [k, v] : config) p.config[k] = v;
+        } else {
+            p.config = config;
+        }
+        if (!patch || body.contains("description")) p.description = body.value("description", "");
+        ctx.projects.update(p);
+        return Response::sync(nlohmann::json::object());
+    };
+    router.add("PUT", "/1.0/projects/{name}", [update](Request& r) { return update(r, false); });
+    router.add("PATCH", "/1.0/projects/{name}", [update](Request& r) { return update(r, true); });
+
+    router.add("POST", "/1.0/projects/{name}", [&ctx](Request& r) {
+        std::string to = r.json().value("name", "");
+        ctx.projects.rename(r.param("name"), to);
+        return Response::created("/1.0/projects/" + to);
+    });
+
+    router.add("DELETE", "/1.0/projects/{name}", [&ctx](Request& r) {
+        ctx.projects.remove(r.param("name"));
+        return Response::sync(nullptr);
     });
 }
 

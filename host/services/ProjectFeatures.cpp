@@ -1,0 +1,30 @@
+#include "services/ProjectFeatures.h"
+
+#include "config/Validators.h"
+#include "db/Database.h"
+
+namespace lxdp::services {
+
+namespace {
+std::string featureProject(db::Database& db, const std::string& project, const std::string& feature) {
+    if (project == "default") return project;
+    auto p = db.project(project);
+    if (!p) return project;  // unknown projects are refused before any lookup
+    auto it = p->config.find(feature);
+    return it != p->config.end() && config::isTrue(it->second) ? project : "default";
+}
+}  // namespace
+
+std::string imageProject(db::Database& db, const std::string& project) {
+    return featureProject(db, project, "features.images");
+}
+
+std::string profileProject(db::Database& db, const std::string& project) {
+    return featureProject(db, project, "features.profiles");
+}
+
+std::string volumeProject(db::Database& db, const std::string& project) {
+    return featureProject(db, project, "features.storage.volumes");
+}
+
+}  // namespace lxdp::services
