@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <iostream>
 
 #include "api/HttpServer.h"
@@ -23,6 +25,7 @@
 #include "ops/OperationManager.h"
 #include "plugins/HostServices.h"
 #include "plugins/PluginRegistry.h"
+#include "services/HostLifecycle.h"
 #include "services/ImageService.h"
 #include "services/InstanceService.h"
 #include "services/ProfileService.h"
@@ -63,6 +66,21 @@ sigset_t blockDaemonSignals() {
     // A client that goes away mid-answer must not kill the daemon.
     signal(SIGPIPE, SIG_IGN);
     return set;
+}
+
+// Running operations get core.shutdown_timeout minutes (default 5) to finish.
+void waitForOperations(ops::OperationManager& operations, db::Database& db) {
+    int minutes = 5;
+    auto config = db.serverConfig();
+    if (auto it = config.find("core.shutdown_timeout"); it != config.end()) {
+        try {
+            minutes = std::stoi(it->second);
+        } catch (...) {
+        }
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(minutes);
+    while (operations.running() > 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
 }
 
 }  // namespace
@@ -113,23 +131,32 @@ int runDaemon(const DaemonOptions& options) {
         api::registerFileEndpoints(router, context);
         // The daemon's own control endpoints, used by `lxd waitready` and `lxd shutdown`.
         router.add("GET", "/internal/ready", [](api::Request&) { return api::Response::sync(nullptr); });
+        // `lxd shutdown` is a host shutdown: instances stop, and come back at the next start.
         router.add("PUT", "/internal/shutdown", [](api::Request&) {
-            kill(getpid(), SIGTERM);
+            kill(getpid(), SIGPWR);
             return api::Response::sync(nullptr);
         });
 
         api::HttpServer server(router, paths.socket, options.group);
         server.start();
         log.information("daemon started, serving %s", paths.socket);
+        services::HostLifecycle lifecycle(db, instances);
+        lifecycle.autostart();
 
         for (;;) {
             int sig = 0;
             sigwait(&signals, &sig);
-            if (sig == SIGTERM || sig == SIGINT || sig == SIGPWR) {
+            if (sig == SIGPWR) {
+                log.information("host shutdown: stopping the instances, then the daemon");
+                lifecycle.shutdownInstances();
+                break;
+            }
+            if (sig == SIGTERM || sig == SIGINT) {
                 log.information("signal %d: stopping the daemon, instances keep running", sig);
                 break;
             }
         }
+        waitForOperations(operations, db);
         events.closeAll();
         server.stop();
     } catch (const std::exception& e) {

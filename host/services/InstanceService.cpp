@@ -399,6 +399,26 @@ void InstanceService::changeState(const std::string& project, const std::string&
     }
 }
 
+void InstanceService::startForBoot(const db::InstanceRecord& rec) {
+    auto guard = lock(rec.project, rec.name);
+    std::lock_guard held(*guard);
+    start(get(rec.project, rec.name), nullptr);
+    events_.lifecycle(rec.project, "instance-started", instanceUrl(rec.name));
+}
+
+void InstanceService::stopForHostShutdown(const db::InstanceRecord& rec, int timeoutS) {
+    auto guard = lock(rec.project, rec.name);
+    std::lock_guard held(*guard);
+    auto r = ref(rec);
+    try {
+        driver(rec).stop(r, false, timeoutS, nullptr);
+    } catch (const std::exception&) {
+        driver(rec).stop(r, true, 0, nullptr);
+    }
+    recordVolatile(rec.project, rec.name, {{"volatile.last_state.power", "RUNNING"}});
+    events_.lifecycle(rec.project, "instance-shutdown", instanceUrl(rec.name));
+}
+
 // ---- rendering -----------------------------------------------------------------------------
 
 namespace {

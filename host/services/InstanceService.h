@@ -61,6 +61,11 @@ public:
     plugins::InstanceRef ref(const db::InstanceRecord& rec);
     bool isRunning(const db::InstanceRecord& rec);
 
+    // Host boot and shutdown (HostLifecycle): start without an operation; stop cleanly within
+    // timeoutS seconds, then by force, keeping volatile.last_state.power=RUNNING for the next boot.
+    void startForBoot(const db::InstanceRecord& rec);
+    void stopForHostShutdown(const db::InstanceRecord& rec, int timeoutS);
+
     // Serializes lifecycle steps on one instance.
     std::shared_ptr<std::mutex> lock(const std::string& project, const std::string& name);
 
