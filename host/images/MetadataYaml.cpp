@@ -1,12 +1,10 @@
 #include "images/MetadataYaml.h"
 
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/parser.h>
 #include <yaml-cpp/yaml.h>
 
-#include <sstream>
 
 #include "util/ApiError.h"
+#include "util/SafeYaml.h"
 
 namespace lxdp::images {
 
@@ -14,38 +12,6 @@ namespace {
 
 // metadata.yaml is at most 4 levels deep (templates -> path -> properties -> value); leave slack.
 constexpr int kMaxDepth = 16;
-
-std::string where(const YAML::Mark& mark) {
-    return "line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1);
-}
-
-// Walks the event stream before any node tree is built, so hostile shapes are refused while the
-// parser is still shallow: throwing from OnMapStart unwinds yaml-cpp's recursion at kMaxDepth.
-class ShapeGuard : public YAML::EventHandler {
-public:
-    void OnDocumentStart(const YAML::Mark&) override {}
-    void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
-        throw BadRequest("metadata.yaml uses a YAML alias at " + where(mark) + "; aliases are not allowed");
-    }
-    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                         YAML::EmitterStyle::value) override {
-        enter(mark);
-    }
-    void OnSequenceEnd() override { --depth_; }
-    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
-        enter(mark);
-    }
-    void OnMapEnd() override { --depth_; }
-
-private:
-    void enter(const YAML::Mark& mark) {
-        if (++depth_ > kMaxDepth) throw BadRequest("metadata.yaml nests too deeply at " + where(mark));
-    }
-    int depth_ = 0;
-};
 
 std::string scalar(const YAML::Node& node, const std::string& what) {
     if (node.IsNull()) return "";
@@ -109,25 +75,10 @@ ImageTemplate parseTemplate(const std::string& path, const YAML::Node& node) {
     return tpl;
 }
 
-YAML::Node loadGuarded(const std::string& yamlText) {
-    try {
-        std::istringstream in(yamlText);
-        YAML::Parser parser(in);
-        ShapeGuard guard;
-        while (parser.HandleNextDocument(guard)) {
-        }
-        return YAML::Load(yamlText);
-    } catch (const YAML::Exception& e) {
-        throw BadRequest("metadata.yaml is not valid YAML: " + e.msg + " at " + where(e.mark));
-    }
-}
-
 }  // namespace
 
 ImageMetadata parseImageMetadata(const std::string& yamlText) {
-    if (yamlText.size() > kMaxMetadataBytes)
-        throw BadRequest("metadata.yaml is larger than " + std::to_string(kMaxMetadataBytes) + " bytes");
-    const YAML::Node root = loadGuarded(yamlText);
+    const YAML::Node root = util::loadYamlSafely(yamlText, "metadata.yaml", kMaxDepth, kMaxMetadataBytes);
     if (!root.IsMap()) throw BadRequest("metadata.yaml must be a YAML mapping");
 
     ImageMetadata md;

@@ -1,0 +1,84 @@
+#include "util/SafeYaml.h"
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
+
+#include <sstream>
+
+#include "util/ApiError.h"
+
+namespace lxdp::util {
+
+namespace {
+
+std::string where(const YAML::Mark& mark) {
+    return "line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1);
+}
+
+// Walks the event stream before any node tree is built, so hostile shapes are refused while the
+// parser is still shallow: throwing from OnMapStart unwinds yaml-cpp's recursion at maxDepth.
+class ShapeGuard : public YAML::EventHandler {
+public:
+    ShapeGuard(std::string what, int maxDepth) : what_(std::move(what)), maxDepth_(maxDepth) {}
+    void OnDocumentStart(const YAML::Mark&) override {}
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
+        throw BadRequest(what_ + " uses a YAML alias at " + where(mark) + "; aliases are not allowed");
+    }
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        enter(mark);
+    }
+    void OnSequenceEnd() override { --depth_; }
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        enter(mark);
+    }
+    void OnMapEnd() override { --depth_; }
+
+private:
+    void enter(const YAML::Mark& mark) {
+        if (++depth_ > maxDepth_) throw BadRequest(what_ + " nests too deeply at " + where(mark));
+    }
+    const std::string what_;
+    const int maxDepth_;
+    int depth_ = 0;
+};
+
+}  // namespace
+
+YAML::Node loadYamlSafely(const std::string& text, const std::string& what, int maxDepth, size_t maxBytes) {
+    if (text.size() > maxBytes)
+        throw BadRequest(what + " is larger than " + std::to_string(maxBytes) + " bytes");
+    try {
+        std::istringstream events(text);
+        YAML::Parser parser(events);
+        ShapeGuard guard(what, maxDepth);
+        while (parser.HandleNextDocument(guard)) {
+        }
+        return YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+        throw BadRequest(what + " is not valid YAML: " + e.msg + " at " + where(e.mark));
+    }
+}
+
+nlohmann::json yamlToJson(const YAML::Node& node) {
+    switch (node.Type()) {
+    case YAML::NodeType::Map: {
+        nlohmann::json out = nlohmann::json::object();
+        for (const auto& kv : node) out[kv.first.Scalar()] = yamlToJson(kv.second);
+        return out;
+    }
+    case YAML::NodeType::Sequence: {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& item : node) out.push_back(yamlToJson(item));
+        return out;
+    }
+    case YAML::NodeType::Scalar:
+        return node.Scalar();
+    default:
+        return nullptr;
+    }
+}
+
+}  // namespace lxdp::util
