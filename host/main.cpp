@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "daemon/Daemon.h"
+#include "daemon/Init.h"
 #include "daemon/LocalClient.h"
 #include "daemon/Paths.h"
 
@@ -18,6 +19,7 @@ void usage() {
     std::cout << "Usage: lxd [--group GROUP] [--logfile FILE] [--debug] [--verbose]\n"
                  "       lxd waitready [--timeout SECONDS]\n"
                  "       lxd shutdown [--timeout SECONDS]\n"
+                 "       lxd init [--preseed | --auto | --dump]\n"
                  "       lxd version\n";
 }
 
@@ -55,6 +57,10 @@ int main(int argc, char** argv) {
     char exe[4096] = {};
     ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
     options.exePath = n > 0 ? std::string(exe, static_cast<size_t>(n)) : argv[0];
+
+    // Subcommands with their own arguments.
+    if (!args.empty() && args[0] == "init")
+        return lxdp::daemon::runInit({args.begin() + 1, args.end()}, socketPath());
 
     std::string command;
     int timeout = 0;

@@ -15,12 +15,12 @@ lxc init bb down1 >/dev/null 2>&1
 lxc config set up1 boot.stop.priority 5
 
 pid=$(lxc info up1 | awk '/^PID:/{print $2}')
-expect running-before sh -c "[ -n '$pid' ] && kill -0 '$pid'"
+expect running-before bash -c "[ -n '$pid' ] && kill -0 '$pid'"
 "$DAEMON" shutdown --timeout 120 >/dev/null 2>&1
 wait "$DAEMON_PID" 2>/dev/null
 DAEMON_PID=
-expect instance-stopped-with-host sh -c "! kill -0 '$pid' 2>/dev/null"
+expect instance-stopped-with-host bash -c "! kill -0 '$pid' 2>/dev/null"
 start_daemon
-expect running-again-after-start sh -c 'for i in $(seq 1 30); do [ "$(lxc list --format csv -c s up1)" = RUNNING ] && exit 0; sleep 1; done; exit 1'
-expect never-started-stays-stopped sh -c "[ \"\$(lxc list --format csv -c s down1)\" = STOPPED ]"
+expect running-again-after-start bash -c 'for i in $(seq 1 30); do [ "$(lxc list --format csv -c s up1)" = RUNNING ] && exit 0; sleep 1; done; exit 1'
+expect never-started-stays-stopped bash -c "[ \"\$(lxc list --format csv -c s down1)\" = STOPPED ]"
 lxc delete -f up1 down1 >/dev/null 2>&1

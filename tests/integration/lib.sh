@@ -26,13 +26,18 @@ finish() {
   stop_daemon
   rm -rf "$WORK"
   echo "$PASSED passed, $FAILED failed"
-  [[ $FAILED == 0 ]]
+  # exit inside the EXIT trap sets the script's status, so ctest sees the failures.
+  [[ $FAILED == 0 ]] && exit 0
+  exit 1
 }
 trap finish EXIT
 
 api() { # api METHOD PATH [BODY]
   curl -sS --unix-socket "$LXD_DIR/unix.socket" -X "$1" ${3:+-H 'Content-Type: application/json' -d "$3"} "http://lxd$2"
 }
+
+# Checks run their commands through `bash -c`, which sees the helpers exported here.
+export -f api
 
 expect() { # expect NAME CMD... : CMD must succeed
   local name=$1; shift
