@@ -1,9 +1,11 @@
 // lxd: the daemon and its subcommands, with upstream's command line.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <iostream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,6 +22,7 @@ void usage() {
                  "       lxd waitready [--timeout SECONDS]\n"
                  "       lxd shutdown [--timeout SECONDS]\n"
                  "       lxd init [--preseed | --auto | --dump]\n"
+                 "       lxd sql <local|global> <query>\n"
                  "       lxd version\n";
 }
 
@@ -49,6 +52,52 @@ int shutdownDaemon(int timeoutSec) {
     return 1;
 }
 
+void printTable(const nlohmann::json& result) {
+    const auto& columns = result["columns"];
+    std::vector<size_t> width;
+    for (const auto& c : columns) width.push_back(c.get<std::string>().size());
+    for (const auto& row : result["rows"])
+        for (size_t i = 0; i < row.size() && i < width.size(); ++i)
+            width[i] = std::max(width[i], row[i].get<std::string>().size());
+    auto rule = [&] {
+        for (size_t w : width) std::cout << "+" << std::string(w + 2, '-');
+        std::cout << "+\n";
+    };
+    auto line = [&](const nlohmann::json& cells) {
+        for (size_t i = 0; i < width.size(); ++i) {
+            std::string v = cells[i].get<std::string>();
+            std::cout << "| " << v << std::string(width[i] - v.size() + 1, ' ');
+        }
+        std::cout << "|\n";
+    };
+    rule();
+    line(columns);
+    rule();
+    for (const auto& row : result["rows"]) line(row);
+    rule();
+}
+
+// lxd sql <local|global> <query|.dump|.schema|->: there is one database; both names reach it.
+int runSql(const std::vector<std::string>& args) {
+    if (args.size() != 2 || (args[0] != "local" && args[0] != "global")) {
+        std::cerr << "Usage: lxd sql <local|global> <query>   (\"-\" reads the query from stdin)" << std::endl;
+        return 1;
+    }
+    std::string query = args[1];
+    if (query == "-") query.assign(std::istreambuf_iterator<char>(std::cin), {});
+    try {
+        lxdp::daemon::LocalApi api(socketPath());
+        auto result = api.call("POST", "/internal/sql", {{"database", args[0]}, {"query", query}});
+        if (result["type"] == "dump") std::cout << result["text"].get<std::string>();
+        else if (result["type"] == "exec") std::cout << "Rows affected: " << result["rows_affected"] << std::endl;
+        else printTable(result);
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "Error: " << e.what() << std::endl;
+        return 1;
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -61,6 +110,7 @@ int main(int argc, char** argv) {
     // Subcommands with their own arguments.
     if (!args.empty() && args[0] == "init")
         return lxdp::daemon::runInit({args.begin() + 1, args.end()}, socketPath());
+    if (!args.empty() && args[0] == "sql") return runSql({args.begin() + 1, args.end()});
 
     std::string command;
     int timeout = 0;

@@ -21,6 +21,7 @@
 #include "daemon/Context.h"
 #include "daemon/Paths.h"
 #include "db/Database.h"
+#include "db/SqlShell.h"
 #include "events/EventHub.h"
 #include "ops/OperationManager.h"
 #include "plugins/HostServices.h"
@@ -93,6 +94,8 @@ int runDaemon(const DaemonOptions& options) {
         Paths paths(defaultVarDir());
         paths.create();
         db::Database db(paths.database);
+        for (const char* patch : {"patch.local.sql", "patch.global.sql"})
+            if (db::applyPatchFile(db, paths.varDir + "/database/" + patch)) log.warning("applied database/%s", std::string(patch));
 
         plugins::HostServices hostServices;
         hostServices.setConfigLookup([&](const std::string& key) -> std::optional<std::string> {
@@ -131,6 +134,9 @@ int runDaemon(const DaemonOptions& options) {
         api::registerFileEndpoints(router, context);
         // The daemon's own control endpoints, used by `lxd waitready` and `lxd shutdown`.
         router.add("GET", "/internal/ready", [](api::Request&) { return api::Response::sync(nullptr); });
+        router.add("POST", "/internal/sql", [&db](api::Request& r) {
+            return api::Response::sync(db::runSql(db, r.json().value("query", "")));
+        });
         // `lxd shutdown` is a host shutdown: instances stop, and come back at the next start.
         router.add("PUT", "/internal/shutdown", [](api::Request&) {
             kill(getpid(), SIGPWR);

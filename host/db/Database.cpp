@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fstream>
+
 #include "db/Schema.h"
 
 using namespace Poco::Data::Keywords;
@@ -45,7 +47,7 @@ void bindAll(Statement& st, const Args&... args) {
 
 }  // namespace
 
-Database::Database(const std::string& path) {
+Database::Database(const std::string& path) : path_(path) {
     Poco::Data::SQLite::Connector::registerConnector();
     session_ = std::make_unique<Poco::Data::Session>("SQLite", path);
     // WAL with synchronous=FULL: a write acknowledged to a client survives a SIGKILL of the
@@ -67,7 +69,16 @@ int Database::schemaVersion() {
 
 void Database::migrate() {
     const auto& migrations = schemaMigrations();
-    for (int version = schemaVersion(); version < static_cast<int>(migrations.size()); ++version) {
+    const int current = schemaVersion();
+    if (current > 0 && current < static_cast<int>(migrations.size())) {
+        // A copy from before the upgrade, for the administrator if a migration goes wrong.
+        *session_ << "PRAGMA wal_checkpoint(TRUNCATE)", now;
+        std::ifstream in(path_, std::ios::binary);
+        std::ofstream out(path_ + ".bak", std::ios::binary | std::ios::trunc);
+        out << in.rdbuf();
+        if (!out) throw std::runtime_error("cannot back the database up to " + path_ + ".bak before upgrading it");
+    }
+    for (int version = current; version < static_cast<int>(migrations.size()); ++version) {
         transaction([&] {
             for (const auto& sql : migrations[version]) *session_ << sql, now;
             *session_ << "PRAGMA user_version = " + std::to_string(version + 1), now;

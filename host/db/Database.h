@@ -89,6 +89,7 @@ public:
 private:
     void migrate();
 
+    const std::string path_;
     std::recursive_mutex mutex_;
     std::unique_ptr<Poco::Data::Session> session_;
 };
