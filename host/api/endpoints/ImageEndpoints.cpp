@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "api/Filter.h"
 #include "api/endpoints/Endpoints.h"
 #include "daemon/Paths.h"
 #include "db/Database.h"
@@ -79,9 +80,13 @@ services::ImageUpload receiveUpload(daemon::Context& ctx, Request& r) {
 void registerImageEndpoints(Router& router, daemon::Context& ctx) {
     router.add("GET", "/1.0/images", [&ctx](Request& r) {
         auto aliases = ctx.db.aliases(imageProject(ctx.db, r.project()));
+        const auto filter = Filter::parse(r.query("filter"));
         nlohmann::json out = nlohmann::json::array();
-        for (const auto& img : ctx.db.images(imageProject(ctx.db, r.project())))
-            out.push_back(r.recursion() ? ctx.images.render(img, aliases) : nlohmann::json("/1.0/images/" + img.fingerprint));
+        for (const auto& img : ctx.db.images(imageProject(ctx.db, r.project()))) {
+            auto full = ctx.images.render(img, aliases);
+            if (!filter.matches(full)) continue;
+            out.push_back(r.recursion() ? full : nlohmann::json("/1.0/images/" + img.fingerprint));
+        }
         return Response::sync(out);
     });
 

@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include "api/Filter.h"
 #include "api/endpoints/Endpoints.h"
 #include "db/Database.h"
 #include "ops/OperationManager.h"
@@ -41,10 +42,16 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
     auto& instances = ctx.instances;
 
     router.add("GET", instancePaths(""), [&ctx, &instances](Request& r) {
+        const auto filter = Filter::parse(r.query("filter"));
         nlohmann::json out = nlohmann::json::array();
         for (const auto& rec : ctx.db.instances(r.project())) {
-            if (r.recursion() == 0) out.push_back("/1.0/instances/" + rec.name);
-            else out.push_back(instances.render(rec, r.recursion()));
+            if (r.recursion() == 0 && filter.empty()) {
+                out.push_back("/1.0/instances/" + rec.name);
+                continue;
+            }
+            auto full = instances.render(rec, std::max(r.recursion(), 1));
+            if (!filter.matches(full)) continue;
+            out.push_back(r.recursion() == 0 ? nlohmann::json("/1.0/instances/" + rec.name) : full);
         }
         return Response::sync(out);
     });
