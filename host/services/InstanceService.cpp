@@ -10,6 +10,7 @@
 
 #include "config/Devices.h"
 #include "config/InstanceConfig.h"
+#include "config/InstanceTypes.h"
 #include "config/Names.h"
 #include "daemon/Paths.h"
 #include "db/Database.h"
@@ -150,6 +151,9 @@ db::InstanceRecord InstanceService::prepareCreate(const std::string& project, co
     else if (type == "virtual-machine") rec.type = 1;
     else throw BadRequest("Invalid instance type \"" + type + "\"");
     rec.config = stringMap(req.value("config", nlohmann::json::object()));
+    // An instance type gives limits the request did not set itself.
+    if (auto type = req.value("instance_type", ""); !type.empty())
+        for (const auto& [k, v] : config::instanceTypeLimits(type)) rec.config.try_emplace(k, v);
     rec.devices = deviceMap(req.value("devices", nlohmann::json::object()));
     rec.description = req.value("description", "");
     rec.ephemeral = req.value("ephemeral", false);
