@@ -23,6 +23,16 @@ std::vector<std::string> instancePaths(const std::string& suffix);
 // Checks If-Match against the current ETag: 412 on mismatch.
 void checkIfMatch(Request& request, const std::string& etag);
 
+// PUT replaces a map as a whole, PATCH merges the given keys into it.
+template <class Map>
+void putOrPatch(Map& target, const Map& given, bool patch) {
+    if (!patch) {
+        target = given;
+        return;
+    }
+    for (const auto& [k, v] : given) target[k] = v;
+}
+
 // Helpers for the JSON of request bodies, with the strict types of the Go client.
 std::map<std::string, std::string> jsonStringMap(const nlohmann::json& j);
 std::map<std::string, std::map<std::string, std::string>> jsonDeviceMap(const nlohmann::json& j);

@@ -119,9 +119,7 @@ void registerImageEndpoints(Router& router, daemon::Context& ctx) {
         if (!patch || body.contains("public")) img.isPublic = body.value("public", false);
         if (!patch || body.contains("auto_update")) img.autoUpdate = body.value("auto_update", false);
         if (!patch || body.contains("properties")) {
-            auto props = jsonStringMap(body.value("properties", nlohmann::json::object()));
-            if (patch) for (const auto& [k, v] : props) img.properties[k] = v;
-            else img.properties = props;
+            putOrPatch(img.properties, jsonStringMap(body.value("properties", nlohmann::json::object())), patch);
         }
         if (body.contains("profiles") && !body["profiles"].is_null())
             img.profiles = body["profiles"].get<std::vector<std::string>>();

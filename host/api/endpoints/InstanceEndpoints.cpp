@@ -19,13 +19,8 @@ nlohmann::json resources(const std::string& name) {
 void applyBody(db::InstanceRecord& rec, const nlohmann::json& body, bool patch) {
     auto config = jsonStringMap(body.value("config", nlohmann::json::object()));
     auto devices = jsonDeviceMap(body.value("devices", nlohmann::json::object()));
-    if (patch) {
-        for (const auto& [k, v] : config) rec.config[k] = v;
-        for (const auto& [k, v] : devices) rec.devices[k] = v;
-    } else {
-        rec.config = config;
-        rec.devices = devices;
-    }
+    putOrPatch(rec.config, config, patch);
+    putOrPatch(rec.devices, devices, patch);
     if (!patch || body.contains("profiles")) {
         if (body.contains("profiles") && !body["profiles"].is_null())
             rec.profiles = body["profiles"].get<std::vector<std::string>>();

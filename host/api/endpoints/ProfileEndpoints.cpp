@@ -39,13 +39,8 @@ void registerProfileEndpoints(Router& router, daemon::Context& ctx) {
         const auto& body = r.json();
         auto config = jsonStringMap(body.value("config", nlohmann::json::object()));
         auto devices = jsonDeviceMap(body.value("devices", nlohmann::json::object()));
-        if (patch) {
-            for (const auto& [k, v] : config) p.config[k] = v;
-            for (const auto& [k, v] : devices) p.devices[k] = v;
-        } else {
-            p.config = config;
-            p.devices = devices;
-        }
+        putOrPatch(p.config, config, patch);
+        putOrPatch(p.devices, devices, patch);
         if (body.contains("description") || !patch) p.description = body.value("description", "");
         ctx.profiles.update(p);
         return Response::sync(nlohmann::json::object());

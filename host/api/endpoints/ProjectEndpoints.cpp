@@ -31,11 +31,7 @@ void registerProjectEndpoints(Router& router, daemon::Context& ctx) {
         checkIfMatch(r, ctx.projects.etag(p));
         const auto& body = r.json();
         auto config = jsonStringMap(body.value("config", nlohmann::json::object()));
-        if (patch) {
-            for (const auto& [k, v] : config) p.config[k] = v;
-        } else {
-            p.config = config;
-        }
+        putOrPatch(p.config, config, patch);
         if (!patch || body.contains("description")) p.description = body.value("description", "");
         ctx.projects.update(p);
         return Response::sync(nlohmann::json::object());
