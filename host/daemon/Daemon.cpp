@@ -6,6 +6,7 @@
 #include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
 #include <Poco/PatternFormatter.h>
+#include <Poco/SplitterChannel.h>
 
 #include <signal.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@
 #include "db/Database.h"
 #include "db/SqlShell.h"
 #include "events/EventHub.h"
+#include "events/LoggingChannel.h"
 #include "ops/OperationManager.h"
 #include "plugins/HostServices.h"
 #include "plugins/PluginRegistry.h"
@@ -37,7 +39,8 @@ namespace lxdp::daemon {
 
 namespace {
 
-void setupLogging(const DaemonOptions& options) {
+// Every logger inherits the root's channel: a splitter, so that the events hub can join later.
+Poco::AutoPtr<Poco::SplitterChannel> setupLogging(const DaemonOptions& options) {
     Poco::AutoPtr<Poco::Channel> channel;
     if (!options.logfile.empty()) {
         auto* file = new Poco::FileChannel(options.logfile);
@@ -50,12 +53,11 @@ void setupLogging(const DaemonOptions& options) {
     Poco::AutoPtr<Poco::FormattingChannel> formatting(new Poco::FormattingChannel(fmt, channel));
     int level = options.debug ? Poco::Message::PRIO_DEBUG
                               : options.verbose ? Poco::Message::PRIO_INFORMATION : Poco::Message::PRIO_WARNING;
-    Poco::Logger::root().setChannel(formatting);
+    Poco::AutoPtr<Poco::SplitterChannel> splitter(new Poco::SplitterChannel);
+    splitter->addChannel(formatting);
+    Poco::Logger::root().setChannel(splitter);
     Poco::Logger::root().setLevel(level);
-    for (const char* name : {"api", "plugins", "storage", "instances", "operations", "daemon"}) {
-        Poco::Logger::get(name).setChannel(formatting);
-        Poco::Logger::get(name).setLevel(level);
-    }
+    return splitter;
 }
 
 // Signals are taken synchronously by the main thread: every other thread has them blocked.
@@ -88,7 +90,10 @@ void waitForOperations(ops::OperationManager& operations, db::Database& db) {
 
 int runDaemon(const DaemonOptions& options) {
     sigset_t signals = blockDaemonSignals();
-    setupLogging(options);
+    auto logChannels = setupLogging(options);
+    // Outlives everything below, the log channel that feeds it included.
+    events::EventHub events;
+    logChannels->addChannel(new events::LoggingChannel(events));
     auto& log = Poco::Logger::get("daemon");
     try {
         Paths paths(defaultVarDir());
@@ -110,7 +115,6 @@ int runDaemon(const DaemonOptions& options) {
         plugins::PluginRegistry registry(hostServices);
         registry.loadAll(plugins::pluginSearchPath(options.exePath));
 
-        events::EventHub events;
         ops::OperationManager operations(events);
         services::StorageService storage(db, events, registry);
         services::ProfileService profiles(db, events);
