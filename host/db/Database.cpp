@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "db/Schema.h"
+#include "db/Sql.h"
 
 using namespace Poco::Data::Keywords;
 using Poco::Data::RecordSet;
@@ -17,35 +18,7 @@ using Poco::Data::Statement;
 
 namespace lxdp::db {
 
-namespace {
-
-std::string toJson(const StringMap& m) { return nlohmann::json(m).dump(); }
-std::string toJson(const DeviceMap& m) { return nlohmann::json(m).dump(); }
-std::string toJson(const std::vector<std::string>& v) { return nlohmann::json(v).dump(); }
-
-template <class T>
-T fromJson(const std::string& text) {
-    if (text.empty()) return T{};
-    return nlohmann::json::parse(text).get<T>();
-}
-
-std::string str(RecordSet& rs, const std::string& column) {
-    auto v = rs[column];
-    return v.isEmpty() ? std::string() : v.convert<std::string>();
-}
-
-int64_t num(RecordSet& rs, const std::string& column) {
-    auto v = rs[column];
-    return v.isEmpty() ? 0 : v.convert<int64_t>();
-}
-
-// Binds every argument by value, so temporaries are safe.
-template <class... Args>
-void bindAll(Statement& st, const Args&... args) {
-    (st.addBind(bind(args)), ...);
-}
-
-}  // namespace
+using namespace sql;
 
 Database::Database(const std::string& path) : path_(path) {
     Poco::Data::SQLite::Connector::registerConnector();
