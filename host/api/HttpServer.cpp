@@ -9,6 +9,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
@@ -83,6 +84,13 @@ private:
 
 HttpServer::HttpServer(const Router& router, const std::string& socketPath, const std::string& group)
     : router_(router) {
+    // A socket that answers belongs to a running daemon; one that does not is stale.
+    try {
+        Poco::Net::StreamSocket probe;
+        probe.connect(Poco::Net::SocketAddress(Poco::Net::SocketAddress::UNIX_LOCAL, socketPath));
+        throw std::runtime_error("another daemon is already serving " + socketPath);
+    } catch (const Poco::Exception&) {
+    }
     ::unlink(socketPath.c_str());
     Poco::Net::ServerSocket socket;
     socket.bind(Poco::Net::SocketAddress(Poco::Net::SocketAddress::UNIX_LOCAL, socketPath), false);

@@ -119,6 +119,7 @@ int runDaemon(const DaemonOptions& options) {
         services::StorageService storage(db, events, registry);
         services::ProfileService profiles(db, events);
         services::ImageService images(paths, db, events);
+        images.pruneLeftoverUploads();
         services::InstanceService instances(paths, db, events, registry, storage, images);
         services::ProjectService projects(db, events);
         Context context{paths, db, events, operations, registry, storage, profiles, images, instances, projects};

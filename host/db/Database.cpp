@@ -43,6 +43,10 @@ int Database::schemaVersion() {
 void Database::migrate() {
     const auto& migrations = schemaMigrations();
     const int current = schemaVersion();
+    if (current > static_cast<int>(migrations.size()))
+        throw std::runtime_error("the database schema (version " + std::to_string(current) +
+                                 ") is newer than this daemon knows (" + std::to_string(migrations.size()) +
+                                 "): refusing to touch it");
     if (current > 0 && current < static_cast<int>(migrations.size())) {
         // A copy from before the upgrade, for the administrator if a migration goes wrong.
         *session_ << "PRAGMA wal_checkpoint(TRUNCATE)", now;

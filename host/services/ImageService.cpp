@@ -1,5 +1,7 @@
 #include "services/ImageService.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,6 +25,15 @@ bool isHex(const std::string& s) {
 }  // namespace
 
 std::string ImageService::tarballPath(const std::string& fingerprint) const { return paths_.images + "/" + fingerprint; }
+
+void ImageService::pruneLeftoverUploads() {
+    DIR* dir = ::opendir(paths_.images.c_str());
+    if (!dir) return;
+    while (auto* entry = ::readdir(dir))
+        if (std::string(entry->d_name).rfind("upload-", 0) == 0)
+            ::unlinkat(::dirfd(dir), entry->d_name, 0);
+    ::closedir(dir);
+}
 
 db::ImageRecord ImageService::import(const ImageUpload& upload) {
     auto discard = [&] { ::unlink(upload.path.c_str()); };

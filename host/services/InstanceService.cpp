@@ -297,9 +297,13 @@ void InstanceService::applyTemplates(const db::InstanceRecord& rec, const plugin
 
 // ---- update, rename, delete ----------------------------------------------------------------
 
-void InstanceService::update(const db::InstanceRecord& updated) {
+void InstanceService::update(const db::InstanceRecord& updated, const std::string& ifMatch) {
     auto guard = lock(updated.project, updated.name);
     std::lock_guard held(*guard);
+    if (!ifMatch.empty()) {
+        const std::string current = etag(get(updated.project, updated.name));
+        if (current != ifMatch) throw PreconditionFailed("ETag doesn't match: " + current + " vs " + ifMatch);
+    }
     validateRecord(updated);
     db_.updateInstance(updated);
     events_.lifecycle(updated.project, "instance-updated", instanceUrl(updated.name));

@@ -43,7 +43,9 @@ public:
     void create(db::InstanceRecord rec, const nlohmann::json& source, ops::Operation& op);
 
     // PUT/PATCH: validates and stores the user-editable fields.
-    void update(const db::InstanceRecord& updated);
+    // ifMatch, when not empty, must be the ETag of the stored instance: the comparison and the
+    // write happen under the instance lock, so of concurrent updates with one ETag one wins.
+    void update(const db::InstanceRecord& updated, const std::string& ifMatch = "");
     void rename(const std::string& project, const std::string& from, const std::string& to);
     void remove(const std::string& project, const std::string& name);
     // PUT /state: start, stop, restart, freeze, unfreeze.

@@ -44,3 +44,18 @@ expect() { # expect NAME CMD... : CMD must succeed
   if "$@" >"$WORK/out" 2>&1; then PASSED=$((PASSED + 1)); echo "ok   $name"
   else FAILED=$((FAILED + 1)); echo "FAIL $name"; sed 's/^/     | /' "$WORK/out" | tail -n 10; fi
 }
+
+setup_base() { # a dir pool, a root disk in the default profile and the busybox image as "bb"
+  export LXD_CONF=$WORK/client
+  "$here/../../scripts/make-busybox-image.sh" "$WORK/bb.tar.gz"
+  lxc storage create default dir >/dev/null 2>&1
+  lxc profile device add default root disk path=/ pool=default >/dev/null 2>&1
+  lxc image import "$WORK/bb.tar.gz" --alias bb >/dev/null 2>&1
+}
+
+status_of() { # status_of METHOD PATH [BODY] [extra curl args...] : prints the HTTP status
+  local method=$1 path=$2 body=${3:-}; shift 3 2>/dev/null || shift $#
+  curl -s -o /dev/null -w '%{http_code}' --unix-socket "$LXD_DIR/unix.socket" -X "$method" \
+    ${body:+-H 'Content-Type: application/json' --data-binary "$body"} "$@" "http://lxd$path"
+}
+export -f status_of

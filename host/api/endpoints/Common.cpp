@@ -8,10 +8,15 @@ std::vector<std::string> instancePaths(const std::string& suffix) {
     return {"/1.0/instances" + suffix, "/1.0/containers" + suffix};
 }
 
-void checkIfMatch(Request& request, const std::string& etag) {
+std::string ifMatchHeader(Request& request) {
     std::string given = request.header("If-Match");
-    if (given.empty()) return;
     if (given.size() >= 2 && given.front() == '"' && given.back() == '"') given = given.substr(1, given.size() - 2);
+    return given;
+}
+
+void checkIfMatch(Request& request, const std::string& etag) {
+    const std::string given = ifMatchHeader(request);
+    if (given.empty()) return;
     if (given != etag) throw PreconditionFailed("ETag doesn't match: " + etag + " vs " + given);
 }
 

@@ -22,6 +22,8 @@ std::vector<std::string> instancePaths(const std::string& suffix);
 
 // Checks If-Match against the current ETag: 412 on mismatch.
 void checkIfMatch(Request& request, const std::string& etag);
+// The If-Match ETag without its quotes; empty when the client sent none.
+std::string ifMatchHeader(Request& request);
 
 // PUT replaces a map as a whole, PATCH merges the given keys into it.
 template <class Map>

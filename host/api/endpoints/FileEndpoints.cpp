@@ -93,7 +93,10 @@ void registerFileEndpoints(Router& router, daemon::Context& ctx) {
         else throw BadRequest("Unknown file type \"" + type + "\"");
         info.uid = headerInt(r, "X-LXD-uid", 10);
         info.gid = headerInt(r, "X-LXD-gid", 10);
+        if (info.uid > UINT32_MAX || info.gid > UINT32_MAX || info.uid < -1 || info.gid < -1)
+            throw BadRequest("Invalid X-LXD-uid or X-LXD-gid header: out of range");
         int64_t mode = headerInt(r, "X-LXD-mode", 0);
+        if (mode > 07777) throw BadRequest("Invalid X-LXD-mode header: not a file mode");
         info.mode = mode < 0 ? -1 : static_cast<int32_t>(mode & 07777);
         std::string write = r.header("X-LXD-write");
         if (write.empty() || write == "overwrite") info.writeMode = LXDP_FILE_WRITE_OVERWRITE;

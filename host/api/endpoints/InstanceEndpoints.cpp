@@ -70,9 +70,9 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
         const auto& body = r.json();
         if (body.contains("restore") && body["restore"].is_string() && !body["restore"].get<std::string>().empty())
             throw BadRequest("Restoring snapshots is not supported yet");
-        checkIfMatch(r, instances.etag(rec));
+        const std::string ifMatch = ifMatchHeader(r);
         applyBody(rec, body, patch);
-        instances.update(rec);
+        instances.update(rec, ifMatch);
         // Already done: the 202 reply carries a finished operation, as the client accepts.
         auto op = ctx.ops.create(r.project(), "task", "Updating instance", resources(rec.name));
         op->start([](ops::Operation&) {});
