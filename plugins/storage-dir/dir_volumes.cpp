@@ -60,6 +60,18 @@ void renamePath(const std::string& from, const std::string& to) {
     if (::rename(from.c_str(), to.c_str()) != 0) failErrno("rename " + from + " to " + to);
 }
 
+// The directories a new snapshot of an existing volume goes in; the parent must exist, so no
+// snapshot is ever left without its volume.
+void prepareSnapshotDirs(const Pool& p, const lxdp_volume& snap) {
+    const VolumeName n = parseVolumeName(snap.name);
+    if (n.snapshot.empty())
+        throw Failure(LXDP_E_INVAL, "snapshot name \"" + std::string(snap.name) + "\" has no \"/<snapshot>\"");
+    requireExists(volumePath(p.path, renamed(snap, n.parent)), renamed(snap, n.parent));
+    const PoolDir& dir = typeDir(snap.type, true);
+    makeDir(p.path + "/" + dir.name, dir.mode);
+    makeDir(snapshotsPath(p.path, snap), 0700);
+}
+
 }  // namespace
 
 lxdp_status volume_create(void* pool, const lxdp_volume* vol, const lxdp_filler* filler, lxdp_op* op,
@@ -87,13 +99,16 @@ lxdp_status volume_copy(void* pool, const lxdp_volume* dst, const lxdp_volume* s
     return guard(err, [&] {
         Pool& p = poolOf(pool);
         requireFilesystem(*dst);
-        requireNotSnapshot(*dst);
         const std::string from = volumePath(p.path, *src);
         const std::string to = volumePath(p.path, *dst);
         requireExists(from, *src);
         requireAbsent(to, *dst);
-        const PoolDir& dir = typeDir(dst->type, false);
-        makeDir(p.path + "/" + dir.name, dir.mode);
+        if (parseVolumeName(dst->name).snapshot.empty()) {
+            const PoolDir& dir = typeDir(dst->type, false);
+            makeDir(p.path + "/" + dir.name, dir.mode);
+        } else {
+            prepareSnapshotDirs(p, *dst);
+        }
         copyOrClean(from, to, cancelledBy(p, op));
     });
 }
@@ -132,17 +147,11 @@ lxdp_status volume_rename(void* pool, const lxdp_volume* vol, const char* new_na
 lxdp_status volume_snapshot(void* pool, const lxdp_volume* snap, lxdp_op* op, lxdp_error* err) {
     return guard(err, [&] {
         Pool& p = poolOf(pool);
-        const VolumeName n = parseVolumeName(snap->name);
-        if (n.snapshot.empty())
-            throw Failure(LXDP_E_INVAL, "snapshot name \"" + std::string(snap->name) + "\" has no \"/<snapshot>\"");
-        const std::string source = volumePath(p.path, renamed(*snap, n.parent));
         const std::string target = volumePath(p.path, *snap);
-        requireExists(source, renamed(*snap, n.parent));
+        prepareSnapshotDirs(p, *snap);
         requireAbsent(target, *snap);
-        const PoolDir& dir = typeDir(snap->type, true);
-        makeDir(p.path + "/" + dir.name, dir.mode);
-        makeDir(snapshotsPath(p.path, *snap), 0700);
-        copyOrClean(source, target, cancelledBy(p, op));
+        copyOrClean(volumePath(p.path, renamed(*snap, parseVolumeName(snap->name).parent)), target,
+                    cancelledBy(p, op));
     });
 }
 

@@ -89,7 +89,9 @@ typedef struct lxdp_storage_ops {
      * returning. On failure the half-made volume is removed. */
     lxdp_status (*volume_create)(void *pool, const lxdp_volume *vol, const lxdp_filler *filler,
                                  lxdp_op *op, lxdp_error *err);
-    /* Creates dst as a full copy of src (both in this pool). */
+    /* Creates dst as a full copy of src (both in this pool). src may be a snapshot; dst may name
+     * a snapshot ("c2/snap0") of an existing volume, which is how a volume is copied with its
+     * snapshots. */
     lxdp_status (*volume_copy)(void *pool, const lxdp_volume *dst, const lxdp_volume *src,
                                lxdp_op *op, lxdp_error *err);
     lxdp_status (*volume_delete)(void *pool, const lxdp_volume *vol, lxdp_op *op, lxdp_error *err);

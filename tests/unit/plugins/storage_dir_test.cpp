@@ -225,6 +225,27 @@ TEST_F(StorageDirTest, SnapshotAndRestore) {
     EXPECT_EQ(statusOf([&] { pool->snapshotVolume(container("c1"), nullptr); }), 400);
 }
 
+TEST_F(StorageDirTest, CopyWithSnapshotsAndFromSnapshot) {
+    auto pool = createPool("p1");
+    StoragePool::Filler filler = [](const std::string& path) { writeFile(path + "/a", "1"); };
+    pool->createVolume(container("c1"), &filler, nullptr);
+    pool->snapshotVolume(container("c1/snap0"), nullptr);
+    writeFile(pool->mountVolume(container("c1")) + "/a", "2");
+
+    // A copy from a snapshot is a plain volume with the snapshot's content.
+    pool->copyVolume(container("c2"), container("c1/snap0"), nullptr);
+    EXPECT_EQ(readFile(source + "/containers/c2/a"), "1");
+    // A snapshot of the copy made from the source's snapshot, not from the copy itself.
+    pool->copyVolume(container("c3"), container("c1"), nullptr);
+    pool->copyVolume(container("c3/snap0"), container("c1/snap0"), nullptr);
+    EXPECT_EQ(readFile(source + "/containers/c3/a"), "2");
+    EXPECT_EQ(readFile(source + "/containers-snapshots/c3/snap0/a"), "1");
+    EXPECT_EQ(statusOf([&] { pool->copyVolume(container("c3/snap0"), container("c1"), nullptr); }), 409);
+    // Never a snapshot without its volume.
+    EXPECT_EQ(statusOf([&] { pool->copyVolume(container("c4/snap0"), container("c1/snap0"), nullptr); }), 404);
+    EXPECT_FALSE(fs::exists(source + "/containers-snapshots/c4"));
+}
+
 TEST_F(StorageDirTest, RenameTakesSnapshotsAlong) {
     auto pool = createPool("p1");
     pool->createVolume(container("c1"), nullptr, nullptr);
