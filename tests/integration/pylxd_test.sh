@@ -1,0 +1,9 @@
+#!/bin/bash
+# pylxd 2.2 (Debian's python3-pylxd), unchanged, against the daemon.
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+[[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import pylxd' 2>/dev/null || { echo "SKIP: python3-pylxd is not installed"; exit 0; }
+export LXD_PLUGIN_PATH=$PLUGINS
+start_daemon
+setup_base
+expect pylxd-client-flow timeout 300 /usr/bin/python3 "$here/pylxd/client_flow.py" "$WORK/bb.tar.gz"
