@@ -16,7 +16,7 @@ while (($#)); do
 done
 [[ $(id -u) == 0 ]] || { echo "run as root" >&2; exit 1; }
 "$top/scripts/install-deps.sh"
-"$top/scripts/build.sh" >/dev/null
+"$top/scripts/build.sh" >/dev/null || { echo "the build failed" >&2; exit 1; }
 dpkg-query -W lxd >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lxd >/dev/null
 upstream=$(dpkg -L lxd | grep -E '/s?bin/lxd$' | head -n1)
 loadgen=$top/build/bench/lxdp-loadgen
@@ -45,7 +45,10 @@ measure() { # measure NAME DAEMON
   t0=$(now_ms)
   "$daemon" --group root --logfile "$work/$name/daemon.log" >/dev/null 2>&1 &
   pid=$!
-  until curl -s -o /dev/null --unix-socket "$sock" http://lxd/1.0 2>/dev/null; do sleep 0.005; done
+  until curl -s -o /dev/null --unix-socket "$sock" http://lxd/1.0 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || { echo "$name: the daemon exited, see $work/$name/daemon.log" >&2; exit 1; }
+    sleep 0.005
+  done
   result[$name,cold_start_ms]=$(($(now_ms) - t0))
   sleep 2
   result[$name,idle_rss_mib]=$(($(rss_kib "$pid") / 1024))

@@ -33,6 +33,10 @@ extern "C" {
 #define LXDP_STORAGE_OPTIMIZED_IMAGES (1u << 1) /* image volumes worth keeping and cloning */
 #define LXDP_STORAGE_FAST_SNAPSHOTS (1u << 2)   /* snapshots and copies are cheap */
 #define LXDP_STORAGE_BLOCK_BACKED (1u << 3)
+/* @since 1.0: volume_set_size enforces the size (writes beyond it fail) and refuses a size below
+ * the volume's usage with LXDP_E_STORAGE_CANNOT_SHRINK. Without it, volume_set_size refuses any
+ * size but "" and "0" with LXDP_E_NOTSUP. */
+#define LXDP_STORAGE_QUOTAS (1u << 4)
 
 typedef struct lxdp_storage_info {
     uint32_t struct_size;
