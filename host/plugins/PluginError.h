@@ -15,7 +15,8 @@ public:
     PluginError(lxdp_status code, const std::string& message);
     lxdp_status code() const noexcept { return code_; }
 
-    // NOTFOUND 404; EXISTS, BUSY 409; INVAL, NOTSUP, INSTANCE_(NOT_)RUNNING 400; else 500.
+    // NOTFOUND 404; EXISTS, BUSY 409; INVAL, NOTSUP, STORAGE_CANNOT_SHRINK, INSTANCE_(NOT_)RUNNING 400;
+    // else 500.
     static int httpStatus(lxdp_status code);
 
 private:
