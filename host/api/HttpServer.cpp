@@ -22,6 +22,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "api/SocketActivation.h"
 #include "util/ApiError.h"
 
 namespace lxdp::api {
@@ -84,25 +85,31 @@ private:
 
 HttpServer::HttpServer(const Router& router, const std::string& socketPath, const std::string& group)
     : router_(router) {
-    // A socket that answers belongs to a running daemon; one that does not is stale.
-    try {
-        Poco::Net::StreamSocket probe;
-        probe.connect(Poco::Net::SocketAddress(Poco::Net::SocketAddress::UNIX_LOCAL, socketPath));
-        throw std::runtime_error("another daemon is already serving " + socketPath);
-    } catch (const Poco::Exception&) {
-    }
-    ::unlink(socketPath.c_str());
+    // Under socket activation (lxd.socket) systemd has bound the path with its owner and mode.
+    std::optional<Poco::Net::ServerSocket> inherited = activatedSocket();
     Poco::Net::ServerSocket socket;
-    socket.bind(Poco::Net::SocketAddress(Poco::Net::SocketAddress::UNIX_LOCAL, socketPath), false);
-    socket.listen(128);
-    gid_t gid = 0;
-    if (!group.empty()) {
-        struct group* g = ::getgrnam(group.c_str());
-        if (!g) throw std::runtime_error("unknown group '" + group + "' for the unix socket");
-        gid = g->gr_gid;
+    if (inherited) {
+        socket = *inherited;
+    } else {
+        // A socket that answers belongs to a running daemon; one that does not is stale.
+        try {
+            Poco::Net::StreamSocket probe;
+            probe.connect(Poco::Net::SocketAddress(Poco::Net::SocketAddress::UNIX_LOCAL, socketPath));
+            throw std::runtime_error("another daemon is already serving " + socketPath);
+        } catch (const Poco::Exception&) {
+        }
+        ::unlink(socketPath.c_str());
+        socket.bind(Poco::Net::SocketAddress(Poco::Net::SocketAddress::UNIX_LOCAL, socketPath), false);
+        socket.listen(128);
+        gid_t gid = 0;
+        if (!group.empty()) {
+            struct group* g = ::getgrnam(group.c_str());
+            if (!g) throw std::runtime_error("unknown group '" + group + "' for the unix socket");
+            gid = g->gr_gid;
+        }
+        if (::chown(socketPath.c_str(), 0, gid) != 0 || ::chmod(socketPath.c_str(), 0660) != 0)
+            throw std::runtime_error("cannot set the owner and mode of " + socketPath + ": " + std::strerror(errno));
     }
-    if (::chown(socketPath.c_str(), 0, gid) != 0 || ::chmod(socketPath.c_str(), 0660) != 0)
-        throw std::runtime_error("cannot set the owner and mode of " + socketPath + ": " + std::strerror(errno));
 
     pool_ = std::make_unique<Poco::ThreadPool>(4, kMaxThreads, 60);
     auto* params = new Poco::Net::HTTPServerParams;

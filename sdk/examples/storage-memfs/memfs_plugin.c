@@ -23,13 +23,35 @@ static const lxdp_host_api *g_host;
 
 typedef struct memfs_pool {
     char path[4096];
-    char size[64]; /* tmpfs size= option; empty: tmpfs's default (half of RAM) */
+    char size[32]; /* tmpfs size= in bytes; empty: tmpfs's default (half of RAM) */
 } memfs_pool;
 
 static const char *kv_find(const lxdp_kv_list *config, const char *key) {
     for (uint32_t i = 0; config != NULL && i < config->count; ++i)
         if (strcmp(config->items[i].key, key) == 0) return config->items[i].value;
     return NULL;
+}
+
+/* LXD's sizes: a number with an optional unit, B, kB..EB (powers of 1000) or KiB..EiB (1024). */
+static int parse_size(const char *text, uint64_t *bytes) {
+    static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(text, &end, 10);
+    if (end == text || errno != 0 || text[0] == '-') return 0;
+    if (*end == '\0') {
+        *bytes = n;
+        return 1;
+    }
+    for (unsigned i = 0; i < sizeof units / sizeof units[0]; ++i) {
+        if (strcmp(end, units[i]) != 0) continue;
+        unsigned long long mult = 1, base = i < 7 ? 1000 : 1024;
+        for (unsigned k = 0; k < (i < 7 ? i : i - 6); ++k) mult *= base;
+        if (mult != 0 && n > UINT64_MAX / mult) return 0;
+        *bytes = n * mult;
+        return 1;
+    }
+    return 0;
 }
 
 static const lxdp_storage_info memfs_info = {
@@ -50,9 +72,10 @@ static lxdp_status pool_validate(const lxdp_host_api *host, const lxdp_kv_list *
         if (strcmp(key, "size") != 0 && strcmp(key, "source") != 0 && strncmp(key, "volume.", 7) != 0)
             return lxdp_error_set(err, LXDP_E_INVAL, "memfs pools have no key \"%s\"", key);
     }
+    uint64_t bytes;
     const char *size = kv_find(config, "size");
-    if (size != NULL && strspn(size, "0123456789kKmMgG%") != strlen(size))
-        return lxdp_error_set(err, LXDP_E_INVAL, "size \"%s\" is not a tmpfs size such as 64M", size);
+    if (size != NULL && !parse_size(size, &bytes))
+        return lxdp_error_set(err, LXDP_E_INVAL, "size \"%s\" is not a size such as 64MiB", size);
     return LXDP_OK;
 }
 
@@ -64,8 +87,9 @@ static lxdp_status pool_open(const lxdp_host_api *host, const char *name, const 
     memfs_pool *p = calloc(1, sizeof *p);
     if (p == NULL) return lxdp_error_set(err, LXDP_E_INTERNAL, "out of memory");
     snprintf(p->path, sizeof p->path, "%s/storage-pools/%s", var_dir, name);
+    uint64_t bytes;
     const char *size = kv_find(config, "size");
-    if (size != NULL) snprintf(p->size, sizeof p->size, "%s", size);
+    if (size != NULL && parse_size(size, &bytes)) snprintf(p->size, sizeof p->size, "%llu", (unsigned long long)bytes);
     *pool = p;
     return LXDP_OK;
 }
