@@ -6,6 +6,7 @@ packages=(
   libpoco-dev libssl-dev lxc-dev lxc libseccomp-dev libcap-dev libudev-dev libyaml-cpp-dev
   libboost-dev libboost-filesystem-dev libgtest-dev libarchive-dev nlohmann-json3-dev
   lxd-client curl busybox-static file xz-utils btrfs-progs python3-pylxd
+  clang systemd  # packages_test: an out-of-tree plugin built with clang, systemd-socket-activate
 )
 missing=()
 for p in "${packages[@]}"; do
