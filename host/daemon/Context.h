@@ -13,6 +13,7 @@ class ProfileService;
 class ImageService;
 class InstanceService;
 class ProjectService;
+class NetworkService;
 }  // namespace lxdp::services
 
 namespace lxdp::daemon {
@@ -28,6 +29,7 @@ struct Context {
     services::ImageService& images;
     services::InstanceService& instances;
     services::ProjectService& projects;
+    services::NetworkService& networks;
 };
 
 }  // namespace lxdp::daemon

@@ -31,6 +31,7 @@
 #include "services/HostLifecycle.h"
 #include "services/ImageService.h"
 #include "services/InstanceService.h"
+#include "services/NetworkService.h"
 #include "services/ProfileService.h"
 #include "services/ProjectService.h"
 #include "services/StorageService.h"
@@ -122,8 +123,12 @@ int runDaemon(const DaemonOptions& options) {
         images.pruneLeftoverUploads();
         services::InstanceService instances(paths, db, events, registry, storage, images);
         services::ProjectService projects(db, events);
-        Context context{paths, db, events, operations, registry, storage, profiles, images, instances, projects};
+        services::NetworkService networks(db, events, registry, instances);
+        instances.setNetworks(&networks);
+        Context context{paths, db, events, operations, registry, storage, profiles, images, instances, projects, networks};
         storage.openAll();
+        // Bridges come up before any instance that uses them (autostart, below).
+        networks.startAll();
 
         api::Router router;
         router.setProjectCheck([&projects](const std::string& project) { projects.get(project); });
@@ -132,6 +137,7 @@ int runDaemon(const DaemonOptions& options) {
         api::registerEventEndpoints(router, context);
         api::registerProjectEndpoints(router, context);
         api::registerStorageEndpoints(router, context);
+        api::registerNetworkEndpoints(router, context);
         api::registerProfileEndpoints(router, context);
         api::registerImageEndpoints(router, context);
         api::registerInstanceEndpoints(router, context);

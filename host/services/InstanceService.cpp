@@ -21,6 +21,8 @@
 #include "plugins/PluginRegistry.h"
 #include "plugins/StorageDriver.h"
 #include "services/ImageService.h"
+#include "services/InterfaceJson.h"
+#include "services/NetworkService.h"
 #include "services/ProjectFeatures.h"
 #include "services/StorageService.h"
 #include "templates/Template.h"
@@ -346,6 +348,7 @@ void InstanceService::remove(const std::string& project, const std::string& name
         db_.deleteVolume(poolName, project, static_cast<int>(kContainerVolume), name);
     });
     ::unlink(containerLink(project, name).c_str());
+    if (networks_) networks_->releaseNics(rec, expand(rec).devices);
     events_.lifecycle(project, "instance-deleted", instanceUrl(name));
 }
 
@@ -357,7 +360,13 @@ void InstanceService::checkStateChange(const std::string& project, const std::st
     if (!actions.count(action)) throw BadRequest("Unknown action \"" + action + "\"");
 }
 
-void InstanceService::start(const db::InstanceRecord& rec, ops::Operation* op) {
+void InstanceService::start(const db::InstanceRecord& given, ops::Operation* op) {
+    // NICs on managed networks get their MAC and static lease before the driver sees them.
+    auto rec = given;
+    if (networks_) {
+        recordVolatile(rec.project, rec.name, networks_->prepareNics(rec, expand(rec).devices));
+        rec = get(rec.project, rec.name);
+    }
     auto r = ref(rec);
     auto st = driver(rec).state(r);
     if (st.status == LXDP_STATE_RUNNING || st.status == LXDP_STATE_FROZEN)
@@ -442,8 +451,11 @@ const char* statusText(uint32_t code) {
 
 nlohmann::json InstanceService::renderState(const db::InstanceRecord& rec) {
     plugins::InstanceState st;
+    std::vector<plugins::NetInterface> interfaces;
     try {
-        st = driver(rec).state(ref(rec));
+        const auto r = ref(rec);
+        st = driver(rec).state(r);
+        if (st.status == LXDP_STATE_RUNNING || st.status == LXDP_STATE_FROZEN) interfaces = driver(rec).interfaces(r);
     } catch (const std::exception& e) {
         Poco::Logger::get("instances").warning("state of %s: %s", rec.name, std::string(e.what()));
         st.status = LXDP_STATE_ERROR;
@@ -457,7 +469,7 @@ nlohmann::json InstanceService::renderState(const db::InstanceRecord& rec) {
               {"usage_peak", orZero(st.memoryUsagePeak)},
               {"swap_usage", 0},
               {"swap_usage_peak", 0}}},
-            {"network", nlohmann::json::object()},
+            {"network", instanceNetworkJson(interfaces)},
             {"pid", st.pid},
             {"processes", st.processes},
             {"cpu", {{"usage", orZero(st.cpuUsageNs)}}}};

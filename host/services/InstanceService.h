@@ -28,6 +28,7 @@ struct Expanded {
 
 class StorageService;
 class ImageService;
+class NetworkService;
 
 class InstanceService {
 public:
@@ -37,6 +38,8 @@ public:
 
     db::InstanceRecord get(const std::string& project, const std::string& name);
     Expanded expand(const db::InstanceRecord& rec);
+    // NICs on managed networks are prepared through it at start (constructed after this service).
+    void setNetworks(NetworkService* networks) { networks_ = networks; }
 
     // POST /1.0/instances: the synchronous checks, then the work inside op.
     db::InstanceRecord prepareCreate(const std::string& project, const nlohmann::json& req);
@@ -86,6 +89,7 @@ private:
     plugins::PluginRegistry& plugins_;
     StorageService& storage_;
     ImageService& images_;
+    NetworkService* networks_ = nullptr;
     std::mutex locksMutex_;
     std::map<std::string, std::shared_ptr<std::mutex>> locks_;
 };

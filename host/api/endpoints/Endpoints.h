@@ -11,6 +11,7 @@ void registerOperationEndpoints(Router& router, daemon::Context& ctx);
 void registerEventEndpoints(Router& router, daemon::Context& ctx);
 void registerProjectEndpoints(Router& router, daemon::Context& ctx);
 void registerStorageEndpoints(Router& router, daemon::Context& ctx);
+void registerNetworkEndpoints(Router& router, daemon::Context& ctx);
 void registerProfileEndpoints(Router& router, daemon::Context& ctx);
 void registerImageEndpoints(Router& router, daemon::Context& ctx);
 void registerInstanceEndpoints(Router& router, daemon::Context& ctx);
