@@ -61,6 +61,11 @@ int64_t readSource(void* ctx, void* buf, size_t len) {
     return n;
 }
 
+void addInterface(void* ctx, const lxdp_net_interface* iface) {
+    auto* c = static_cast<Callback<std::vector<NetInterface>>*>(ctx);
+    if (iface != nullptr) c->call->guard([&] { c->fn->push_back(copyInterface(*iface)); });
+}
+
 }  // namespace
 
 ExecProcess::ExecProcess(const std::string& driverName, const lxdp_instance_ops& ops, void* handle)
@@ -171,6 +176,16 @@ InstanceState InstanceDriver::state(const InstanceRef& ref) const {
     lxdp_instance_state st{sizeof(lxdp_instance_state), LXDP_STATE_STOPPED, 0, -1, -1, -1, -1};
     call.check(call.require(ops_.state)(driver_, inst.get(), &st, call.err()));
     return InstanceState{st.status, st.pid, st.processes, st.memory_usage, st.memory_usage_peak, st.cpu_usage_ns};
+}
+
+std::vector<NetInterface> InstanceDriver::interfaces(const InstanceRef& ref) const {
+    AbiCall call(name_, "interfaces");
+    AbiInstance inst(ref);
+    std::vector<NetInterface> out;
+    Callback<std::vector<NetInterface>> ctx{&out, &call};
+    lxdp_net_interface_sink sink{sizeof sink, 0, &addInterface, &ctx};
+    call.check(call.require(ops_.interfaces)(driver_, inst.get(), &sink, call.err()));
+    return out;
 }
 
 std::unique_ptr<ExecProcess> InstanceDriver::exec(const InstanceRef& ref, const ExecSpec& spec) const {

@@ -11,6 +11,8 @@
 
 #include <lxdp/instance.h>
 
+#include "plugins/NetworkDriver.h"
+
 namespace lxdp::plugins {
 
 using StringMap = std::map<std::string, std::string>;
@@ -101,6 +103,8 @@ public:
     void remove(const InstanceRef& ref) const;
     void rename(const InstanceRef& ref, const std::string& newName) const;
     InstanceState state(const InstanceRef& ref) const;
+    // The interfaces a running instance sees; empty when it is stopped.
+    std::vector<NetInterface> interfaces(const InstanceRef& ref) const;
 
     std::unique_ptr<ExecProcess> exec(const InstanceRef& ref, const ExecSpec& spec) const;
 

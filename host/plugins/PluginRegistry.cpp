@@ -12,11 +12,13 @@
 #include <Poco/Logger.h>
 
 #include <lxdp/instance.h>
+#include <lxdp/network.h>
 #include <lxdp/storage.h>
 
 #include "plugins/AbiCall.h"
 #include "plugins/HostServices.h"
 #include "plugins/InstanceDriver.h"
+#include "plugins/NetworkDriver.h"
 #include "plugins/StorageDriver.h"
 
 namespace lxdp::plugins {
@@ -58,12 +60,20 @@ boost::dll::shared_library open(const std::string& path) {
     throw Refusal("cannot load: " + reason);
 }
 
-const char* kindName(uint32_t kind) { return kind == LXDP_COMPONENT_STORAGE ? "storage" : "instance"; }
+const char* kindName(uint32_t kind) {
+    switch (kind) {
+    case LXDP_COMPONENT_STORAGE: return "storage";
+    case LXDP_COMPONENT_NETWORK: return "network";
+    default: return "instance";
+    }
+}
 
 // The members of a component's ops table the host needs at least: its discovery functions.
 bool opsLargeEnough(const lxdp_component& c) {
     if (c.kind == LXDP_COMPONENT_STORAGE)
         return LXDP_HAS_FIELD(static_cast<const lxdp_storage_ops*>(c.ops), lxdp_storage_ops, probe);
+    if (c.kind == LXDP_COMPONENT_NETWORK)
+        return LXDP_HAS_FIELD(static_cast<const lxdp_network_ops*>(c.ops), lxdp_network_ops, probe);
     return LXDP_HAS_FIELD(static_cast<const lxdp_instance_ops*>(c.ops), lxdp_instance_ops, probe);
 }
 
@@ -138,7 +148,8 @@ void PluginRegistry::load(const std::string& path) {
             const lxdp_component& c = info->components[i];
             if (!LXDP_HAS_FIELD(&c, lxdp_component, ops) || c.name == nullptr || *c.name == '\0')
                 throw Refusal("component " + std::to_string(i) + " is malformed (too small or unnamed)");
-            if (c.kind != LXDP_COMPONENT_STORAGE && c.kind != LXDP_COMPONENT_INSTANCE) {
+            if (c.kind != LXDP_COMPONENT_STORAGE && c.kind != LXDP_COMPONENT_INSTANCE &&
+                c.kind != LXDP_COMPONENT_NETWORK) {
                 logger().debug("plugin %s: skipping component '%s' of unknown kind %u", path, std::string(c.name),
                                c.kind);
                 continue;
@@ -157,6 +168,7 @@ void PluginRegistry::load(const std::string& path) {
         for (const auto* c : accepted) {
             providers_[std::string(kindName(c->kind)) + ":" + c->name] = path;
             if (c->kind == LXDP_COMPONENT_STORAGE) addDriver<StorageDriver, lxdp_storage_ops>(storage_, *c, api);
+            else if (c->kind == LXDP_COMPONENT_NETWORK) addDriver<NetworkDriver, lxdp_network_ops>(network_, *c, api);
             else addDriver<InstanceDriver, lxdp_instance_ops>(instance_, *c, api);
         }
         report.ok = true;
@@ -188,6 +200,17 @@ const InstanceDriver* PluginRegistry::instanceDriver(const std::string& name) co
 std::vector<const InstanceDriver*> PluginRegistry::instanceDrivers() const {
     std::vector<const InstanceDriver*> out;
     for (const auto& [name, driver] : instance_) out.push_back(driver.get());
+    return out;
+}
+
+const NetworkDriver* PluginRegistry::networkDriver(const std::string& name) const {
+    auto it = network_.find(name);
+    return it == network_.end() ? nullptr : it->second.get();
+}
+
+std::vector<const NetworkDriver*> PluginRegistry::networkDrivers() const {
+    std::vector<const NetworkDriver*> out;
+    for (const auto& [name, driver] : network_) out.push_back(driver.get());
     return out;
 }
 

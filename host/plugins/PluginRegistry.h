@@ -11,6 +11,7 @@ namespace lxdp::plugins {
 class HostServices;
 class StorageDriver;
 class InstanceDriver;
+class NetworkDriver;
 
 // The directories to load plugins from: $LXD_PLUGIN_PATH (colon separated) when set; else the
 // build tree's plugin dir when exePath runs from a build tree (<exe dir>/../plugins exists);
@@ -41,6 +42,8 @@ public:
     std::vector<const StorageDriver*> storageDrivers() const;  // sorted by name
     const InstanceDriver* instanceDriver(const std::string& name) const;
     std::vector<const InstanceDriver*> instanceDrivers() const;  // sorted by name
+    const NetworkDriver* networkDriver(const std::string& name) const;
+    std::vector<const NetworkDriver*> networkDrivers() const;  // sorted by name
     const std::vector<PluginLoadReport>& reports() const { return reports_; }
 
 private:
@@ -50,6 +53,7 @@ private:
     std::vector<PluginLoadReport> reports_;
     std::map<std::string, std::unique_ptr<StorageDriver>> storage_;
     std::map<std::string, std::unique_ptr<InstanceDriver>> instance_;
+    std::map<std::string, std::unique_ptr<NetworkDriver>> network_;
     std::map<std::string, std::string> providers_;  // "storage:dir" -> path of its plugin
 };
 

@@ -146,7 +146,8 @@ void validate_config(const InstanceView &inst) {
     }
 }
 
-void write_lxc_config(const Driver &drv, const InstanceView &inst, const Idmap &idmap, Container &c) {
+void write_lxc_config(const Driver &drv, const InstanceView &inst, const Idmap &idmap, const std::vector<Nic> &nics,
+                      Container &c) {
     validate_config(inst);
     std::string dir = drv.container_dir(inst);
     if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
@@ -176,8 +177,20 @@ void write_lxc_config(const Driver &drv, const InstanceView &inst, const Idmap &
     w.set("lxc.seccomp.profile", dir + "/seccomp");
     if (apparmor_enabled())
         w.set("lxc.apparmor.profile", "generated");
-    // No NIC support yet: a private network namespace with only lo, never the host's.
-    w.set("lxc.net.0.type", "empty");
+    // Always a private network namespace: with no NIC it holds only lo, never the host's.
+    if (nics.empty())
+        w.set("lxc.net.0.type", "empty");
+    for (size_t i = 0; i < nics.size(); i++) {
+        const std::string key = "lxc.net." + std::to_string(i) + ".";
+        w.set(key + "type", "veth");
+        w.set(key + "link", nics[i].link);
+        w.set(key + "name", nics[i].name);
+        w.set(key + "hwaddr", nics[i].hwaddr);
+        w.set(key + "veth.pair", nics[i].host_name);
+        w.set(key + "flags", "up");
+        if (!nics[i].mtu.empty())
+            w.set(key + "mtu", nics[i].mtu);
+    }
 
     const bool v2 = cgroup2_only();
     if (auto mem = inst.get("limits.memory"); mem && !mem->empty())

@@ -241,7 +241,8 @@ void instance_start(const Driver &drv, const InstanceView &inst, const lxdp_kv_s
         const lxdp_kv_list *cfg = d.config;
         for (uint32_t j = 0; cfg != nullptr && cfg->items != nullptr && j < cfg->count; j++)
             if (cfg->items[j].key != nullptr && std::strcmp(cfg->items[j].key, "type") == 0 &&
-                cfg->items[j].value != nullptr && std::strcmp(cfg->items[j].value, "disk") != 0)
+                cfg->items[j].value != nullptr && std::strcmp(cfg->items[j].value, "disk") != 0 &&
+                std::strcmp(cfg->items[j].value, "nic") != 0)
                 drv.log(LXDP_LOG_WARN, "Instance %s: device %s of type %s is not supported yet, ignored",
                         inst.lxc_name().c_str(), d.name != nullptr ? d.name : "?", cfg->items[j].value);
     }
@@ -251,7 +252,8 @@ void instance_start(const Driver &drv, const InstanceView &inst, const lxdp_kv_s
     // Before the config: setting lxc.log.file opens the file.
     if (rename(log.c_str(), (log + ".old").c_str()) != 0 && errno != ENOENT)
         fail_errno(errno, "Failed to rotate %s", log.c_str());
-    write_lxc_config(drv, inst, idmap, c);
+    const std::vector<Nic> nics = instance_nics(inst);
+    write_lxc_config(drv, inst, idmap, nics, c);
 
     remove_stale_monitor_cgroups(inst.lxc_name());
     // The daemon has sockets, threads and fds: liblxc must detach the monitor and leak nothing.
@@ -269,6 +271,7 @@ void instance_start(const Driver &drv, const InstanceView &inst, const lxdp_kv_s
         c->stop(c.get());
         fail(LXDP_E_IO, "Instance %s did not reach RUNNING: %s", inst.lxc_name().c_str(), tail.c_str());
     }
+    report_nics(nics, volatile_out);
     drv.log(LXDP_LOG_INFO, "Started %s (init pid %d)", inst.lxc_name().c_str(), c->init_pid(c.get()));
 }
 

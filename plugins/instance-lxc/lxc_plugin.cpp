@@ -5,6 +5,7 @@
 #include "lxc_driver.h"
 #include "lxc_exec.h"
 #include "lxc_files.h"
+#include "lxc_nic.h"
 
 #include <lxc/lxccontainer.h>
 
@@ -156,6 +157,11 @@ lxdp_status op_file_delete(void *driver, const lxdp_instance *inst, const char *
     return guard(err, [&] { file_delete(InstanceView(inst), path); });
 }
 
+lxdp_status op_interfaces(void *driver, const lxdp_instance *inst, const lxdp_net_interface_sink *out,
+                          lxdp_error *err) {
+    return guard(err, [&] { instance_interfaces(drv_of(driver), InstanceView(inst), out); });
+}
+
 const lxdp_instance_ops kOps = {
     .struct_size = sizeof(lxdp_instance_ops),
     .info = op_info,
@@ -180,6 +186,7 @@ const lxdp_instance_ops kOps = {
     .file_delete = op_file_delete,
     // Console attach needs a pty inside the container's devpts; not done yet.
     .console = nullptr,
+    .interfaces = op_interfaces,
 };
 
 const lxdp_component kComponents[] = {{

@@ -54,7 +54,8 @@ extern "C" {
 
 /* ---- Status codes ------------------------------------------------------------------------- */
 /* 0 is success, negative values are errors. Each domain header owns a range (storage -100..-199,
- * instance -200..-299). A code the host does not know is treated as LXDP_E_INTERNAL. */
+ * instance -200..-299, network -300..-399). A code the host does not know is treated as
+ * LXDP_E_INTERNAL. */
 typedef int32_t lxdp_status;
 #define LXDP_OK 0
 #define LXDP_E_INVAL (-1)     /* bad input: HTTP 400 */
@@ -195,6 +196,7 @@ typedef struct lxdp_host_api {
 /* ---- Plugin description ------------------------------------------------------------------- */
 #define LXDP_COMPONENT_STORAGE 1u  /* ops: const lxdp_storage_ops *  (storage.h) */
 #define LXDP_COMPONENT_INSTANCE 2u /* ops: const lxdp_instance_ops * (instance.h) */
+#define LXDP_COMPONENT_NETWORK 3u  /* ops: const lxdp_network_ops *  (network.h) @since 1.0 */
 /* Kinds the host does not know are skipped, so new kinds are forward compatible. */
 
 typedef struct lxdp_component {

@@ -10,6 +10,7 @@
 #define LXDP_INSTANCE_H
 
 #include "abi.h"
+#include "network.h" /* lxdp_net_interface */
 
 #ifdef __cplusplus
 extern "C" {
@@ -174,6 +175,12 @@ typedef struct lxdp_instance_ops {
     /* Attaches to the instance console: *fd receives a new fd (the host closes it) that reads
      * the console output and writes its input. */
     lxdp_status (*console)(void *driver, const lxdp_instance *inst, int32_t *fd, lxdp_error *err);
+
+    /* Reports the network interfaces a running instance sees (lo included), with addresses and
+     * counters; host_name is its veth's host side when the driver knows it. Nothing for a
+     * stopped instance. @since 1.0 */
+    lxdp_status (*interfaces)(void *driver, const lxdp_instance *inst, const lxdp_net_interface_sink *out,
+                              lxdp_error *err);
 } lxdp_instance_ops;
 
 #ifdef __cplusplus
