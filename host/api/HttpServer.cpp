@@ -35,7 +35,7 @@ constexpr int kMaxThreads = 512;
 
 class ApiHandler : public Poco::Net::HTTPRequestHandler {
 public:
-    explicit ApiHandler(const Router& router) : router_(router) {}
+    ApiHandler(const Router& router, const Identify& identify) : router_(router), identify_(identify) {}
 
     void handleRequest(Poco::Net::HTTPServerRequest& http, Poco::Net::HTTPServerResponse& response) override {
         auto& log = Poco::Logger::get("api");
@@ -45,6 +45,7 @@ public:
             std::map<std::string, std::string> query;
             for (const auto& [k, v] : uri.getQueryParameters()) query[k] = v;
             Request request(http, response, uri.getPath(), std::move(query));
+            if (identify_) request.setRequestor(identify_(http));
             if (log.debug()) log.debug("%s %s", http.getMethod(), http.getURI());
             result = router_.dispatch(request);
         } catch (const ApiError& e) {
@@ -68,17 +69,19 @@ public:
 
 private:
     const Router& router_;
+    const Identify& identify_;
 };
 
 class ApiHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-    explicit ApiHandlerFactory(const Router& router) : router_(router) {}
+    ApiHandlerFactory(const Router& router, Identify identify) : router_(router), identify_(std::move(identify)) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-        return new ApiHandler(router_);
+        return new ApiHandler(router_, identify_);
     }
 
 private:
     const Router& router_;
+    const Identify identify_;
 };
 
 }  // namespace
@@ -86,38 +89,45 @@ private:
 HttpServer::HttpServer(const Router& router, const std::string& socketPath, const std::string& group)
     : router_(router) {
     // Under socket activation (lxd.socket) systemd has bound the path with its owner and mode.
-    std::optional<Poco::Net::ServerSocket> inherited = activatedSocket();
-    Poco::Net::ServerSocket socket;
-    if (inherited) {
-        socket = *inherited;
-    } else {
-        // A socket that answers belongs to a running daemon; one that does not is stale.
-        try {
-            Poco::Net::StreamSocket probe;
-            probe.connect(Poco::Net::SocketAddress(Poco::Net::SocketAddress::UNIX_LOCAL, socketPath));
-            throw std::runtime_error("another daemon is already serving " + socketPath);
-        } catch (const Poco::Exception&) {
-        }
-        ::unlink(socketPath.c_str());
-        socket.bind(Poco::Net::SocketAddress(Poco::Net::SocketAddress::UNIX_LOCAL, socketPath), false);
-        socket.listen(128);
-        gid_t gid = 0;
-        if (!group.empty()) {
-            struct group* g = ::getgrnam(group.c_str());
-            if (!g) throw std::runtime_error("unknown group '" + group + "' for the unix socket");
-            gid = g->gr_gid;
-        }
-        if (::chown(socketPath.c_str(), 0, gid) != 0 || ::chmod(socketPath.c_str(), 0660) != 0)
-            throw std::runtime_error("cannot set the owner and mode of " + socketPath + ": " + std::strerror(errno));
+    if (auto inherited = activatedSocket()) {
+        serve(*inherited, nullptr);
+        return;
     }
+    // A socket that answers belongs to a running daemon; one that does not is stale.
+    try {
+        Poco::Net::StreamSocket probe;
+        probe.connect(Poco::Net::SocketAddress(Poco::Net::SocketAddress::UNIX_LOCAL, socketPath));
+        throw std::runtime_error("another daemon is already serving " + socketPath);
+    } catch (const Poco::Exception&) {
+    }
+    ::unlink(socketPath.c_str());
+    Poco::Net::ServerSocket socket;
+    socket.bind(Poco::Net::SocketAddress(Poco::Net::SocketAddress::UNIX_LOCAL, socketPath), false);
+    socket.listen(128);
+    gid_t gid = 0;
+    if (!group.empty()) {
+        struct group* g = ::getgrnam(group.c_str());
+        if (!g) throw std::runtime_error("unknown group '" + group + "' for the unix socket");
+        gid = g->gr_gid;
+    }
+    if (::chown(socketPath.c_str(), 0, gid) != 0 || ::chmod(socketPath.c_str(), 0660) != 0)
+        throw std::runtime_error("cannot set the owner and mode of " + socketPath + ": " + std::strerror(errno));
+    serve(socket, nullptr);
+}
 
+HttpServer::HttpServer(const Router& router, const Poco::Net::ServerSocket& socket, Identify identify)
+    : router_(router) {
+    serve(socket, std::move(identify));
+}
+
+void HttpServer::serve(const Poco::Net::ServerSocket& socket, Identify identify) {
     pool_ = std::make_unique<Poco::ThreadPool>(4, kMaxThreads, 60);
     auto* params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(kMaxThreads);
     params->setMaxQueued(256);
     params->setKeepAlive(true);
     params->setTimeout(Poco::Timespan(60, 0));
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new ApiHandlerFactory(router_), *pool_, socket, params);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new ApiHandlerFactory(router_, std::move(identify)), *pool_, socket, params);
 }
 
 HttpServer::~HttpServer() { stop(); }

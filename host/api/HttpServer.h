@@ -1,6 +1,7 @@
 // The REST API over the unix socket (HTTPS comes with the remote API).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -8,15 +9,25 @@
 
 namespace Poco {
 class ThreadPool;
-namespace Net { class HTTPServer; }
+namespace Net {
+class HTTPServer;
+class HTTPServerRequest;
+class ServerSocket;
+}  // namespace Net
 }  // namespace Poco
 
 namespace lxdp::api {
 
+// Names the caller of one request (the HTTPS listener reads the client certificate).
+using Identify = std::function<Requestor(Poco::Net::HTTPServerRequest&)>;
+
 class HttpServer {
 public:
     // Binds path (replacing a stale socket), mode 0660, owned by root and group (when not empty).
+    // Every caller on the unix socket is trusted.
     HttpServer(const Router& router, const std::string& socketPath, const std::string& group);
+    // Serves a bound, listening socket (the HTTPS listener's).
+    HttpServer(const Router& router, const Poco::Net::ServerSocket& socket, Identify identify);
     ~HttpServer();
 
     void start();
@@ -24,6 +35,8 @@ public:
     void stop();
 
 private:
+    void serve(const Poco::Net::ServerSocket& socket, Identify identify);
+
     const Router& router_;
     std::unique_ptr<Poco::ThreadPool> pool_;
     std::unique_ptr<Poco::Net::HTTPServer> server_;

@@ -13,6 +13,16 @@ class HTTPServerResponse;
 
 namespace lxdp::api {
 
+// Who sent a request. The unix socket is trusted as a whole; over HTTPS the client certificate
+// decides, looked up in the trust store for every request.
+struct Requestor {
+    std::string protocol = "unix";  // "unix" or "tls"
+    bool trusted = true;
+    std::string address;      // the peer's IP address, over HTTPS
+    std::string certificate;  // the client certificate (PEM), when one was sent
+    std::string fingerprint;  // its SHA-256
+};
+
 class Request {
 public:
     Request(Poco::Net::HTTPServerRequest& http, Poco::Net::HTTPServerResponse& response,
@@ -37,6 +47,9 @@ public:
     // The body as a stream (uploads); de-chunked by the HTTP layer.
     std::istream& body();
 
+    const Requestor& requestor() const { return requestor_; }
+    void setRequestor(Requestor requestor) { requestor_ = std::move(requestor); }
+
     Poco::Net::HTTPServerRequest& http() { return http_; }
     Poco::Net::HTTPServerResponse& response() { return response_; }
 
@@ -48,6 +61,7 @@ private:
     std::map<std::string, std::string> params_;
     nlohmann::json json_;
     bool jsonRead_ = false;
+    Requestor requestor_;
 };
 
 }  // namespace lxdp::api

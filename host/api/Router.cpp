@@ -22,8 +22,8 @@ std::vector<std::string> splitPath(const std::string& path) {
     return out;
 }
 
-void Router::add(const std::string& method, const std::string& pattern, Handler handler) {
-    routes_.push_back(Route{method, splitPath(pattern), std::move(handler)});
+void Router::add(const std::string& method, const std::string& pattern, Handler handler, Access access) {
+    routes_.push_back(Route{method, splitPath(pattern), std::move(handler), access});
 }
 
 void Router::add(const std::string& method, const std::vector<std::string>& patterns, const Handler& handler) {
@@ -60,6 +60,8 @@ Response Router::dispatch(Request& request) const {
         bestParams = std::move(params);
     }
     if (best) {
+        // Before anything else looks at the request: an untrusted caller learns nothing more.
+        if (best->access != Access::Public && !request.requestor().trusted) throw Forbidden("not authorized");
         if (projectCheck_ && request.hasQuery("project")) projectCheck_(request.project());
         request.setParams(std::move(bestParams));
         return best->handler(request);

@@ -12,16 +12,21 @@ namespace lxdp::api {
 
 using Handler = std::function<Response(Request&)>;
 
+// Who may call a route: most need a trusted caller; Public routes also answer untrusted HTTPS
+// clients (GET /1.0, enrolment, operation websockets with their secret).
+enum class Access { Trusted, Public };
+
 class Router {
 public:
-    void add(const std::string& method, const std::string& pattern, Handler handler);
+    void add(const std::string& method, const std::string& pattern, Handler handler, Access access = Access::Trusted);
     // Registers the same handler under several patterns (/1.0/instances and /1.0/containers).
     void add(const std::string& method, const std::vector<std::string>& patterns, const Handler& handler);
 
     // Called with the ?project= of every request that names one (an unknown project is a 404).
     void setProjectCheck(std::function<void(const std::string&)> check) { projectCheck_ = std::move(check); }
 
-    // Runs the matching handler: 404 for an unknown path, 405 for a known path and other method.
+    // Runs the matching handler: 404 for an unknown path, 405 for a known path and other method,
+    // 403 for an untrusted caller on a route that is not Public.
     Response dispatch(Request& request) const;
 
 private:
@@ -29,6 +34,7 @@ private:
         std::string method;
         std::vector<std::string> segments;
         Handler handler;
+        Access access;
     };
     std::vector<Route> routes_;
     std::function<void(const std::string&)> projectCheck_;

@@ -13,10 +13,14 @@ class ProfileService;
 class ImageService;
 class InstanceService;
 class ProjectService;
+class TrustService;
 class NetworkService;
 }  // namespace lxdp::services
+namespace lxdp::tls { struct ServerCertificate; }
 
 namespace lxdp::daemon {
+
+class ServerConfigListeners;
 
 struct Context {
     const Paths& paths;
@@ -29,6 +33,9 @@ struct Context {
     services::ImageService& images;
     services::InstanceService& instances;
     services::ProjectService& projects;
+    const tls::ServerCertificate& serverCertificate;
+    services::TrustService& trust;
+    ServerConfigListeners& configListeners;
     services::NetworkService& networks;
 };
 

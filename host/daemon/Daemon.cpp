@@ -21,6 +21,7 @@
 #include "api/endpoints/Endpoints.h"
 #include "daemon/Context.h"
 #include "daemon/Paths.h"
+#include "daemon/ServerConfigListeners.h"
 #include "db/Database.h"
 #include "db/SqlShell.h"
 #include "events/EventHub.h"
@@ -35,6 +36,9 @@
 #include "services/ProfileService.h"
 #include "services/ProjectService.h"
 #include "services/StorageService.h"
+#include "services/TrustService.h"
+#include "tls/HttpsListener.h"
+#include "tls/ServerCertificate.h"
 
 namespace lxdp::daemon {
 
@@ -125,7 +129,11 @@ int runDaemon(const DaemonOptions& options) {
         services::ProjectService projects(db, events);
         services::NetworkService networks(db, events, registry, instances);
         instances.setNetworks(&networks);
-        Context context{paths, db, events, operations, registry, storage, profiles, images, instances, projects, networks};
+        const auto serverCertificate = tls::loadOrCreateServerCertificate(paths.varDir);
+        services::TrustService trust(db, events);
+        ServerConfigListeners configListeners;
+        Context context{paths,    db,        events,   operations,        registry, storage,        profiles,
+                        images,   instances, projects, serverCertificate, trust,    configListeners, networks};
         storage.openAll();
         // Bridges come up before any instance that uses them (autostart, below).
         networks.startAll();
@@ -143,6 +151,7 @@ int runDaemon(const DaemonOptions& options) {
         api::registerInstanceEndpoints(router, context);
         api::registerExecEndpoints(router, context);
         api::registerFileEndpoints(router, context);
+        api::registerCertificateEndpoints(router, context);
         // The daemon's own control endpoints, used by `lxd waitready` and `lxd shutdown`.
         router.add("GET", "/internal/ready", [](api::Request&) { return api::Response::sync(nullptr); });
         router.add("POST", "/internal/sql", [&db](api::Request& r) {
@@ -153,6 +162,22 @@ int runDaemon(const DaemonOptions& options) {
             kill(getpid(), SIGPWR);
             return api::Response::sync(nullptr);
         });
+
+        // The remote API follows core.https_address, from the stored value on.
+        tls::HttpsListener https(router, serverCertificate,
+                                 [&trust](const std::string& fingerprint) { return trust.isTrusted(fingerprint); });
+        auto httpsAddress = [](const db::StringMap& config) {
+            auto it = config.find("core.https_address");
+            return it == config.end() ? std::string() : it->second;
+        };
+        configListeners.add([&https, httpsAddress](const db::StringMap&, const db::StringMap& after) {
+            https.listen(httpsAddress(after));
+        });
+        try {
+            https.listen(httpsAddress(db.serverConfig()));
+        } catch (const std::exception& e) {
+            log.error("no HTTPS listener: %s", std::string(e.what()));
+        }
 
         api::HttpServer server(router, paths.socket, options.group);
         server.start();
@@ -175,6 +200,7 @@ int runDaemon(const DaemonOptions& options) {
         }
         waitForOperations(operations, db);
         events.closeAll();
+        https.stop();
         server.stop();
     } catch (const std::exception& e) {
         log.fatal("daemon failed: %s", std::string(e.what()));

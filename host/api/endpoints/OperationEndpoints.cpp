@@ -55,12 +55,13 @@ void registerOperationEndpoints(Router& router, daemon::Context& ctx) {
         return Response::sync(op->render());
     });
 
+    // Public: the operation's secret is the credential (the handler checks it).
     router.add("GET", "/1.0/operations/{id}/websocket", [&ctx](Request& r) {
         auto op = find(ctx, r);
         if (!op->websocketHandler()) throw BadRequest("Only websocket operations can be connected");
         op->websocketHandler()(r.query("secret"), r);
         return Response::handled();
-    });
+    }, Access::Public);
 }
 
 }  // namespace lxdp::api

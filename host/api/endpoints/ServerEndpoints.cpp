@@ -5,11 +5,15 @@
 
 #include "api/endpoints/Endpoints.h"
 #include "config/ServerConfig.h"
+#include "daemon/ServerConfigListeners.h"
 #include "db/Database.h"
 #include "events/EventHub.h"
 #include "plugins/PluginRegistry.h"
 #include "plugins/InstanceDriver.h"
 #include "plugins/StorageDriver.h"
+#include "services/TrustService.h"
+#include "tls/HttpsListener.h"
+#include "tls/ServerCertificate.h"
 #include "util/ApiError.h"
 #include "util/Hash.h"
 
@@ -63,10 +67,12 @@ nlohmann::json environment(daemon::Context& ctx, const std::string& project) {
     }
     char host[256] = {};
     ::gethostname(host, sizeof host - 1);
-    return {{"addresses", nlohmann::json::array()},
+    const auto config = ctx.db.serverConfig();
+    const auto https = config.find("core.https_address");
+    return {{"addresses", tls::reachableAddresses(https == config.end() ? "" : https->second)},
             {"architectures", architectures},
-            {"certificate", ""},
-            {"certificate_fingerprint", ""},
+            {"certificate", ctx.serverCertificate.certificate.pem},
+            {"certificate_fingerprint", ctx.serverCertificate.certificate.fingerprint},
             {"driver", drivers},
             {"driver_version", driverVersions},
             {"firewall", "nftables"},
@@ -99,9 +105,18 @@ nlohmann::json serverConfigView(daemon::Context& ctx) {
 }  // namespace
 
 void registerServerEndpoints(Router& router, daemon::Context& ctx) {
-    router.add("GET", "/", [](Request&) { return Response::sync(nlohmann::json::array({"/1.0"})); });
+    router.add("GET", "/", [](Request&) { return Response::sync(nlohmann::json::array({"/1.0"})); }, Access::Public);
 
     router.add("GET", "/1.0", [&ctx](Request& r) {
+        if (!r.requestor().trusted) {
+            // What a client needs before it enrols, and nothing about the host.
+            return Response::sync({{"api_extensions", kApiExtensions},
+                                   {"api_status", "stable"},
+                                   {"api_version", "1.0"},
+                                   {"auth", "untrusted"},
+                                   {"public", false},
+                                   {"auth_methods", {"tls"}}});
+        }
         nlohmann::json config = serverConfigView(ctx);
         nlohmann::json out = {{"config", config},
                               {"api_extensions", kApiExtensions},
@@ -112,19 +127,30 @@ void registerServerEndpoints(Router& router, daemon::Context& ctx) {
                               {"auth_methods", {"tls"}},
                               {"environment", environment(ctx, r.project())}};
         return Response::sync(out, util::sha256Hex(config.dump()));
-    });
+    }, Access::Public);
 
     auto update = [&ctx](Request& r, bool patch) {
         auto current = ctx.db.serverConfig();
         checkIfMatch(r, util::sha256Hex(serverConfigView(ctx).dump()));
         auto given = jsonStringMap(r.json().value("config", nlohmann::json::object()));
+        // Only a hash of the trust password is ever stored.
+        if (auto it = given.find("core.trust_password"); it != given.end() && !it->second.empty()) {
+            auto old = current.find("core.trust_password");
+            it->second = services::storedTrustPassword(it->second, old == current.end() ? "" : old->second);
+        }
         auto next = patch ? current : std::map<std::string, std::string>{};
         for (const auto& [k, v] : given) {
             if (v.empty()) next.erase(k);
             else next[k] = v;
         }
         config::validateServerConfig(next);
-        ctx.db.setServerConfig(next);
+        ctx.configListeners.apply(current, next);
+        try {
+            ctx.db.setServerConfig(next);
+        } catch (...) {
+            ctx.configListeners.revert(next, current);
+            throw;
+        }
         ctx.events.lifecycle("default", "config-updated", "/1.0");
         return Response::sync(nlohmann::json::object());
     };
