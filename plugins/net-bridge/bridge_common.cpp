@@ -158,6 +158,11 @@ void make_dir(const std::string &path, unsigned mode) {
         fail_errno("Failed to create " + path);
 }
 
+void make_network_dir(const Net &net) {
+    make_dir(net.dir.substr(0, net.dir.rfind('/')), 0711);
+    make_dir(net.dir, 0711);
+}
+
 void remove_tree(const std::string &path) {
     struct stat st;
     if (lstat(path.c_str(), &st) != 0)

@@ -48,6 +48,8 @@ std::string read_file(const std::string &path); // "" when missing
 // Writes through a temporary file and a rename, so readers (dnsmasq) never see half a file.
 void write_file(const std::string &path, const std::string &content, unsigned mode = 0644);
 void make_dir(const std::string &path, unsigned mode);
+// $LXD_DIR/networks/<name>, and its parent when this is the first network.
+void make_network_dir(const Net &net);
 void remove_tree(const std::string &path);
 
 } // namespace lxdp_bridge

@@ -231,7 +231,7 @@ void dnsmasq_static_lease(const Net &net, const std::string &owner, const lxdp_n
     check_field("MAC address", lease->hwaddr);
     check_field("hostname", lease->hostname);
     check_field("address", lease->address);
-    make_dir(net.dir, 0711);
+    make_network_dir(net);
     make_dir(hosts_dir(net), 0755);
     const bool has_address = lease->address != nullptr && *lease->address != '\0';
     write_file(path, std::string(lease->hwaddr) + (has_address ? std::string(",") + lease->address : "") + "," +

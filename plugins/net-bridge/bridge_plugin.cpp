@@ -33,8 +33,7 @@ lxdp_status guard(lxdp_error *err, F &&body) noexcept {
 void start_network(const Net &net, const Settings *previous) {
     validate_config(net.config);
     const Settings s = settings_of(net.config);
-    make_dir(net.dir.substr(0, net.dir.rfind('/')), 0711);
-    make_dir(net.dir, 0711);
+    make_network_dir(net);
     const bool created = link_up(net, s, previous);
     try {
         firewall_apply(net, s);
