@@ -145,7 +145,8 @@ std::vector<std::string> NetworkService::usedBy(const std::string& name) {
     std::vector<std::string> out;
     auto uses = [&](const db::DeviceMap& devices) {
         for (const auto& [dev, cfg] : devices)
-            if (valueOf(cfg, "type") == "nic" && (valueOf(cfg, "network") == name || valueOf(cfg, "parent") == name)) return true;
+            if (valueOf(cfg, "type") == "nic" && (valueOf(cfg, "network") == name || valueOf(cfg, "parent") == name))
+                return true;
         return false;
     };
     for (const auto& project : db_.projects()) {
