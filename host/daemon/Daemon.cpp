@@ -149,6 +149,7 @@ int runDaemon(const DaemonOptions& options) {
         api::registerProfileEndpoints(router, context);
         api::registerImageEndpoints(router, context);
         api::registerInstanceEndpoints(router, context);
+        api::registerSnapshotEndpoints(router, context);
         api::registerExecEndpoints(router, context);
         api::registerFileEndpoints(router, context);
         api::registerCertificateEndpoints(router, context);

@@ -14,6 +14,7 @@
 #include "config/Names.h"
 #include "daemon/Paths.h"
 #include "db/Database.h"
+#include "db/SnapshotQueries.h"
 #include "events/EventHub.h"
 #include "images/ImageArchive.h"
 #include "images/MetadataYaml.h"
@@ -21,6 +22,7 @@
 #include "plugins/PluginRegistry.h"
 #include "plugins/StorageDriver.h"
 #include "services/ImageService.h"
+#include "services/InstanceVolumes.h"
 #include "services/InterfaceJson.h"
 #include "services/NetworkService.h"
 #include "services/ProjectFeatures.h"
@@ -37,8 +39,6 @@ namespace lxdp::services {
 namespace {
 
 constexpr uint32_t kContainerVolume = LXDP_VOLUME_CONTAINER;
-
-std::string instanceUrl(const std::string& name) { return "/1.0/instances/" + name; }
 
 db::StringMap stringMap(const nlohmann::json& j) {
     db::StringMap out;
@@ -59,13 +59,7 @@ bool isTrue(const db::StringMap& m, const std::string& key) {
     return it != m.end() && (it->second == "true" || it->second == "1" || it->second == "yes" || it->second == "on");
 }
 
-plugins::VolumeRef volumeRef(const db::InstanceRecord& rec) {
-    plugins::VolumeRef v;
-    v.type = kContainerVolume;
-    v.project = rec.project;
-    v.name = rec.name;
-    return v;
-}
+plugins::VolumeRef volumeRef(const db::InstanceRecord& rec) { return instanceVolume(rec.project, rec.name); }
 
 }  // namespace
 
@@ -159,22 +153,26 @@ db::InstanceRecord InstanceService::prepareCreate(const std::string& project, co
     rec.devices = deviceMap(req.value("devices", nlohmann::json::object()));
     rec.description = req.value("description", "");
     rec.ephemeral = req.value("ephemeral", false);
-    if (req.contains("profiles") && !req["profiles"].is_null())
-        rec.profiles = req["profiles"].get<std::vector<std::string>>();
-    else
-        rec.profiles = {"default"};
+    const bool profilesGiven = req.contains("profiles") && !req["profiles"].is_null();
+    rec.profiles = profilesGiven ? req["profiles"].get<std::vector<std::string>>() : std::vector<std::string>{"default"};
+    // What each kind of source adds before the checks; an image adds its part at creation.
+    const auto source = req.value("source", nlohmann::json::object());
+    const std::string sourceType = source.value("type", "");
+    if (sourceType == "copy") inheritFromCopySource(rec, source, profilesGiven);
+    else if (sourceType != "image") throw BadRequest("Source type \"" + sourceType + "\" is not supported yet");
     validateRecord(rec);
     if (db_.instance(project, rec.name)) throw Conflict("Instance \"" + rec.name + "\" already exists");
     if (!config::findRootDisk(expand(rec).devices)) throw BadRequest("No root device could be found");
     driver(rec);
-
-    const auto source = req.value("source", nlohmann::json::object());
-    const std::string sourceType = source.value("type", "");
-    if (sourceType != "image") throw BadRequest("Source type \"" + sourceType + "\" is not supported yet");
     return rec;
 }
 
 void InstanceService::create(db::InstanceRecord rec, const nlohmann::json& source, ops::Operation& op) {
+    if (source.value("type", "") == "copy") createFromCopy(std::move(rec), source, op);
+    else createFromImage(std::move(rec), source, op);
+}
+
+void InstanceService::createFromImage(db::InstanceRecord rec, const nlohmann::json& source, ops::Operation& op) {
     // The image: by fingerprint, by alias, or by properties' alias as pylxd sends it.
     db::ImageRecord image;
     const std::string imagesIn = imageProject(db_, rec.project);
@@ -192,6 +190,25 @@ void InstanceService::create(db::InstanceRecord rec, const nlohmann::json& sourc
     rec.config["volatile.uuid"] = util::randomUuid();
     for (const auto& [k, v] : image.properties) rec.config["image." + k] = v;
 
+    const std::string tarball = images_.tarballPath(image.fingerprint);
+    const VolumeStep unpack = [&](plugins::StoragePool& pool) {
+        std::function<void(const std::string&)> filler = [&](const std::string& mountPath) {
+            images::unpackImage(
+                tarball, mountPath,
+                [&](uint64_t done, uint64_t total) {
+                    lxdp_progress p{sizeof(lxdp_progress), total ? static_cast<int32_t>(done * 100 / total) : -1,
+                                    "create_instance_from_image_unpack", done, total};
+                    op.progress(p);
+                },
+                [&] { return op.cancelled(); });
+        };
+        pool.createVolume(volumeRef(rec), &filler, op.abiHandle());
+    };
+    provision(rec, unpack, {}, "create", op);
+}
+
+void InstanceService::provision(db::InstanceRecord rec, const VolumeStep& makeVolume, const VolumeStep& afterVolume,
+                                const std::string& trigger, ops::Operation& op) {
     const std::string poolName = poolOf(rec);
     auto& pool = storage_.pool(poolName);
     auto guard = lock(rec.project, rec.name);
@@ -206,36 +223,28 @@ void InstanceService::create(db::InstanceRecord rec, const nlohmann::json& sourc
 
     bool volumeMade = false;
     try {
-        const std::string tarball = images_.tarballPath(image.fingerprint);
-        std::function<void(const std::string&)> filler = [&](const std::string& mountPath) {
-            images::unpackImage(
-                tarball, mountPath,
-                [&](uint64_t done, uint64_t total) {
-                    lxdp_progress p{sizeof(lxdp_progress), total ? static_cast<int32_t>(done * 100 / total) : -1,
-                                    "create_instance_from_image_unpack", done, total};
-                    op.progress(p);
-                },
-                [&] { return op.cancelled(); });
-        };
-        pool.createVolume(volumeRef(rec), &filler, op.abiHandle());
+        makeVolume(pool);
         volumeMade = true;
+        if (afterVolume) afterVolume(pool);
 
         auto r = ref(rec);
         auto keys = driver(rec).create(r, op.abiHandle());
         recordVolatile(rec.project, rec.name, keys);
         rec = get(rec.project, rec.name);
         r = ref(rec);
-        applyTemplates(rec, r, "create");
+        applyTemplates(rec, r, trigger);
         ::unlink(containerLink(rec.project, rec.name).c_str());
         if (::symlink(r.volumePath.c_str(), containerLink(rec.project, rec.name).c_str()) != 0)
             Poco::Logger::get("instances").warning("cannot link %s/%s to its volume", paths_.containers, rec.name);
     } catch (...) {
-        // Nothing half-made stays: the volume, the driver's records and the rows go.
+        // Nothing half-made stays: the volumes, the driver's records and the rows go.
         try { driver(rec).remove(ref(rec)); } catch (...) {}
         if (volumeMade) {
+            try { removeSnapshots(rec, pool); } catch (...) {}
             try { pool.deleteVolume(volumeRef(rec), nullptr); } catch (...) {}
         }
         db_.transaction([&] {
+            db::deleteInstanceSnapshots(db_, rec.project, rec.name);
             db_.deleteInstance(rec.project, rec.name);
             db_.deleteVolume(poolName, rec.project, static_cast<int>(kContainerVolume), rec.name);
         });
@@ -326,13 +335,13 @@ void InstanceService::rename(const std::string& project, const std::string& from
     db_.transaction([&] {
         db_.renameInstance(project, from, to);
         db_.renameVolume(poolName, project, static_cast<int>(kContainerVolume), from, to);
+        // The pool renamed the snapshot volumes along with the volume.
+        db::moveInstanceSnapshots(db_, project, from, to);
     });
     ::unlink(containerLink(project, from).c_str());
     auto renamed = get(project, to);
     ::symlink(pool.mountVolume(volumeRef(renamed)).c_str(), containerLink(project, to).c_str());
     applyTemplates(renamed, ref(renamed), "rename");
-    // The static leases name the instance: the next start records them under the new name.
-    if (networks_) networks_->releaseNics(rec, expand(rec).devices);
     events_.lifecycle(project, "instance-renamed", instanceUrl(to), {{"old_name", from}});
 }
 
@@ -344,6 +353,7 @@ void InstanceService::remove(const std::string& project, const std::string& name
     if (isTrue(rec.config, "security.protection.delete")) throw BadRequest("Instance is protected");
     const std::string poolName = poolOf(rec);
     driver(rec).remove(ref(rec));
+    removeSnapshots(rec, storage_.pool(poolName));
     storage_.pool(poolName).deleteVolume(volumeRef(rec), nullptr);
     db_.transaction([&] {
         db_.deleteInstance(project, name);
@@ -499,7 +509,10 @@ nlohmann::json InstanceService::render(const db::InstanceRecord& rec, int recurs
                           {"project", rec.project}};
     if (recursion >= 2) {
         out["state"] = state;
-        out["snapshots"] = nlohmann::json::array();
+        // null when there are none, as upstream.
+        nlohmann::json snaps = nullptr;
+        for (const auto& snap : snapshots(rec.project, rec.name)) snaps.push_back(renderSnapshot(rec, snap, false));
+        out["snapshots"] = snaps;
         out["backups"] = nlohmann::json::array();
     }
     return out;

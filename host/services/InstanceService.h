@@ -2,22 +2,28 @@
 // through the storage and instance adapters.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "db/Records.h"
+#include "db/SnapshotRecords.h"
 #include "plugins/InstanceDriver.h"
 
 namespace lxdp::daemon { struct Paths; }
 namespace lxdp::db { class Database; }
 namespace lxdp::events { class EventHub; }
 namespace lxdp::ops { class Operation; }
-namespace lxdp::plugins { class PluginRegistry; }
+namespace lxdp::plugins {
+class PluginRegistry;
+class StoragePool;
+}  // namespace lxdp::plugins
 
 namespace lxdp::services {
 
@@ -74,7 +80,50 @@ public:
     // Serializes lifecycle steps on one instance.
     std::shared_ptr<std::mutex> lock(const std::string& project, const std::string& name);
 
+    // ---- snapshots and restore (InstanceSnapshots.cpp) ----
+    std::vector<db::InstanceSnapshotRecord> snapshots(const std::string& project, const std::string& instance);
+    db::InstanceSnapshotRecord snapshot(const std::string& project, const std::string& instance,
+                                        const std::string& name);
+    // POST .../snapshots: the synchronous checks of the request; fills in the name and expiry to use.
+    db::InstanceSnapshotRecord prepareSnapshot(const std::string& project, const std::string& instance,
+                                               const nlohmann::json& req);
+    void createSnapshot(const db::InstanceSnapshotRecord& planned, ops::Operation& op);
+    // PUT/PATCH: the description and the expiry.
+    void updateSnapshot(const db::InstanceSnapshotRecord& updated);
+    // The synchronous checks of a rename: both names, and the new one free.
+    void checkSnapshotRename(const std::string& project, const std::string& instance, const std::string& from,
+                             const std::string& to);
+    void renameSnapshot(const std::string& project, const std::string& instance, const std::string& from,
+                        const std::string& to);
+    void removeSnapshot(const std::string& project, const std::string& instance, const std::string& name);
+    // PUT of the instance with "restore": a running instance is stopped and started again.
+    void restore(const std::string& project, const std::string& instance, const std::string& snapshot,
+                 ops::Operation& op);
+    // withSize walks the snapshot's volume for its usage; lists of instances leave it at -1.
+    nlohmann::json renderSnapshot(const db::InstanceRecord& parent, const db::InstanceSnapshotRecord& snap,
+                                  bool withSize);
+    static std::string snapshotEtag(const db::InstanceSnapshotRecord& snap);
+
 private:
+    // ---- creation (InstanceService.cpp for images, InstanceCopy.cpp for copies) ----
+    // Every new instance, whatever its source: its rows, the volume makeVolume creates, then
+    // afterVolume (copied snapshots), the driver's preparation, the templates of trigger and
+    // the containers/ link. A failure at any step leaves nothing behind.
+    using VolumeStep = std::function<void(plugins::StoragePool& pool)>;
+    void provision(db::InstanceRecord rec, const VolumeStep& makeVolume, const VolumeStep& afterVolume,
+                   const std::string& trigger, ops::Operation& op);
+    void createFromImage(db::InstanceRecord rec, const nlohmann::json& source, ops::Operation& op);
+    void inheritFromCopySource(db::InstanceRecord& rec, const nlohmann::json& source, bool profilesGiven);
+    void createFromCopy(db::InstanceRecord rec, const nlohmann::json& source, ops::Operation& op);
+    void copySnapshots(const db::InstanceRecord& from, const db::InstanceRecord& to, plugins::StoragePool& pool,
+                       ops::Operation& op);
+    // Deletes the snapshots of an instance: volumes, then records.
+    void removeSnapshots(const db::InstanceRecord& rec, plugins::StoragePool& pool);
+    // The instance a snapshot was taken of, as it was then (name and identity of the parent).
+    static db::InstanceRecord asInstance(const db::InstanceRecord& parent, const db::InstanceSnapshotRecord& snap);
+    // Runs fn with a running instance frozen, so a copy of its volume is consistent.
+    void whileFrozen(const db::InstanceRecord& rec, const std::function<void()>& fn);
+
     std::string poolOf(const db::InstanceRecord& rec);
     std::string containerLink(const std::string& project, const std::string& name) const;
     void applyTemplates(const db::InstanceRecord& rec, const plugins::InstanceRef& ref, const std::string& trigger);

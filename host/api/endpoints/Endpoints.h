@@ -15,6 +15,7 @@ void registerNetworkEndpoints(Router& router, daemon::Context& ctx);
 void registerProfileEndpoints(Router& router, daemon::Context& ctx);
 void registerImageEndpoints(Router& router, daemon::Context& ctx);
 void registerInstanceEndpoints(Router& router, daemon::Context& ctx);
+void registerSnapshotEndpoints(Router& router, daemon::Context& ctx);
 void registerExecEndpoints(Router& router, daemon::Context& ctx);
 void registerFileEndpoints(Router& router, daemon::Context& ctx);
 void registerCertificateEndpoints(Router& router, daemon::Context& ctx);

@@ -31,6 +31,23 @@ void applyBody(db::InstanceRecord& rec, const nlohmann::json& body, bool patch) 
     if (!patch || body.contains("ephemeral")) rec.ephemeral = body.value("ephemeral", false);
 }
 
+// PUT with "restore": "snap0" (pylxd) or "c1/snap0" (lxc). Checked before the operation, so a
+// missing snapshot is a plain 404.
+Response restore(daemon::Context& ctx, Request& r, const std::string& instance, std::string snapshot) {
+    if (const size_t slash = snapshot.find('/'); slash != std::string::npos) {
+        if (snapshot.substr(0, slash) != instance)
+            throw BadRequest("Snapshot \"" + snapshot + "\" belongs to another instance");
+        snapshot = snapshot.substr(slash + 1);
+    }
+    const std::string project = r.project();
+    ctx.instances.snapshot(project, instance, snapshot);
+    auto op = ctx.ops.run(project, "Restoring snapshot", resources(instance),
+                          [&instances = ctx.instances, project, instance, snapshot](ops::Operation& op) {
+                              instances.restore(project, instance, snapshot, op);
+                          });
+    return Response::async(op);
+}
+
 }  // namespace
 
 void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
@@ -55,7 +72,13 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
         const auto& body = r.json();
         auto rec = instances.prepareCreate(r.project(), body);
         auto source = body.value("source", nlohmann::json::object());
-        auto op = ctx.ops.run(r.project(), "Creating instance", resources(rec.name),
+        auto affected = resources(rec.name);
+        // A copy names its source too, as upstream.
+        if (source.value("type", "") == "copy") {
+            const auto sourceResources = resources(source.value("source", ""));
+            for (const auto& [kind, urls] : sourceResources.items()) affected[kind].push_back(urls[0]);
+        }
+        auto op = ctx.ops.run(r.project(), "Creating instance", affected,
                               [&instances, rec, source](ops::Operation& op) { instances.create(rec, source, op); });
         return Response::async(op);
     });
@@ -69,7 +92,7 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
         auto rec = instances.get(r.project(), r.param("name"));
         const auto& body = r.json();
         if (body.contains("restore") && body["restore"].is_string() && !body["restore"].get<std::string>().empty())
-            throw BadRequest("Restoring snapshots is not supported yet");
+            return restore(ctx, r, rec.name, body["restore"].get<std::string>());
         const std::string ifMatch = ifMatchHeader(r);
         applyBody(rec, body, patch);
         instances.update(rec, ifMatch);
@@ -124,14 +147,12 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
         return Response::async(op);
     });
 
-    // Snapshots and backups arrive with the lifecycle work; the lists exist so clients that
-    // ask (lxc info, lxc list) get a well-formed empty answer.
-    for (const char* part : {"snapshots", "backups"}) {
-        router.add("GET", instancePaths(std::string("/{name}/") + part), [&instances](Request& r) {
-            instances.get(r.project(), r.param("name"));
-            return Response::sync(nlohmann::json::array());
-        });
-    }
+    // Backups arrive with the lifecycle work; the list exists so clients that ask (lxc info,
+    // lxc list) get a well-formed empty answer.
+    router.add("GET", instancePaths("/{name}/backups"), [&instances](Request& r) {
+        instances.get(r.project(), r.param("name"));
+        return Response::sync(nlohmann::json::array());
+    });
 
     router.add("GET", instancePaths("/{name}/logs"), [&instances](Request& r) {
         auto rec = instances.get(r.project(), r.param("name"));

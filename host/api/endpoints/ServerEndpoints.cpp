@@ -26,7 +26,8 @@ const std::vector<std::string> kApiExtensions = {
     "etag",          "directory_manipulation", "file_delete", "file_append",
     "file_symlinks", "storage",                "projects",    "container_backup",
     "container_full", "container_exec_user_group_cwd", "instances", "api_filtering",
-    "operation_wait", "network", "network_leases", "network_state", "instance_nic_network"};
+    "operation_wait", "network", "network_leases", "network_state", "instance_nic_network",
+    "snapshot_expiry", "snapshot_expiry_creation", "container_only_migration"};
 
 std::string osReleaseField(const std::string& key) {
     std::ifstream in("/etc/os-release");

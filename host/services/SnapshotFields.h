@@ -1,0 +1,21 @@
+// Fields of snapshot requests: the name a snapshot gets when the request names none, and the
+// expiry.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace lxdp::services {
+
+// As upstream: "%d" (at most once) becomes one more than the highest number among the existing
+// names that match the pattern, 0 when none does; a pattern without "%d" is the name itself,
+// or "<pattern>-%d" once that name is taken.
+std::string nextSnapshotName(const std::string& pattern, const std::vector<std::string>& existing);
+
+// expires_at of a request as stored: null and Go's zero time mean never (""); anything but an
+// RFC 3339 timestamp is a 400.
+std::string snapshotExpiry(const nlohmann::json& value);
+
+}  // namespace lxdp::services
