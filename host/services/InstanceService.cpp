@@ -342,6 +342,8 @@ void InstanceService::rename(const std::string& project, const std::string& from
     auto renamed = get(project, to);
     ::symlink(pool.mountVolume(volumeRef(renamed)).c_str(), containerLink(project, to).c_str());
     applyTemplates(renamed, ref(renamed), "rename");
+    // The static leases name the instance: the next start records them under the new name.
+    if (networks_) networks_->releaseNics(rec, expand(rec).devices);
     events_.lifecycle(project, "instance-renamed", instanceUrl(to), {{"old_name", from}});
 }
 
