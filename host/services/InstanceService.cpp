@@ -26,6 +26,7 @@
 #include "services/InterfaceJson.h"
 #include "services/NetworkService.h"
 #include "services/ProjectFeatures.h"
+#include "services/RootDiskSize.h"
 #include "services/StorageService.h"
 #include "templates/Template.h"
 #include "util/ApiError.h"
@@ -225,6 +226,8 @@ void InstanceService::provision(db::InstanceRecord rec, const VolumeStep& makeVo
     try {
         makeVolume(pool);
         volumeMade = true;
+        if (const std::string size = rootDiskSize(expand(rec).devices); !size.empty())
+            applyRootDiskSize(plugins_, *db_.pool(poolName), pool, volumeRef(rec), size);
         if (afterVolume) afterVolume(pool);
 
         auto r = ref(rec);
@@ -316,6 +319,13 @@ void InstanceService::update(const db::InstanceRecord& updated, const std::strin
         if (current != ifMatch) throw PreconditionFailed("ETag doesn't match: " + current + " vs " + ifMatch);
     }
     validateRecord(updated);
+    // A new root disk size becomes the volume's quota before it is recorded: a refused one
+    // (smaller than the data) changes nothing.
+    if (const std::string size = rootDiskSize(expand(updated).devices);
+        size != rootDiskSize(expand(get(updated.project, updated.name)).devices)) {
+        const std::string poolName = poolOf(updated);
+        applyRootDiskSize(plugins_, *db_.pool(poolName), storage_.pool(poolName), volumeRef(updated), size);
+    }
     db_.updateInstance(updated);
     events_.lifecycle(updated.project, "instance-updated", instanceUrl(updated.name));
 }
