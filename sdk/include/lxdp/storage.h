@@ -99,6 +99,8 @@ typedef struct lxdp_storage_ops {
     lxdp_status (*volume_copy)(void *pool, const lxdp_volume *dst, const lxdp_volume *src,
                                lxdp_op *op, lxdp_error *err);
     lxdp_status (*volume_delete)(void *pool, const lxdp_volume *vol, lxdp_op *op, lxdp_error *err);
+    /* Renames a volume and its snapshots with it; a snapshot is renamed within its parent
+     * ("snap1" or "c1/snap1"). */
     lxdp_status (*volume_rename)(void *pool, const lxdp_volume *vol, const char *new_name,
                                  lxdp_error *err);
     /* Creates the snapshot named by snap->name ("parent/snapname") of its parent volume. */
