@@ -152,6 +152,7 @@ int runDaemon(const DaemonOptions& options) {
         api::registerSnapshotEndpoints(router, context);
         api::registerExecEndpoints(router, context);
         api::registerFileEndpoints(router, context);
+        api::registerBackupEndpoints(router, context);
         api::registerCertificateEndpoints(router, context);
         // The daemon's own control endpoints, used by `lxd waitready` and `lxd shutdown`.
         router.add("GET", "/internal/ready", [](api::Request&) { return api::Response::sync(nullptr); });

@@ -60,4 +60,12 @@ void unpackImage(const std::string& tarballPath, const std::string& destDir,
                  const std::function<void(uint64_t done, uint64_t total)>& progress,
                  const std::function<bool()>& cancelled);
 
+// unpackImage for the members under `prefix` only (e.g. "backup/container" of an instance
+// backup), written to destDir without the prefix; other members are skipped, and a hardlink
+// from inside the prefix to a member outside it is refused with BadRequest. "" is the whole
+// archive.
+void unpackSubtree(const std::string& tarballPath, const std::string& prefix, const std::string& destDir,
+                   const std::function<void(uint64_t done, uint64_t total)>& progress,
+                   const std::function<bool()>& cancelled);
+
 }  // namespace lxdp::images

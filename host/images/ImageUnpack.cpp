@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <optional>
 #include <system_error>
 
 #include "images/ArchiveReader.h"
@@ -64,9 +65,9 @@ private:
 
 class Extraction {
 public:
-    Extraction(const std::string& tarballPath, const fs::path& root,
+    Extraction(const std::string& tarballPath, const std::string& prefix, const fs::path& root,
                const std::function<void(uint64_t, uint64_t)>& progress, const std::function<bool()>& cancelled)
-        : reader_(tarballPath), root_(root), progress_(progress), cancelled_(cancelled) {
+        : reader_(tarballPath), prefix_(prefix), root_(root), progress_(progress), cancelled_(cancelled) {
         struct stat st {};
         total_ = ::stat(tarballPath.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
     }
@@ -83,17 +84,31 @@ public:
     }
 
 private:
+    // The member's path below the prefix; nullopt for members outside it.
+    std::optional<std::string> belowPrefix(const std::string& rel) const {
+        if (prefix_.empty()) return rel;
+        if (rel == prefix_) return std::string();
+        if (rel.size() > prefix_.size() && rel.compare(0, prefix_.size(), prefix_) == 0 && rel[prefix_.size()] == '/')
+            return rel.substr(prefix_.size() + 1);
+        return std::nullopt;
+    }
+
     void extractEntry(archive_entry* entry) {
         const char* rawName = archive_entry_pathname(entry);
         const std::string name = rawName ? rawName : "";
-        const std::string rel = memberPath(name);
+        const auto below = belowPrefix(memberPath(name));
+        if (!below) return;  // libarchive skips the unread data at the next header
+        const std::string rel = *below;
         // "./" stands for the destination itself: only its directory attributes may change,
         // libarchive would otherwise replace the directory with a file or symlink.
         if (rel.empty() && archive_entry_filetype(entry) != AE_IFDIR)
             throw BadRequest("Image member \"" + name + "\" (the archive root) must be a directory");
         archive_entry_copy_pathname(entry, inRoot(rel).c_str());
-        if (const char* link = archive_entry_hardlink(entry))
-            archive_entry_copy_hardlink(entry, inRoot(memberPath(link)).c_str());
+        if (const char* link = archive_entry_hardlink(entry)) {
+            const auto target = belowPrefix(memberPath(link));
+            if (!target) throw BadRequest("Image member \"" + name + "\" links outside \"" + prefix_ + "\"");
+            archive_entry_copy_hardlink(entry, inRoot(*target).c_str());
+        }
         // Symlink targets are left alone: they are resolved inside the instance at run time,
         // and SECURE_SYMLINKS keeps extraction itself from following them.
 
@@ -141,6 +156,7 @@ private:
 
     ArchiveReader reader_;
     DiskWriter writer_;
+    std::string prefix_;
     fs::path root_;
     const std::function<void(uint64_t, uint64_t)>& progress_;
     const std::function<bool()>& cancelled_;
@@ -159,6 +175,12 @@ void removeContents(const fs::path& root) {
 void unpackImage(const std::string& tarballPath, const std::string& destDir,
                  const std::function<void(uint64_t done, uint64_t total)>& progress,
                  const std::function<bool()>& cancelled) {
+    unpackSubtree(tarballPath, "", destDir, progress, cancelled);
+}
+
+void unpackSubtree(const std::string& tarballPath, const std::string& prefix, const std::string& destDir,
+                   const std::function<void(uint64_t done, uint64_t total)>& progress,
+                   const std::function<bool()>& cancelled) {
     std::error_code ec;
     // Canonical, so that no component of the destination itself is a symlink: SECURE_SYMLINKS
     // checks every component of the (absolute) paths handed to libarchive.
@@ -167,7 +189,7 @@ void unpackImage(const std::string& tarballPath, const std::string& destDir,
     // Cleanup on failure empties the directory, which is only safe if it held nothing else.
     if (!fs::is_empty(root, ec) || ec) throw InternalError("Image unpack destination \"" + destDir + "\" is not empty");
     try {
-        Extraction(tarballPath, root, progress, cancelled).run();
+        Extraction(tarballPath, prefix.empty() ? prefix : memberPath(prefix), root, progress, cancelled).run();
     } catch (...) {
         removeContents(root);
         throw;

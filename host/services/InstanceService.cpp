@@ -21,6 +21,7 @@
 #include "ops/Operation.h"
 #include "plugins/PluginRegistry.h"
 #include "plugins/StorageDriver.h"
+#include "services/BackupFile.h"
 #include "services/ImageService.h"
 #include "services/InstanceVolumes.h"
 #include "services/InterfaceJson.h"
@@ -236,6 +237,7 @@ void InstanceService::provision(db::InstanceRecord rec, const VolumeStep& makeVo
         rec = get(rec.project, rec.name);
         r = ref(rec);
         applyTemplates(rec, r, trigger);
+        writeBackupYaml(*this, storage_, db_, rec, r.volumePath);
         ::unlink(containerLink(rec.project, rec.name).c_str());
         if (::symlink(r.volumePath.c_str(), containerLink(rec.project, rec.name).c_str()) != 0)
             Poco::Logger::get("instances").warning("cannot link %s/%s to its volume", paths_.containers, rec.name);
@@ -327,6 +329,7 @@ void InstanceService::update(const db::InstanceRecord& updated, const std::strin
         applyRootDiskSize(plugins_, *db_.pool(poolName), storage_.pool(poolName), volumeRef(updated), size);
     }
     db_.updateInstance(updated);
+    writeBackupYaml(*this, storage_, db_, updated, ref(updated).volumePath);
     events_.lifecycle(updated.project, "instance-updated", instanceUrl(updated.name));
 }
 
@@ -372,6 +375,7 @@ void InstanceService::remove(const std::string& project, const std::string& name
         db_.deleteVolume(poolName, project, static_cast<int>(kContainerVolume), name);
     });
     ::unlink(containerLink(project, name).c_str());
+    removeBackupsOf(paths_, db_, project, name);
     if (networks_) networks_->releaseNics(rec, expand(rec).devices);
     events_.lifecycle(project, "instance-deleted", instanceUrl(name));
 }

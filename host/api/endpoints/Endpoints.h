@@ -4,6 +4,8 @@
 #include "api/Router.h"
 #include "daemon/Context.h"
 
+namespace lxdp::util { class Sha256; }
+
 namespace lxdp::api {
 
 void registerServerEndpoints(Router& router, daemon::Context& ctx);
@@ -19,6 +21,7 @@ void registerSnapshotEndpoints(Router& router, daemon::Context& ctx);
 void registerExecEndpoints(Router& router, daemon::Context& ctx);
 void registerFileEndpoints(Router& router, daemon::Context& ctx);
 void registerCertificateEndpoints(Router& router, daemon::Context& ctx);
+void registerBackupEndpoints(Router& router, daemon::Context& ctx);
 
 // Both spellings of the instance collection: pylxd 2.2 knows only /1.0/containers.
 std::vector<std::string> instancePaths(const std::string& suffix);
@@ -37,6 +40,15 @@ void putOrPatch(Map& target, const Map& given, bool patch) {
     }
     for (const auto& [k, v] : given) target[k] = v;
 }
+
+// Streams the request body into a new file (exclusive, 0600), feeding hash when given; returns
+// its size. On failure the file is removed.
+int64_t receiveBodyToFile(Request& r, const std::string& path, util::Sha256* hash);
+
+// POST /1.0/instances with a backup tarball as the body (lxc import), and POST /1.0/images
+// from an instance or snapshot (lxc publish); the JSON handlers of those paths dispatch here.
+Response importInstanceBackup(Request& r, daemon::Context& ctx);
+Response publishImage(Request& r, daemon::Context& ctx);
 
 // Helpers for the JSON of request bodies, with the strict types of the Go client.
 std::map<std::string, std::string> jsonStringMap(const nlohmann::json& j);

@@ -36,32 +36,8 @@ services::ImageUpload receiveUpload(daemon::Context& ctx, Request& r) {
         Poco::URI uri("/?" + props);
         for (const auto& [k, v] : uri.getQueryParameters()) up.properties[k] = v;
     }
-    int fd = ::open(up.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) throw InternalError("Cannot create a file for the upload");
     util::Sha256 hash;
-    char buf[1 << 16];
-    std::istream& in = r.body();
-    try {
-        while (in) {
-            in.read(buf, sizeof buf);
-            std::streamsize n = in.gcount();
-            if (n <= 0) break;
-            hash.update(buf, static_cast<size_t>(n));
-            for (const char* p = buf; n > 0;) {
-                ssize_t w = ::write(fd, p, static_cast<size_t>(n));
-                if (w <= 0) throw InternalError("Cannot store the upload: disk full?");
-                p += w;
-                n -= w;
-                up.size += w;
-            }
-        }
-        if (::fsync(fd) != 0) throw InternalError("Cannot store the upload");
-    } catch (...) {
-        ::close(fd);
-        ::unlink(up.path.c_str());
-        throw;
-    }
-    ::close(fd);
+    up.size = receiveBodyToFile(r, up.path, &hash);
     up.fingerprint = hash.hex();
     std::string expected = r.header("X-LXD-fingerprint");
     if (!expected.empty() && expected != up.fingerprint) {
@@ -92,11 +68,7 @@ void registerImageEndpoints(Router& router, daemon::Context& ctx) {
 
     router.add("POST", "/1.0/images", [&ctx](Request& r) {
         std::string type = r.header("Content-Type");
-        if (type.rfind("application/json", 0) == 0) {
-            const auto& body = r.json();
-            std::string source = body.value("source", nlohmann::json::object()).value("type", "");
-            throw BadRequest("Image source \"" + source + "\" is not supported yet: upload a tarball");
-        }
+        if (type.rfind("application/json", 0) == 0) return publishImage(r, ctx);
         if (type.rfind("multipart/form-data", 0) == 0)
             throw BadRequest("Split images (multipart uploads) are not supported yet");
         auto upload = receiveUpload(ctx, r);

@@ -69,6 +69,7 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
     });
 
     router.add("POST", instancePaths(""), [&ctx, &instances](Request& r) {
+        if (r.header("Content-Type").rfind("application/octet-stream", 0) == 0) return importInstanceBackup(r, ctx);
         const auto& body = r.json();
         auto rec = instances.prepareCreate(r.project(), body);
         auto source = body.value("source", nlohmann::json::object());
@@ -145,13 +146,6 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
                                   instances.changeState(project, name, action, force, timeout, op);
                               });
         return Response::async(op);
-    });
-
-    // Backups arrive with the lifecycle work; the list exists so clients that ask (lxc info,
-    // lxc list) get a well-formed empty answer.
-    router.add("GET", instancePaths("/{name}/backups"), [&instances](Request& r) {
-        instances.get(r.project(), r.param("name"));
-        return Response::sync(nlohmann::json::array());
     });
 
     router.add("GET", instancePaths("/{name}/logs"), [&instances](Request& r) {

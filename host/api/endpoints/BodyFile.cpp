@@ -1,0 +1,43 @@
+// Request bodies too large for memory (image uploads, backup imports) go to a file.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <istream>
+
+#include "api/endpoints/Endpoints.h"
+#include "util/ApiError.h"
+#include "util/Hash.h"
+
+namespace lxdp::api {
+
+int64_t receiveBodyToFile(Request& r, const std::string& path, util::Sha256* hash) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) throw InternalError("Cannot create a file for the upload");
+    int64_t size = 0;
+    char buf[1 << 16];
+    std::istream& in = r.body();
+    try {
+        while (in) {
+            in.read(buf, sizeof buf);
+            std::streamsize n = in.gcount();
+            if (n <= 0) break;
+            if (hash) hash->update(buf, static_cast<size_t>(n));
+            for (const char* p = buf; n > 0;) {
+                ssize_t w = ::write(fd, p, static_cast<size_t>(n));
+                if (w <= 0) throw InternalError("Cannot store the upload: disk full?");
+                p += w;
+                n -= w;
+                size += w;
+            }
+        }
+        if (::fsync(fd) != 0) throw InternalError("Cannot store the upload");
+    } catch (...) {
+        ::close(fd);
+        ::unlink(path.c_str());
+        throw;
+    }
+    ::close(fd);
+    return size;
+}
+
+}  // namespace lxdp::api

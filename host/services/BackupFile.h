@@ -1,0 +1,36 @@
+// What an instance backup says about its instance (upstream's backup.yaml / the config of
+// index.yaml), where backup tarballs live, and keeping backup.yaml current in the volume so
+// recovery and upstream's import can rebuild the records.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "db/Records.h"
+
+namespace lxdp::daemon { struct Paths; }
+namespace lxdp::db { class Database; }
+
+namespace lxdp::services {
+
+class InstanceService;
+class StorageService;
+
+// {container, snapshots, pool, volume}: the instance as GET renders it, its pool and volume.
+nlohmann::json backupConfig(InstanceService& instances, StorageService& storage, db::Database& db,
+                            const db::InstanceRecord& rec);
+
+// Rewrites <volume>/backup.yaml; a failure is logged, never raised: the file is a recovery aid
+// and must not fail the change that triggered it.
+void writeBackupYaml(InstanceService& instances, StorageService& storage, db::Database& db,
+                     const db::InstanceRecord& rec, const std::string& volumePath);
+
+// backups/instances/<name> (<project>_<name> outside the default project).
+std::string backupsDir(const daemon::Paths& paths, const std::string& project, const std::string& instance);
+
+// Deletes every backup of an instance, tarballs and records (the instance is going away).
+void removeBackupsOf(const daemon::Paths& paths, db::Database& db, const std::string& project,
+                     const std::string& instance);
+
+}  // namespace lxdp::services

@@ -1,0 +1,324 @@
+#include "services/BackupService.h"
+
+#include <archive_entry.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <mutex>
+
+#include <lxdp/storage.h>
+
+#include "config/Devices.h"
+#include "config/InstanceConfig.h"
+#include "config/Names.h"
+#include "config/Validators.h"
+#include "daemon/Paths.h"
+#include "db/Database.h"
+#include "events/EventHub.h"
+#include "images/ArchiveReader.h"
+#include "images/ArchiveWriter.h"
+#include "images/ImageArchive.h"
+#include "images/MemberPath.h"
+#include "ops/Operation.h"
+#include "plugins/StorageDriver.h"
+#include "services/BackupFile.h"
+#include "services/InstanceService.h"
+#include "services/ProjectFeatures.h"
+#include "services/StorageService.h"
+#include "util/ApiError.h"
+#include "util/SafeYaml.h"
+#include "util/Time.h"
+#include "util/YamlEmit.h"
+
+namespace lxdp::services {
+
+namespace {
+
+constexpr size_t kMaxIndexBytes = 4 * 1024 * 1024;
+
+std::string backupUrl(const std::string& instance, const std::string& name) {
+    return "/1.0/instances/" + instance + "/backups/" + name;
+}
+
+void checkBackupName(const std::string& name) {
+    if (name.empty()) throw BadRequest("Backup name cannot be empty");
+    if (name.find('/') != std::string::npos) throw BadRequest("Backup names may not contain slashes");
+    if (name == "." || name == "..") throw BadRequest("Invalid backup name \"" + name + "\"");
+}
+
+void makeDir(const std::string& path) {
+    if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) throw InternalError("Failed to create " + path);
+}
+
+plugins::VolumeRef volumeRef(const std::string& project, const std::string& name) {
+    plugins::VolumeRef v;
+    v.type = LXDP_VOLUME_CONTAINER;
+    v.project = project;
+    v.name = name;
+    return v;
+}
+
+// backup/index.yaml, else (tarballs of LXD before 4.x kept no config there) the config in
+// backup/container/backup.yaml, as JSON with string scalars.
+nlohmann::json readIndex(const std::string& tarballPath) {
+    images::ArchiveReader reader(tarballPath);
+    nlohmann::json index, fallback;
+    while (archive_entry* entry = reader.next()) {
+        const char* raw = archive_entry_pathname(entry);
+        const std::string name = images::memberPath(raw ? raw : "");
+        if (name != "backup/index.yaml" && name != "backup/container/backup.yaml") continue;
+        if (archive_entry_filetype(entry) != AE_IFREG) throw BadRequest("Backup member \"" + name + "\" is not a file");
+        auto doc = util::yamlToJson(util::loadYamlSafely(reader.readData(name, kMaxIndexBytes), name, 32, kMaxIndexBytes));
+        (name == "backup/index.yaml" ? index : fallback) = doc;
+    }
+    if (!index.is_object()) throw BadRequest("Backup file is missing backup/index.yaml");
+    if (!index.contains("config") || !index["config"].is_object()) {
+        if (!fallback.is_object()) throw BadRequest("Backup file lacks the instance configuration (backup.yaml)");
+        index["config"] = fallback;
+    }
+    if (!index["config"].contains("container") || !index["config"]["container"].is_object())
+        throw BadRequest("Backup file lacks the instance definition");
+    return index;
+}
+
+std::string text(const nlohmann::json& j, const char* key) {
+    if (!j.contains(key) || j[key].is_null()) return "";
+    if (!j[key].is_string()) throw BadRequest(std::string("Invalid \"") + key + "\" in the backup index");
+    return j[key].get<std::string>();
+}
+
+db::StringMap stringMap(const nlohmann::json& j) {
+    db::StringMap out;
+    if (j.is_null()) return out;
+    if (!j.is_object()) throw BadRequest("Invalid map in the backup index");
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        if (!it.value().is_string()) throw BadRequest("Invalid value of \"" + it.key() + "\" in the backup index");
+        out[it.key()] = it.value().get<std::string>();
+    }
+    return out;
+}
+
+// The instance record the backup describes, placed in target.
+db::InstanceRecord recordFrom(const nlohmann::json& container, const std::string& project, const std::string& name) {
+    db::InstanceRecord rec;
+    rec.project = project;
+    rec.name = name;
+    const std::string type = text(container, "type");
+    if (!type.empty() && type != "container") throw BadRequest("Only container backups are supported");
+    rec.architecture = text(container, "architecture");
+    rec.config = stringMap(container.value("config", nlohmann::json()));
+    const auto devices = container.value("devices", nlohmann::json());
+    if (devices.is_object())
+        for (auto it = devices.begin(); it != devices.end(); ++it) rec.devices[it.key()] = stringMap(it.value());
+    const auto profiles = container.value("profiles", nlohmann::json());
+    if (profiles.is_array())
+        for (const auto& p : profiles) {
+            if (!p.is_string()) throw BadRequest("Invalid profile list in the backup index");
+            rec.profiles.push_back(p.get<std::string>());
+        }
+    rec.ephemeral = text(container, "ephemeral") == "true";
+    rec.description = text(container, "description");
+    rec.createdAt = text(container, "created_at");
+    if (rec.createdAt.empty()) rec.createdAt = util::nowRfc3339();
+    rec.lastUsedAt = util::kZeroTime;
+    return rec;
+}
+
+}  // namespace
+
+std::vector<db::BackupRecord> BackupService::list(const std::string& project, const std::string& instance) {
+    instances_.get(project, instance);
+    return db::backups(db_, project, instance);
+}
+
+db::BackupRecord BackupService::get(const std::string& project, const std::string& instance, const std::string& name) {
+    instances_.get(project, instance);
+    auto b = db::backup(db_, project, instance, name);
+    if (!b) throw NotFound("Instance backup not found");
+    return *b;
+}
+
+nlohmann::json BackupService::render(const db::BackupRecord& b) {
+    return {{"name", b.name},
+            {"created_at", b.createdAt},
+            {"expires_at", b.expiresAt.empty() ? util::kZeroTime : b.expiresAt},
+            {"instance_only", b.instanceOnly},
+            {"container_only", b.instanceOnly},
+            {"optimized_storage", b.optimizedStorage}};
+}
+
+std::string BackupService::tarballPath(const db::BackupRecord& b) const {
+    return backupsDir(paths_, b.project, b.instance) + "/" + b.name;
+}
+
+BackupRequest BackupService::prepare(const std::string& project, const std::string& instance, const nlohmann::json& body) {
+    instances_.get(project, instance);
+    BackupRequest req;
+    req.name = body.value("name", "");
+    if (req.name.empty())
+        for (int n = 0; req.name.empty(); ++n)
+            if (!db::backup(db_, project, instance, "backup" + std::to_string(n))) req.name = "backup" + std::to_string(n);
+    checkBackupName(req.name);
+    if (db::backup(db_, project, instance, req.name)) throw Conflict("Backup \"" + req.name + "\" already exists");
+    req.expiresAt = body.value("expires_at", "");
+    req.instanceOnly = body.value("instance_only", body.value("container_only", false));
+    req.compression = body.value("compression_algorithm", "");
+    if (req.compression.empty()) {
+        auto server = db_.serverConfig();
+        auto it = server.find("backups.compression_algorithm");
+        req.compression = it != server.end() && !it->second.empty() ? it->second : "gzip";
+    }
+    config::checkValue("compression_algorithm", req.compression, config::isCompressionAlgorithm);
+    if (!images::isWritableCompression(req.compression))
+        throw BadRequest("Compression algorithm \"" + req.compression + "\" is not supported for backups");
+    // optimized_storage: the dir driver has no native stream format, so like upstream's dir
+    // driver the backup is always a plain tarball.
+    return req;
+}
+
+void BackupService::create(const std::string& project, const std::string& instance, const BackupRequest& req,
+                           ops::Operation& op) {
+    auto guard = instances_.lock(project, instance);
+    std::lock_guard held(*guard);
+    auto rec = instances_.get(project, instance);
+    if (db::backup(db_, project, instance, req.name)) throw Conflict("Backup \"" + req.name + "\" already exists");
+    const std::string volumePath = instances_.ref(rec).volumePath;
+    writeBackupYaml(instances_, storage_, db_, rec, volumePath);
+    auto config = backupConfig(instances_, storage_, db_, rec);
+    const std::string pool = config["pool"].value("name", "");
+    nlohmann::json index = {{"name", rec.name},
+                            {"backend", config["pool"].value("driver", "dir")},
+                            {"pool", pool},
+                            {"snapshots", nlohmann::json::array()},
+                            {"optimized", false},
+                            {"optimized_header", false},
+                            {"type", "container"},
+                            {"config", config}};
+
+    makeDir(paths_.varDir + "/backups");
+    makeDir(paths_.varDir + "/backups/instances");
+    makeDir(backupsDir(paths_, project, instance));
+    db::BackupRecord b{project, instance, req.name, util::nowRfc3339(), req.expiresAt, req.instanceOnly, false,
+                       req.compression};
+    const std::string path = tarballPath(b);
+    {
+        images::ArchiveWriter writer(path, req.compression);
+        writer.addFile("backup/index.yaml", util::jsonToYaml(index), 0600);
+        writer.addTree(volumePath, "backup/container", nullptr, [&] { return op.cancelled(); });
+        writer.finish();
+    }
+    try {
+        db::createBackup(db_, b);
+    } catch (...) {
+        ::unlink(path.c_str());
+        throw;
+    }
+    events_.lifecycle(project, "instance-backup-created", backupUrl(instance, req.name));
+}
+
+void BackupService::rename(const std::string& project, const std::string& instance, const std::string& from,
+                           const std::string& to) {
+    auto b = get(project, instance, from);
+    checkBackupName(to);
+    if (db::backup(db_, project, instance, to)) throw Conflict("Backup \"" + to + "\" already exists");
+    auto renamed = b;
+    renamed.name = to;
+    if (std::rename(tarballPath(b).c_str(), tarballPath(renamed).c_str()) != 0)
+        throw InternalError("Failed to rename the backup tarball");
+    db::renameBackup(db_, project, instance, from, to);
+    events_.lifecycle(project, "instance-backup-renamed", backupUrl(instance, to), {{"old_name", from}});
+}
+
+void BackupService::remove(const std::string& project, const std::string& instance, const std::string& name) {
+    auto b = get(project, instance, name);
+    ::unlink(tarballPath(b).c_str());
+    db::deleteBackup(db_, project, instance, name);
+    events_.lifecycle(project, "instance-backup-deleted", backupUrl(instance, name));
+}
+
+// ---- import --------------------------------------------------------------------------------
+
+std::string BackupService::import(const ImportTarget& target, const std::string& tarballPath, ops::Operation& op) {
+    const auto index = readIndex(tarballPath);
+    const std::string name = target.name.empty() ? text(index, "name") : target.name;
+    config::checkInstanceName(name);
+    const std::string poolName = target.pool.empty() ? text(index, "pool") : target.pool;
+    if (!db_.pool(poolName)) throw NotFound("Storage pool \"" + poolName + "\" not found");
+    auto rec = recordFrom(index["config"]["container"], target.project, name);
+
+    // The root disk goes to the chosen pool: a local root device is pointed there, an inherited
+    // one from another pool is overridden locally, as upstream does for X-LXD-pool.
+    if (auto root = config::findRootDisk(rec.devices)) rec.devices[root->first]["pool"] = poolName;
+    else if (auto inherited = config::findRootDisk(instances_.expand(rec).devices);
+             !inherited || inherited->second["pool"] != poolName) {
+        auto device = inherited ? inherited->second : db::StringMap{{"type", "disk"}, {"path", "/"}};
+        device["pool"] = poolName;
+        rec.devices[inherited ? inherited->first : "root"] = device;
+    }
+    config::validateInstanceConfig(rec.config, false);
+    config::validateDevices(rec.devices, false);
+    for (const auto& p : rec.profiles)
+        if (!db_.profile(profileProject(db_, rec.project), p)) throw BadRequest("Requested profile \"" + p + "\" doesn't exist");
+    instances_.driver(rec);
+
+    auto guard = instances_.lock(rec.project, rec.name);
+    std::lock_guard held(*guard);
+    db_.transaction([&] {
+        if (db_.instance(rec.project, rec.name)) throw Conflict("Instance \"" + rec.name + "\" already exists");
+        db_.createInstance(rec);
+        db_.createVolume(db::VolumeRecord{poolName, rec.project, LXDP_VOLUME_CONTAINER, rec.name, 0, "", {}, rec.createdAt});
+    });
+
+    auto& pool = storage_.pool(poolName);
+    bool volumeMade = false;
+    try {
+        std::function<void(const std::string&)> filler = [&](const std::string& mountPath) {
+            images::unpackSubtree(
+                tarballPath, "backup/container", mountPath,
+                [&](uint64_t done, uint64_t total) {
+                    lxdp_progress p{sizeof(lxdp_progress), total ? static_cast<int32_t>(done * 100 / total) : -1,
+                                    "restore_backup_unpack", done, total};
+                    op.progress(p);
+                },
+                [&] { return op.cancelled(); });
+            struct stat st {};
+            if (::lstat((mountPath + "/rootfs").c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+                throw BadRequest("Backup file holds no backup/container/rootfs directory");
+        };
+        pool.createVolume(volumeRef(rec.project, rec.name), &filler, op.abiHandle());
+        volumeMade = true;
+
+        // The driver re-owns the tree from the map recorded in volatile.last_state.idmap.
+        auto keys = instances_.driver(rec).create(instances_.ref(rec), op.abiHandle());
+        db_.transaction([&] {
+            auto stored = instances_.get(rec.project, rec.name);
+            for (const auto& [k, v] : keys) {
+                if (v.empty()) stored.config.erase(k);
+                else stored.config[k] = v;
+            }
+            db_.updateInstance(stored);
+        });
+        rec = instances_.get(rec.project, rec.name);
+        const std::string volumePath = instances_.ref(rec).volumePath;
+        const std::string link = paths_.containers + "/" + (rec.project == "default" ? rec.name : rec.project + "_" + rec.name);
+        ::unlink(link.c_str());
+        if (::symlink(volumePath.c_str(), link.c_str()) != 0)
+            throw InternalError("Failed to link " + link + " to the instance volume");
+        writeBackupYaml(instances_, storage_, db_, rec, volumePath);
+    } catch (...) {
+        try { instances_.driver(rec).remove(instances_.ref(rec)); } catch (...) {}
+        if (volumeMade) {
+            try { pool.deleteVolume(volumeRef(rec.project, rec.name), nullptr); } catch (...) {}
+        }
+        db_.transaction([&] {
+            db_.deleteInstance(rec.project, rec.name);
+            db_.deleteVolume(poolName, rec.project, LXDP_VOLUME_CONTAINER, rec.name);
+        });
+        throw;
+    }
+    events_.lifecycle(rec.project, "instance-created", "/1.0/instances/" + rec.name);
+    return rec.name;
+}
+
+}  // namespace lxdp::services
