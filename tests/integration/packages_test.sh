@@ -14,11 +14,13 @@ skip() { echo "skip: $*"; exit 0; }
 [[ $(id -u) == 0 ]] || skip "mounts and dpkg need root"
 command -v dpkg >/dev/null && command -v cpack >/dev/null || skip "no dpkg or cpack"
 
+# The writable layer lives on a tmpfs: overlayfs takes it there whatever / itself is.
 layers=$(mktemp -d /var/tmp/lxdpp-pkg.XXXXXX)
 root=$layers/root
+mount -t tmpfs -o size=2g,mode=0755 lxdpp-pkg-layers "$layers" || { rmdir "$layers"; skip "cannot mount a tmpfs"; }
 mkdir -p "$layers/upper" "$layers/work" "$root"
 mount -t overlay lxdpp-pkg-test -o "lowerdir=/,upperdir=$layers/upper,workdir=$layers/work" "$root" ||
-  { rm -rf "$layers"; skip "no overlayfs"; }
+  { umount "$layers"; rmdir "$layers"; skip "no overlayfs"; }
 mount -t proc proc "$root/proc"
 mount --rbind /sys "$root/sys" && mount --make-rslave "$root/sys"
 mount --rbind /dev "$root/dev" && mount --make-rslave "$root/dev"
@@ -34,8 +36,9 @@ cleanup() {
     [[ $(readlink "$p/root" 2>/dev/null) == "$root" ]] && kill -KILL "${p#/proc/}" 2>/dev/null
   done
   umount -R "$root" 2>/dev/null || umount -R -l "$root"
+  umount "$layers" 2>/dev/null || umount -l "$layers"
   # Only once nothing is mounted below it, or rm would reach the machine's /dev and /sys.
-  if ! findmnt -R "$root" >/dev/null; then rm -rf --one-file-system "$layers"; else echo "left mounted: $root"; fi
+  if ! findmnt -R "$layers" >/dev/null; then rmdir "$layers"; else echo "left mounted: $layers"; fi
   finish
 }
 trap cleanup EXIT
