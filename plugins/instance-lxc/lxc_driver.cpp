@@ -328,9 +328,12 @@ void instance_rename(const Driver &drv, const InstanceView &inst, const char *ne
     struct stat st;
     if (lstat(to.c_str(), &st) == 0)
         fail(LXDP_E_EXISTS, "%s already exists", to.c_str());
-    // The config inside is regenerated at the next start; only the directory name matters.
     if (rename(from.c_str(), to.c_str()) != 0 && errno != ENOENT)
         fail_errno(errno, "Failed to rename %s to %s", from.c_str(), to.c_str());
+    // The config inside still names the old directory (lxc.log.file among others): loading it
+    // would make liblxc recreate the old one. It is regenerated at the next start, so drop it.
+    if (unlink((to + "/config").c_str()) != 0 && errno != ENOENT)
+        fail_errno(errno, "Failed to remove the stale liblxc config of %s", to.c_str());
 }
 
 void instance_state(const Driver &drv, const InstanceView &inst, lxdp_instance_state *state) {
