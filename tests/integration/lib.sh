@@ -2,6 +2,7 @@
 # Sourced with DAEMON, PLUGINS and FIXTURES set from the test's arguments.
 set -u
 DAEMON=$1 PLUGINS=$2 FIXTURES=$3
+LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 WORK=$(mktemp -d /tmp/lxdp-it.XXXXXX)
 chmod 755 "$WORK"
 export LXD_DIR=$WORK/lxd
@@ -22,8 +23,18 @@ stop_daemon() {
   DAEMON_PID=
 }
 
+# The leftover audit (leftover_audit.py): what the test left counts as one failed check.
+audit_leftovers() {
+  local phase=$1
+  if ! python3 "$LIB_DIR/leftover_audit.py" "$phase" "$LXD_DIR" "$WORK/audit-state.json" >"$WORK/audit.out" 2>&1; then
+    FAILED=$((FAILED + 1)); echo "FAIL leftover audit ($phase)"; sed 's/^/     | /' "$WORK/audit.out"
+  fi
+}
+
 finish() {
+  [[ -n $DAEMON_PID ]] && kill -0 "$DAEMON_PID" 2>/dev/null && audit_leftovers live
   stop_daemon
+  audit_leftovers stopped
   rm -rf "$WORK"
   echo "$PASSED passed, $FAILED failed"
   # exit inside the EXIT trap sets the script's status, so ctest sees the failures.
