@@ -4,6 +4,7 @@
 
 #include <iterator>
 
+#include "api/JsonBody.h"
 #include "util/ApiError.h"
 
 namespace lxdp::api {
@@ -42,35 +43,10 @@ std::string Request::header(const std::string& name) const { return http_.get(na
 
 std::istream& Request::body() { return http_.stream(); }
 
-namespace {
-// No API object comes near these; past them a body is an attack or a mistake.
-constexpr size_t kMaxJsonBytes = 16 * 1024 * 1024;
-constexpr int kMaxJsonDepth = 64;
-}  // namespace
-
 const nlohmann::json& Request::json() {
     if (jsonRead_) return json_;
     jsonRead_ = true;
-    std::string text;
-    char buf[65536];
-    std::istream& in = http_.stream();
-    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-        text.append(buf, static_cast<size_t>(in.gcount()));
-        if (text.size() > kMaxJsonBytes) throw ApiError(413, "Request body too large");
-    }
-    if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
-        json_ = nlohmann::json::object();
-        return json_;
-    }
-    try {
-        // The depth is checked while parsing, before a deep tree exists.
-        json_ = nlohmann::json::parse(text, [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-            if (depth > kMaxJsonDepth) throw BadRequest("Invalid JSON in request body: nested too deeply");
-            return true;
-        });
-    } catch (const nlohmann::json::exception& e) {
-        throw BadRequest(std::string("Invalid JSON in request body: ") + e.what());
-    }
+    json_ = parseJsonBody(readJsonBody(http_.stream()));
     return json_;
 }
 
