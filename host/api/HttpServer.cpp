@@ -132,6 +132,10 @@ void HttpServer::serve(const Poco::Net::ServerSocket& socket, Identify identify)
 
 HttpServer::~HttpServer() { stop(); }
 
+void HttpServer::setConnectionFilter(const Poco::AutoPtr<Poco::Net::TCPServerConnectionFilter>& filter) {
+    server_->setConnectionFilter(filter);
+}
+
 void HttpServer::start() { server_->start(); }
 
 void HttpServer::stop() {

@@ -7,12 +7,15 @@
 
 #include "api/Router.h"
 
+#include <Poco/AutoPtr.h>
+
 namespace Poco {
 class ThreadPool;
 namespace Net {
 class HTTPServer;
 class HTTPServerRequest;
 class ServerSocket;
+class TCPServerConnectionFilter;
 }  // namespace Net
 }  // namespace Poco
 
@@ -30,6 +33,8 @@ public:
     HttpServer(const Router& router, const Poco::Net::ServerSocket& socket, Identify identify);
     ~HttpServer();
 
+    // Sees each new connection before any byte of it is read for HTTP (PROXY headers); before start().
+    void setConnectionFilter(const Poco::AutoPtr<Poco::Net::TCPServerConnectionFilter>& filter);
     void start();
     // Stops accepting and closes open connections.
     void stop();

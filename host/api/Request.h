@@ -1,8 +1,10 @@
 // One REST request as the handlers see it: path parameters, query, project, JSON body.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +23,14 @@ struct Requestor {
     std::string address;      // the peer's IP address, over HTTPS
     std::string certificate;  // the client certificate (PEM), when one was sent
     std::string fingerprint;  // its SHA-256
+    // A trusted certificate limited to some projects: it reaches only what RestrictedAccess
+    // allows, in those projects.
+    bool restricted = false;
+    std::vector<std::string> projects;
+
+    bool mayUse(const std::string& project) const {
+        return !restricted || std::find(projects.begin(), projects.end(), project) != projects.end();
+    }
 };
 
 class Request {

@@ -2,6 +2,7 @@
 
 #include <Poco/URI.h>
 
+#include "api/RestrictedAccess.h"
 #include "util/ApiError.h"
 
 namespace lxdp::api {
@@ -30,9 +31,21 @@ void Router::add(const std::string& method, const std::vector<std::string>& patt
     for (const auto& p : patterns) add(method, p, handler);
 }
 
+std::vector<Router::Described> Router::describe() const {
+    std::vector<Described> out;
+    for (const auto& route : routes_) {
+        std::string pattern;
+        for (const auto& segment : route.segments) pattern += "/" + segment;
+        out.push_back({route.method, pattern.empty() ? "/" : pattern, route.access});
+    }
+    return out;
+}
+
 Response Router::dispatch(Request& request) const {
     // The path was decoded segment by segment, so an encoded '/' stays inside its segment.
     const auto segments = splitPath(request.path());
+    if (commonHeaders_ && (segments.empty() || segments.front() != "internal")) commonHeaders_(request);
+    if (request.method() == "OPTIONS") return Response::raw("", {}, "text/plain");
     bool pathKnown = false;
     const Route* best = nullptr;
     size_t bestLiterals = 0;
@@ -61,9 +74,14 @@ Response Router::dispatch(Request& request) const {
     }
     if (best) {
         // Before anything else looks at the request: an untrusted caller learns nothing more.
+        // The whole trust decision is made here, before any handler runs.
         if (best->access != Access::Public && !request.requestor().trusted) throw Forbidden("not authorized");
-        if (projectCheck_ && request.hasQuery("project")) projectCheck_(request.project());
         request.setParams(std::move(bestParams));
+        // A restricted caller is judged before the project's existence is looked up: other
+        // projects are refused alike whether they exist or not.
+        // Public routes too: a restricted client must not enrol other certificates.
+        checkRestrictedAccess(best->method, best->segments, request);
+        if (projectCheck_ && request.hasQuery("project")) projectCheck_(request.project());
         return best->handler(request);
     }
     if (pathKnown) throw ApiError(405, "method not allowed");

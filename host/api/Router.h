@@ -24,10 +24,22 @@ public:
 
     // Called with the ?project= of every request that names one (an unknown project is a 404).
     void setProjectCheck(std::function<void(const std::string&)> check) { projectCheck_ = std::move(check); }
+    // Sets headers on the response to every request but the daemon's internal ones (CORS).
+    void setCommonHeaders(std::function<void(Request&)> set) { commonHeaders_ = std::move(set); }
 
     // Runs the matching handler: 404 for an unknown path, 405 for a known path and other method,
-    // 403 for an untrusted caller on a route that is not Public.
+    // 403 for an untrusted caller on a route that is not Public, and for a restricted caller
+    // outside what RestrictedAccess allows. OPTIONS (a browser's preflight) is answered by the
+    // common headers alone, on any path.
     Response dispatch(Request& request) const;
+
+    // Every route, for the daemon's own listing (tests check the trust gate on each).
+    struct Described {
+        std::string method;
+        std::string pattern;
+        Access access;
+    };
+    std::vector<Described> describe() const;
 
 private:
     struct Route {
@@ -38,6 +50,7 @@ private:
     };
     std::vector<Route> routes_;
     std::function<void(const std::string&)> projectCheck_;
+    std::function<void(Request&)> commonHeaders_;
 };
 
 // Splits "/1.0/instances/c1" into its segments, URL-decoding each.

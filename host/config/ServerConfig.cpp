@@ -34,6 +34,18 @@ void isPoolVolume(const std::string& value) {
         throw InvalidValue("Invalid volume \"" + value + "\", expected POOL/VOLUME");
 }
 
+void isIPAddress(const std::string& value) {
+    try {
+        isIPv4(value);
+    } catch (const InvalidValue&) {
+        try {
+            isIPv6(value);
+        } catch (const InvalidValue&) {
+            throw InvalidValue("Invalid IP address \"" + value + "\"");
+        }
+    }
+}
+
 const std::map<std::string, Validator>& serverKeys() {
     // Addresses, URLs and keys are only required to stay on one line: they end up in headers
     // and in files; the code that uses them parses them properly.
@@ -56,7 +68,7 @@ const std::map<std::string, Validator>& serverKeys() {
             {"core.https_allowed_headers", text},
             {"core.https_allowed_methods", text},
             {"core.https_allowed_origin", text},
-            {"core.https_trusted_proxy", text},
+            {"core.https_trusted_proxy", isListOf(isIPAddress)},
             {"core.proxy_http", text},
             {"core.proxy_https", text},
             {"core.proxy_ignore_hosts", text},

@@ -37,7 +37,10 @@
 #include "services/ProjectService.h"
 #include "services/StorageService.h"
 #include "services/TrustService.h"
+#include "api/Cors.h"
+#include "api/Request.h"
 #include "tls/HttpsListener.h"
+#include "tls/ProxyProtocol.h"
 #include "tls/ServerCertificate.h"
 
 namespace lxdp::daemon {
@@ -130,7 +133,7 @@ int runDaemon(const DaemonOptions& options) {
         services::NetworkService networks(db, events, registry, instances);
         instances.setNetworks(&networks);
         const auto serverCertificate = tls::loadOrCreateServerCertificate(paths.varDir);
-        services::TrustService trust(db, events);
+        services::TrustService trust(db, events, operations, paths.varDir);
         ServerConfigListeners configListeners;
         Context context{paths,    db,        events,   operations,        registry, storage,        profiles,
                         images,   instances, projects, serverCertificate, trust,    configListeners, networks};
@@ -140,6 +143,7 @@ int runDaemon(const DaemonOptions& options) {
 
         api::Router router;
         router.setProjectCheck([&projects](const std::string& project) { projects.get(project); });
+        router.setCommonHeaders([&db](api::Request& r) { api::setCorsHeaders(db.serverConfig(), r); });
         api::registerServerEndpoints(router, context);
         api::registerOperationEndpoints(router, context);
         api::registerEventEndpoints(router, context);
@@ -159,6 +163,13 @@ int runDaemon(const DaemonOptions& options) {
         router.add("POST", "/internal/sql", [&db](api::Request& r) {
             return api::Response::sync(db::runSql(db, r.json().value("query", "")));
         });
+        // Every route with whether untrusted callers may use it: the tests walk it.
+        router.add("GET", "/internal/routes", [&router](api::Request&) {
+            nlohmann::json out = nlohmann::json::array();
+            for (const auto& route : router.describe())
+                out.push_back({{"method", route.method}, {"path", route.pattern}, {"public", route.access == api::Access::Public}});
+            return api::Response::sync(out);
+        });
         // `lxd shutdown` is a host shutdown: instances stop, and come back at the next start.
         router.add("PUT", "/internal/shutdown", [](api::Request&) {
             kill(getpid(), SIGPWR);
@@ -167,7 +178,12 @@ int runDaemon(const DaemonOptions& options) {
 
         // The remote API follows core.https_address, from the stored value on.
         tls::HttpsListener https(router, serverCertificate,
-                                 [&trust](const std::string& fingerprint) { return trust.isTrusted(fingerprint); });
+                                 [&trust](api::Requestor& who, X509* cert) { trust.identify(who, cert); },
+                                 [&db](const std::string& address) {
+                                     const auto config = db.serverConfig();
+                                     const auto it = config.find("core.https_trusted_proxy");
+                                     return it != config.end() && tls::isListedAddress(it->second, address);
+                                 });
         auto httpsAddress = [](const db::StringMap& config) {
             auto it = config.find("core.https_address");
             return it == config.end() ? std::string() : it->second;

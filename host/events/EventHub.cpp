@@ -10,12 +10,13 @@ namespace {
 constexpr size_t kMaxQueued = 10000;
 }
 
-Listener::Listener(std::set<std::string> types, std::string project, bool allProjects)
-    : types_(std::move(types)), project_(std::move(project)), allProjects_(allProjects) {}
+Listener::Listener(std::set<std::string> types, std::string project, bool allProjects, bool serverWide)
+    : types_(std::move(types)), project_(std::move(project)), allProjects_(allProjects), serverWide_(serverWide) {}
 
 bool Listener::wants(const std::string& type, const std::string& project) const {
     if (!types_.empty() && !types_.count(type)) return false;
-    return allProjects_ || project.empty() || project == project_;
+    if (project.empty()) return serverWide_;
+    return allProjects_ || project == project_;
 }
 
 void Listener::push(const std::string& frame) {
@@ -49,8 +50,9 @@ std::optional<std::string> Listener::next(int timeoutMs) {
     return frame;
 }
 
-std::shared_ptr<Listener> EventHub::subscribe(std::set<std::string> types, std::string project, bool allProjects) {
-    auto l = std::make_shared<Listener>(std::move(types), std::move(project), allProjects);
+std::shared_ptr<Listener> EventHub::subscribe(std::set<std::string> types, std::string project, bool allProjects,
+                                              bool serverWide) {
+    auto l = std::make_shared<Listener>(std::move(types), std::move(project), allProjects, serverWide);
     std::lock_guard lock(mutex_);
     listeners_.push_back(l);
     return l;

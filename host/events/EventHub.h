@@ -17,7 +17,9 @@ namespace lxdp::events {
 
 class Listener {
 public:
-    Listener(std::set<std::string> types, std::string project, bool allProjects);
+    // serverWide: also the events of no project (server config, certificate tokens), which a
+    // restricted client must not see.
+    Listener(std::set<std::string> types, std::string project, bool allProjects, bool serverWide = true);
     // The next event as a JSON text frame, waiting up to timeoutMs; nullopt on timeout.
     std::optional<std::string> next(int timeoutMs);
     bool closed() const;
@@ -31,6 +33,7 @@ private:
     const std::set<std::string> types_;
     const std::string project_;
     const bool allProjects_;
+    const bool serverWide_;
     mutable std::mutex mutex_;
     std::condition_variable cv_;
     std::deque<std::string> queue_;
@@ -40,7 +43,8 @@ private:
 class EventHub {
 public:
     // types empty: every type.
-    std::shared_ptr<Listener> subscribe(std::set<std::string> types, std::string project, bool allProjects);
+    std::shared_ptr<Listener> subscribe(std::set<std::string> types, std::string project, bool allProjects,
+                                        bool serverWide = true);
     void unsubscribe(const std::shared_ptr<Listener>& listener);
 
     void publish(const std::string& type, const std::string& project, const nlohmann::json& metadata);

@@ -27,6 +27,8 @@ public:
 
     const std::string& id() const { return id_; }
     const std::string& project() const { return project_; }
+    // "task", "websocket" or "token".
+    const std::string& operationClass() const { return class_; }
     Status status() const;
     bool finished() const;
     nlohmann::json render() const;

@@ -34,19 +34,20 @@ std::shared_ptr<Operation> OperationManager::get(const std::string& id) {
     return it == ops_.end() ? nullptr : it->second;
 }
 
-std::vector<std::shared_ptr<Operation>> OperationManager::list(const std::string& project) {
+std::vector<std::shared_ptr<Operation>> OperationManager::list(const std::string& project, bool withProjectless) {
     std::lock_guard lock(mutex_);
     prune();
     std::vector<std::shared_ptr<Operation>> out;
     for (const auto& [id, op] : ops_)
-        if (project.empty() || op->project() == project) out.push_back(op);
+        if (project.empty() || op->project() == project || (withProjectless && op->project().empty())) out.push_back(op);
     return out;
 }
 
 size_t OperationManager::running() {
     std::lock_guard lock(mutex_);
     size_t n = 0;
-    for (const auto& [id, op] : ops_) n += op->finished() ? 0 : 1;
+    // A token operation only waits to be used: nothing is lost when it ends with the daemon.
+    for (const auto& [id, op] : ops_) n += op->finished() || op->operationClass() == "token" ? 0 : 1;
     return n;
 }
 

@@ -23,8 +23,10 @@ public:
                                    nlohmann::json resources, std::function<void(Operation&)> body);
 
     std::shared_ptr<Operation> get(const std::string& id);
-    std::vector<std::shared_ptr<Operation>> list(const std::string& project);
-    // Number of operations still running (shutdown waits for them).
+    // The operations of project (every one when empty); withProjectless adds those of no project
+    // (certificate tokens), which restricted clients must not see.
+    std::vector<std::shared_ptr<Operation>> list(const std::string& project, bool withProjectless = false);
+    // Number of operations still working (shutdown waits for them; tokens do not count).
     size_t running();
 
 private:

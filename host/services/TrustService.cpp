@@ -5,7 +5,9 @@
 #include <chrono>
 
 #include "api/Request.h"
+#include "config/Validators.h"
 #include "db/Database.h"
+#include "ops/Operation.h"
 #include "events/EventHub.h"
 #include "tls/Certificate.h"
 #include "tls/PasswordHash.h"
@@ -23,6 +25,13 @@ void checkType(const std::string& type) {
 
 std::string source(const std::string& fingerprint) { return "/1.0/certificates/" + fingerprint; }
 
+std::vector<std::string> projectsOf(const nlohmann::json& request) {
+    // The Go client sends "projects": null for none.
+    const auto it = request.find("projects");
+    if (it == request.end() || it->is_null()) return {};
+    return it->get<std::vector<std::string>>();
+}
+
 }  // namespace
 
 std::string storedTrustPassword(const std::string& given, const std::string& current) {
@@ -30,8 +39,25 @@ std::string storedTrustPassword(const std::string& given, const std::string& cur
     return tls::hashPassword(given);
 }
 
-bool TrustService::isTrusted(const std::string& fingerprint) {
-    return !fingerprint.empty() && db::certificate(db_, fingerprint).has_value();
+void TrustService::identify(api::Requestor& who, X509* cert) {
+    who.trusted = false;
+    if (!cert) return;
+    const auto verdict = ca_.verify(cert);
+    if (verdict == tls::ClientCa::Verdict::Refused) return;
+    const tls::Certificate presented = tls::fromX509(cert);
+    who.certificate = presented.pem;
+    who.fingerprint = presented.fingerprint;
+    if (const auto record = db::certificate(db_, presented.fingerprint)) {
+        who.trusted = true;
+        who.restricted = record->restricted;
+        who.projects = record->projects;
+        return;
+    }
+    if (verdict == tls::ClientCa::Verdict::Issued) {
+        const auto config = db_.serverConfig();
+        const auto it = config.find("core.trust_ca_certificates");
+        who.trusted = it != config.end() && config::isTrue(it->second);
+    }
 }
 
 std::vector<db::CertificateRecord> TrustService::list() { return db::certificates(db_); }
@@ -43,36 +69,49 @@ db::CertificateRecord TrustService::get(const std::string& fingerprint) {
     return *found;
 }
 
-void TrustService::checkPassword(const api::Requestor& caller, const std::string& password) {
+std::optional<nlohmann::json> TrustService::checkSecret(const api::Requestor& caller, const std::string& secret) {
     const auto wait = throttle_.waitFor(caller.address);
     if (wait > std::chrono::seconds::zero()) {
         const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(wait).count() + 1;
         throw ApiError(429, "Too many failed attempts, retry in " + std::to_string(seconds) + "s");
     }
-    const auto config = db_.serverConfig();
-    const auto it = config.find("core.trust_password");
-    if (password.empty() || it == config.end() || !tls::verifyPassword(it->second, password)) {
-        throttle_.failed(caller.address);
-        Poco::Logger::get("trust").warning("refused a trust password from %s", caller.address);
-        throw Forbidden("not authorized");
+    if (!secret.empty()) {
+        if (auto issued = tokens_.redeem(secret)) {
+            throttle_.succeeded(caller.address);
+            return issued;
+        }
+        const auto config = db_.serverConfig();
+        const auto it = config.find("core.trust_password");
+        if (it != config.end() && tls::verifyPassword(it->second, secret)) {
+            throttle_.succeeded(caller.address);
+            return std::nullopt;
+        }
     }
-    throttle_.succeeded(caller.address);
+    throttle_.failed(caller.address);
+    Poco::Logger::get("trust").warning("refused a trust password or token from %s", caller.address);
+    throw Forbidden("not authorized");
 }
 
-std::string TrustService::add(const api::Requestor& caller, const nlohmann::json& request) {
-    const std::string type = request.value("type", std::string("client"));
-    const std::string given = request.value("certificate", std::string());
-    if (request.value("token", false)) throw BadRequest("Certificate add tokens are not supported");
+std::string TrustService::add(const api::Requestor& caller, const nlohmann::json& given) {
+    nlohmann::json request = given;
     if (!caller.trusted) {
-        // Enrolment: the caller's own certificate, for the trust password.
+        // Enrolment: the caller's own certificate, for the trust password or a token. Newer
+        // clients send the token as trust_token, 5.0 ones as the password.
         if (caller.certificate.empty()) throw Forbidden("not authorized");
-        checkPassword(caller, request.value("password", std::string()));
+        const std::string secret = request.value("trust_token", request.value("password", std::string()));
+        if (auto issued = checkSecret(caller, secret)) {
+            // What the token was issued for wins over what its bearer asks.
+            for (const char* key : {"name", "type", "restricted", "projects"})
+                if (issued->contains(key)) request[key] = (*issued)[key];
+        }
     }
+    const std::string type = request.value("type", std::string("client"));
+    const std::string pem = request.value("certificate", std::string());
     checkType(type);
 
     tls::Certificate cert;
-    if (!given.empty()) {
-        cert = tls::parseCertificate(given);
+    if (!pem.empty()) {
+        cert = tls::parseCertificate(pem);
         if (!caller.trusted && cert.fingerprint != caller.fingerprint) throw Forbidden("not authorized");
     } else if (!caller.certificate.empty()) {
         cert = tls::parseCertificate(caller.certificate);
@@ -88,12 +127,25 @@ std::string TrustService::add(const api::Requestor& caller, const nlohmann::json
     if (record.name.empty()) record.name = cert.commonName.empty() ? caller.address : cert.commonName;
     record.certificate = cert.pem;
     record.restricted = request.value("restricted", false);
-    // The Go client sends "projects": null for none.
-    if (auto it = request.find("projects"); it != request.end() && !it->is_null())
-        record.projects = it->get<std::vector<std::string>>();
+    record.projects = projectsOf(request);
     db::createCertificate(db_, record);
     events_.lifecycle("default", "certificate-created", source(record.fingerprint));
     return record.fingerprint;
+}
+
+std::shared_ptr<ops::Operation> TrustService::issueToken(const api::Requestor& caller, const nlohmann::json& request,
+                                                         const std::string& serverFingerprint,
+                                                         const std::vector<std::string>& addresses) {
+    if (!caller.trusted) throw Forbidden("not authorized");
+    const std::string name = request.value("name", std::string());
+    if (name.empty()) throw BadRequest("A certificate add token needs a client name");
+    const std::string type = request.value("type", std::string("client"));
+    checkType(type);
+    const nlohmann::json issued = {{"name", name},
+                                   {"type", type},
+                                   {"restricted", request.value("restricted", false)},
+                                   {"projects", projectsOf(request)}};
+    return tokens_.issue(issued, serverFingerprint, addresses);
 }
 
 void TrustService::update(const db::CertificateRecord& cert) {

@@ -6,11 +6,13 @@
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/Net/X509Certificate.h>
 
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <map>
 
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -18,9 +20,62 @@
 
 #include "api/HttpServer.h"
 #include "api/Router.h"
+#include "tls/ProxyProtocol.h"
 #include "util/ApiError.h"
 
 namespace lxdp::tls {
+
+// A trusted proxy sends its header at once; an idle one must not hold the accepting thread long.
+constexpr auto kProxyHeaderTimeout = std::chrono::seconds(2);
+
+class ProxiedSources {
+public:
+    void set(const std::string& connection, const std::optional<std::string>& client) {
+        std::lock_guard lock(mutex_);
+        // Every connection from a proxy passes here first, so a reused port never keeps a stale client.
+        if (client) sources_[connection] = *client;
+        else sources_.erase(connection);
+    }
+    std::optional<std::string> get(const std::string& connection) {
+        std::lock_guard lock(mutex_);
+        const auto it = sources_.find(connection);
+        if (it == sources_.end()) return std::nullopt;
+        return it->second;
+    }
+
+private:
+    std::mutex mutex_;
+    std::map<std::string, std::string> sources_;
+};
+
+namespace {
+
+// Reads the PROXY header of connections from trusted proxies, before TLS starts on them (the
+// server side's handshake waits for the first read). Anyone else's header is not read, and
+// fails as TLS.
+class ProxyHeaderFilter : public Poco::Net::TCPServerConnectionFilter {
+public:
+    ProxyHeaderFilter(HttpsListener::ProxyCheck trusted, std::shared_ptr<ProxiedSources> sources)
+        : trusted_(std::move(trusted)), sources_(std::move(sources)) {}
+
+    bool accept(const Poco::Net::StreamSocket& socket) override {
+        try {
+            const auto peer = socket.peerAddress();
+            if (!trusted_(peer.host().toString())) return true;
+            sources_->set(peer.toString(), readProxyHeader(socket.impl()->sockfd(), kProxyHeaderTimeout));
+            return true;
+        } catch (const std::exception& e) {
+            Poco::Logger::get("https").warning("dropped a connection: %s", std::string(e.what()));
+            return false;
+        }
+    }
+
+private:
+    HttpsListener::ProxyCheck trusted_;
+    std::shared_ptr<ProxiedSources> sources_;
+};
+
+}  // namespace
 
 namespace {
 
@@ -108,8 +163,13 @@ std::vector<std::string> interfaceAddresses(const std::string& port) {
 
 }  // namespace
 
-HttpsListener::HttpsListener(const api::Router& router, const ServerCertificate& certificate, TrustCheck trusted)
-    : router_(router), trusted_(std::move(trusted)), context_(makeContext(certificate)) {}
+HttpsListener::HttpsListener(const api::Router& router, const ServerCertificate& certificate, TrustCheck trusted,
+                             ProxyCheck trustedProxy)
+    : router_(router),
+      trusted_(std::move(trusted)),
+      trustedProxy_(std::move(trustedProxy)),
+      proxied_(std::make_shared<ProxiedSources>()),
+      context_(makeContext(certificate)) {}
 
 HttpsListener::~HttpsListener() { stop(); }
 
@@ -150,17 +210,17 @@ void HttpsListener::listen(const std::string& address) {
 }
 
 void HttpsListener::serveOn(const Poco::Net::SocketAddress& where) {
-    auto identify = [trusted = trusted_](Poco::Net::HTTPServerRequest& http) {
+    auto identify = [trusted = trusted_, proxied = proxied_](Poco::Net::HTTPServerRequest& http) {
         api::Requestor who;
         who.protocol = "tls";
         who.trusted = false;
-        who.address = http.clientAddress().host().toString();
+        who.address = proxied->get(http.clientAddress().toString()).value_or(http.clientAddress().host().toString());
         Poco::Net::SecureStreamSocket socket(dynamic_cast<Poco::Net::HTTPServerRequestImpl&>(http).socket());
         if (socket.havePeerCertificate()) {
-            const Certificate cert = fromX509(socket.peerCertificate().certificate());
-            who.certificate = cert.pem;
-            who.fingerprint = cert.fingerprint;
-            who.trusted = trusted(cert.fingerprint);
+            const Poco::Net::X509Certificate peer = socket.peerCertificate();
+            trusted(who, const_cast<X509*>(peer.certificate()));
+        } else {
+            trusted(who, nullptr);
         }
         return who;
     };
@@ -168,6 +228,7 @@ void HttpsListener::serveOn(const Poco::Net::SocketAddress& where) {
     socket.bind(where, true);
     socket.listen(128);
     server_ = std::make_unique<api::HttpServer>(router_, socket, identify);
+    server_->setConnectionFilter(new ProxyHeaderFilter(trustedProxy_, proxied_));
     server_->start();
     Poco::Logger::get("https").information("serving the API on %s", where.toString());
 }

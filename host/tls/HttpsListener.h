@@ -1,5 +1,5 @@
 // The REST API over HTTPS on core.https_address: started, moved and stopped live. Every request
-// carries its client certificate's fingerprint, checked against the trust store each time.
+// carries its client certificate, judged by the trust check each time.
 #pragma once
 
 #include <functional>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <Poco/AutoPtr.h>
+#include <openssl/types.h>
 
 #include "tls/ServerCertificate.h"
 
@@ -19,15 +20,24 @@ class SocketAddress;
 namespace lxdp::api {
 class HttpServer;
 class Router;
+struct Requestor;
 }  // namespace lxdp::api
 
 namespace lxdp::tls {
 
+class ProxiedSources;
+
 class HttpsListener {
 public:
-    using TrustCheck = std::function<bool(const std::string& fingerprint)>;
+    // Decides who the caller presenting a client certificate (null: none) is.
+    using TrustCheck = std::function<void(api::Requestor& who, X509* cert)>;
 
-    HttpsListener(const api::Router& router, const ServerCertificate& certificate, TrustCheck trusted);
+    // Whether a peer address is a proxy whose PROXY header names the real client
+    // (core.https_trusted_proxy); that client's address then stands for the caller's.
+    using ProxyCheck = std::function<bool(const std::string& address)>;
+
+    HttpsListener(const api::Router& router, const ServerCertificate& certificate, TrustCheck trusted,
+                  ProxyCheck trustedProxy);
     ~HttpsListener();
 
     // Serves on address ("host:port", "host", ":port", "[v6]:port"; port 8443 by default), or
@@ -42,6 +52,9 @@ private:
 
     const api::Router& router_;
     TrustCheck trusted_;
+    ProxyCheck trustedProxy_;
+    // The client each proxied connection stands for, by the proxy's "address:port".
+    std::shared_ptr<ProxiedSources> proxied_;
     Poco::AutoPtr<Poco::Net::Context> context_;
     std::mutex mutex_;
     std::string address_;

@@ -1,5 +1,8 @@
 #include "api/endpoints/Endpoints.h"
+#include "db/Database.h"
 #include "services/TrustService.h"
+#include "tls/HttpsListener.h"
+#include "tls/ServerCertificate.h"
 #include "util/ApiError.h"
 #include "util/Hash.h"
 
@@ -17,6 +20,13 @@ void registerCertificateEndpoints(Router& router, daemon::Context& ctx) {
     router.add(
         "POST", "/1.0/certificates",
         [&ctx](Request& r) {
+            if (r.json().value("token", false)) {
+                const auto config = ctx.db.serverConfig();
+                const auto https = config.find("core.https_address");
+                return Response::async(ctx.trust.issueToken(
+                    r.requestor(), r.json(), ctx.serverCertificate.certificate.fingerprint,
+                    tls::reachableAddresses(https == config.end() ? "" : https->second)));
+            }
             const std::string fingerprint = ctx.trust.add(r.requestor(), r.json());
             return Response::created("/1.0/certificates/" + fingerprint);
         },

@@ -18,7 +18,7 @@ void registerEventEndpoints(Router& router, daemon::Context& ctx) {
             types.insert(t);
         }
         bool all = r.query("all-projects") == "true";
-        auto listener = ctx.events.subscribe(types, r.project(), all);
+        auto listener = ctx.events.subscribe(types, r.project(), all, !r.requestor().restricted);
         try {
             WebSocket ws(r);
             while (!listener->closed()) {

@@ -7,16 +7,22 @@
 namespace lxdp::api {
 
 namespace {
+constexpr double kCancelSettleSeconds = 1;
+
+// A restricted caller knows only the operations of its projects, never those of no project.
 std::shared_ptr<ops::Operation> find(daemon::Context& ctx, Request& r) {
     auto op = ctx.ops.get(r.param("id"));
-    if (!op) throw NotFound("Operation not found");
+    const auto& who = r.requestor();
+    if (!op || (who.restricted && (op->project().empty() || !who.mayUse(op->project())))) throw NotFound("Operation not found");
     return op;
 }
 }  // namespace
 
 void registerOperationEndpoints(Router& router, daemon::Context& ctx) {
     router.add("GET", "/1.0/operations", [&ctx](Request& r) {
-        auto ops = ctx.ops.list(r.hasQuery("all-projects") ? "" : r.project());
+        // Certificate tokens belong to no project; restricted callers never see them (nor ask for
+        // all projects: the router refuses that).
+        auto ops = ctx.ops.list(r.hasQuery("all-projects") ? "" : r.project(), !r.requestor().restricted);
         if (r.recursion() == 0) {
             nlohmann::json out = nlohmann::json::object();
             for (const auto& op : ops) {
@@ -39,7 +45,11 @@ void registerOperationEndpoints(Router& router, daemon::Context& ctx) {
     router.add("GET", "/1.0/operations/{id}", [&ctx](Request& r) { return Response::sync(find(ctx, r)->render()); });
 
     router.add("DELETE", "/1.0/operations/{id}", [&ctx](Request& r) {
-        if (!find(ctx, r)->cancel()) throw BadRequest("This operation can't be cancelled");
+        auto op = find(ctx, r);
+        if (!op->cancel()) throw BadRequest("This operation can't be cancelled");
+        // An operation that stops promptly is final by the time the client hears back, as
+        // upstream's (a revoked token is no longer listed).
+        op->wait(kCancelSettleSeconds);
         return Response::sync(nullptr);
     });
 

@@ -9,7 +9,8 @@ void registerProjectEndpoints(Router& router, daemon::Context& ctx) {
     router.add("GET", "/1.0/projects", [&ctx](Request& r) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& p : ctx.db.projects())
-            out.push_back(r.recursion() ? ctx.projects.render(p) : nlohmann::json("/1.0/projects/" + p.name));
+            if (r.requestor().mayUse(p.name))
+                out.push_back(r.recursion() ? ctx.projects.render(p) : nlohmann::json("/1.0/projects/" + p.name));
         return Response::sync(out);
     });
 

@@ -27,7 +27,8 @@ const std::vector<std::string> kApiExtensions = {
     "file_symlinks", "storage",                "projects",    "container_backup",
     "container_full", "container_exec_user_group_cwd", "instances", "api_filtering",
     "operation_wait", "network", "network_leases", "network_state", "instance_nic_network",
-    "snapshot_expiry", "snapshot_expiry_creation", "container_only_migration"};
+    "snapshot_expiry", "snapshot_expiry_creation", "container_only_migration", "certificate_token",
+    "certificate_project", "certificate_update"};
 
 std::string osReleaseField(const std::string& key) {
     std::ifstream in("/etc/os-release");
@@ -118,7 +119,8 @@ void registerServerEndpoints(Router& router, daemon::Context& ctx) {
                                    {"public", false},
                                    {"auth_methods", {"tls"}}});
         }
-        nlohmann::json config = serverConfigView(ctx);
+        // The server's settings are the administrator's business, not a restricted client's.
+        nlohmann::json config = r.requestor().restricted ? nlohmann::json::object() : serverConfigView(ctx);
         nlohmann::json out = {{"config", config},
                               {"api_extensions", kApiExtensions},
                               {"api_status", "stable"},
