@@ -18,6 +18,8 @@ namespace lxdp::services {
 namespace {
 
 const std::string kHiddenPassword = "true";
+// Certificates belong to no project: their events reach unrestricted listeners only.
+const std::string kNoProject;
 
 void checkType(const std::string& type) {
     if (type != "client" && type != "metrics") throw BadRequest("Unknown certificate type \"" + type + "\"");
@@ -129,7 +131,7 @@ std::string TrustService::add(const api::Requestor& caller, const nlohmann::json
     record.restricted = request.value("restricted", false);
     record.projects = projectsOf(request);
     db::createCertificate(db_, record);
-    events_.lifecycle("default", "certificate-created", source(record.fingerprint));
+    events_.lifecycle(kNoProject, "certificate-created", source(record.fingerprint));
     return record.fingerprint;
 }
 
@@ -152,13 +154,13 @@ void TrustService::update(const db::CertificateRecord& cert) {
     checkType(cert.type);
     get(cert.fingerprint);
     db::updateCertificate(db_, cert);
-    events_.lifecycle("default", "certificate-updated", source(cert.fingerprint));
+    events_.lifecycle(kNoProject, "certificate-updated", source(cert.fingerprint));
 }
 
 void TrustService::remove(const std::string& fingerprint) {
     get(fingerprint);
     db::deleteCertificate(db_, fingerprint);
-    events_.lifecycle("default", "certificate-deleted", source(fingerprint));
+    events_.lifecycle(kNoProject, "certificate-deleted", source(fingerprint));
 }
 
 nlohmann::json TrustService::render(const db::CertificateRecord& cert) const {

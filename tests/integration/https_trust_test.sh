@@ -88,6 +88,13 @@ expect restricted-sees-no-tokens bash -c "api GET '/1.0/operations?recursion=1' 
 lxc config trust revoke-token tok3 >/dev/null
 expect restricted-edit-takes-effect bash -c "[ \$(status_of PATCH /1.0/certificates/$rfp '{\"projects\":[\"p2\"]}') = 200 ] && [ \$(code_as limited '$url/1.0/instances?project=p1') = 403 ] && [ \$(code_as limited '$url/1.0/instances?project=p2') = 200 ]"
 
+# A restricted token, with the real client: it lands in its only project.
+lxc config trust add --name rtok --restricted --projects p1 >"$WORK/rtok.out" 2>&1
+expect restricted-token-remote-add bash -c "LXD_CONF='$WORK/c3' lxc remote add r1 '$(tail -n1 "$WORK/rtok.out")'"
+expect restricted-token-cert bash -c "api GET '/1.0/certificates?recursion=1' | jq -e '.metadata[] | select(.name == \"rtok\") | .restricted and .projects == [\"p1\"]'"
+expect restricted-client-in-its-project bash -c "LXD_CONF='$WORK/c3' lxc project list r1: --format csv >'$WORK/rprojects' && [ \"\$(cut -d, -f1 '$WORK/rprojects')\" = 'p1 (current)' ] && LXD_CONF='$WORK/c3' lxc list r1: --format csv"
+expect restricted-client-refused-elsewhere bash -c "! LXD_CONF='$WORK/c3' lxc list r1: --project default && ! LXD_CONF='$WORK/c3' lxc config set r1: core.trust_password x && ! LXD_CONF='$WORK/c3' lxc config trust list r1:"
+
 # --- PKI mode: server.ca decides which certificates count at all.
 ca=$WORK/ca
 mkdir -p "$ca" && touch "$ca/index.txt" && echo 01 >"$ca/crlnumber"
