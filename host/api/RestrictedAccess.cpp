@@ -24,6 +24,9 @@ const std::vector<Rule>& rules() {
         // What every client reads first.
         {true, {}, ProjectFrom::None, true},
         {true, {"1.0"}, ProjectFrom::None, true},
+        // An operation's websocket: its secret is the credential, and the endpoint shows a
+        // restricted caller only the operations of its projects.
+        {true, {"1.0", "operations", "{}", "websocket"}, ProjectFrom::None, true},
         // Project-scoped resources, in the project the request names (default otherwise).
         {false, {"1.0", "instances"}, ProjectFrom::Query},
         {false, {"1.0", "containers"}, ProjectFrom::Query},

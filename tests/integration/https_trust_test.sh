@@ -95,6 +95,15 @@ expect restricted-token-cert bash -c "api GET '/1.0/certificates?recursion=1' | 
 expect restricted-client-in-its-project bash -c "LXD_CONF='$WORK/c3' lxc project list r1: --format csv >'$WORK/rprojects' && [ \"\$(cut -d, -f1 '$WORK/rprojects')\" = 'p1 (current)' ] && LXD_CONF='$WORK/c3' lxc list r1: --format csv"
 expect restricted-client-refused-elsewhere bash -c "! LXD_CONF='$WORK/c3' lxc list r1: --project default && ! LXD_CONF='$WORK/c3' lxc config set r1: core.trust_password x && ! LXD_CONF='$WORK/c3' lxc config trust list r1:"
 
+# A restricted client at work: launch, exec (websocket), delete, in a project sharing the default
+# project's images and profiles.
+setup_base
+export LXD_CONF=$WORK/admin
+api POST /1.0/projects '{"name":"p3","config":{"features.images":"false","features.profiles":"false"}}' >/dev/null
+lxc config trust add --name rtok3 --restricted --projects p3 >"$WORK/rtok3.out" 2>&1
+LXD_CONF=$WORK/c4 lxc remote add r3 "$(tail -n1 "$WORK/rtok3.out")" >/dev/null 2>&1
+expect restricted-client-launches bash -c "LXD_CONF='$WORK/c4' lxc launch r3:bb r3:rc1 && LXD_CONF='$WORK/c4' lxc exec r3:rc1 -- echo hi | grep -qx hi && LXD_CONF='$WORK/c4' lxc delete -f r3:rc1"
+
 # --- PKI mode: server.ca decides which certificates count at all.
 ca=$WORK/ca
 mkdir -p "$ca" && touch "$ca/index.txt" && echo 01 >"$ca/crlnumber"

@@ -38,6 +38,8 @@ protected:
         }
         router_.add("POST", "/1.0/certificates", ok, lxdp::api::Access::Public);
         router_.add("POST", "/1.0/instances", ok);
+        router_.add("GET", "/1.0/operations/{id}", ok);
+        router_.add("GET", "/1.0/operations/{id}/websocket", ok, lxdp::api::Access::Public);
         // Projects exist or not: the restricted caller must not be able to tell.
         router_.setProjectCheck([](const std::string& project) {
             if (project != "p1" && project != "p2") throw lxdp::NotFound("Project not found");
@@ -118,6 +120,12 @@ TEST_F(RestrictedAccessTest, EventsOfItsProjectOnlyAndReadOnly) {
     EXPECT_EQ(status("GET", "/1.0/events?project=p1"), 200);
     EXPECT_EQ(status("PUT", "/1.0/events?project=p1"), 403);
     EXPECT_EQ(status("GET", "/1.0/events?project=p2"), 403);
+}
+
+TEST_F(RestrictedAccessTest, OperationWebsocketsNeedNoProject) {
+    EXPECT_EQ(status("GET", "/1.0/operations/abc/websocket?secret=s"), 200);
+    EXPECT_EQ(status("GET", "/1.0/operations/abc"), 403);
+    EXPECT_EQ(status("GET", "/1.0/operations/abc?project=p1"), 200);
 }
 
 TEST_F(RestrictedAccessTest, PreflightIsAnsweredWithoutTrust) { EXPECT_EQ(status("OPTIONS", "/1.0/instances"), 200); }
