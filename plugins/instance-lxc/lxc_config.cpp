@@ -181,15 +181,18 @@ void write_lxc_config(const Driver &drv, const InstanceView &inst, const Idmap &
     if (nics.empty())
         w.set("lxc.net.0.type", "empty");
     for (size_t i = 0; i < nics.size(); i++) {
-        const std::string key = "lxc.net." + std::to_string(i) + ".";
-        w.set(key + "type", "veth");
-        w.set(key + "link", nics[i].link);
-        w.set(key + "name", nics[i].name);
-        w.set(key + "hwaddr", nics[i].hwaddr);
-        w.set(key + "veth.pair", nics[i].host_name);
-        w.set(key + "flags", "up");
-        if (!nics[i].mtu.empty())
-            w.set(key + "mtu", nics[i].mtu);
+        const Nic &nic = nics[i];
+        NetKeys keys;
+        nic.type->lxc_keys(nic, keys);
+        keys.emplace_back("name", nic.name);
+        if (!nic.hwaddr.empty())
+            keys.emplace_back("hwaddr", nic.hwaddr);
+        if (!nic.get("mtu").empty())
+            keys.emplace_back("mtu", nic.get("mtu"));
+        keys.emplace_back("flags", "up");
+        const std::string prefix = "lxc.net." + std::to_string(i) + ".";
+        for (const auto &[key, value] : keys)
+            w.set(prefix + key, value);
     }
 
     const bool v2 = cgroup2_only();

@@ -271,6 +271,12 @@ void instance_start(const Driver &drv, const InstanceView &inst, const lxdp_kv_s
         c->stop(c.get());
         fail(LXDP_E_IO, "Instance %s did not reach RUNNING: %s", inst.lxc_name().c_str(), tail.c_str());
     }
+    try {
+        setup_nic_host_sides(drv, nics);
+    } catch (const Error &) {
+        c->stop(c.get());
+        throw;
+    }
     report_nics(nics, volatile_out);
     drv.log(LXDP_LOG_INFO, "Started %s (init pid %d)", inst.lxc_name().c_str(), c->init_pid(c.get()));
 }

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "command.h"
 #include "netif.h"
 
 namespace lxdp_lxc {
@@ -60,7 +62,68 @@ std::string key_of(const InstanceView &inst, const std::string &key) {
     return v ? std::string(*v) : std::string();
 }
 
+const NicType *nic_type(const std::string &device, const DeviceConfig &cfg) {
+    // A NIC on a managed network is bridged: LXD 4.0 networks are bridges named as the network.
+    const std::string nictype = !get(cfg, "nictype").empty() ? get(cfg, "nictype")
+                                : !get(cfg, "network").empty() ? "bridged"
+                                                               : "";
+    for (const NicType *t : {&kNicBridged, &kNicP2p, &kNicMacvlan, &kNicIpvlan, &kNicRouted, &kNicPhysical})
+        if (nictype == t->nictype)
+            return t;
+    fail(LXDP_E_NOTSUP, "Device %s: NIC type \"%s\" is not supported by the lxc driver", device.c_str(),
+         nictype.c_str());
+}
+
 } // namespace
+
+std::string Nic::get(const std::string &key) const { return lxdp_lxc::get(config, key); }
+
+bool host_interface_exists(const std::string &name) {
+    struct stat st;
+    return !name.empty() && name.find('/') == std::string::npos && name != "." && name != ".." &&
+           stat(("/sys/class/net/" + name).c_str(), &st) == 0;
+}
+
+void require_parent(const Nic &nic, bool bridge) {
+    const std::string parent = !nic.get("parent").empty() ? nic.get("parent") : nic.get("network");
+    struct stat st;
+    if (!host_interface_exists(parent))
+        fail(LXDP_E_NOTFOUND, "Device %s: parent interface \"%s\" not found on the host", nic.device.c_str(),
+             parent.c_str());
+    if (bridge && stat(("/sys/class/net/" + parent + "/bridge").c_str(), &st) != 0)
+        fail(LXDP_E_INVAL, "Device %s: parent \"%s\" is not a bridge", nic.device.c_str(), parent.c_str());
+}
+
+void refuse_keys(const Nic &nic, std::initializer_list<const char *> keys) {
+    for (const char *key : keys)
+        if (!nic.get(key).empty())
+            fail(LXDP_E_NOTSUP, "Device %s: \"%s\" is not supported by the lxc driver for nictype %s yet",
+                 nic.device.c_str(), key, nic.type->nictype);
+}
+
+std::vector<std::string> split_list(const std::string &value) {
+    std::vector<std::string> out;
+    for (size_t pos = 0; pos <= value.size();) {
+        size_t comma = value.find(',', pos);
+        std::string item = value.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        item.erase(0, item.find_first_not_of(" \t"));
+        item.erase(item.find_last_not_of(" \t") + 1);
+        if (!item.empty())
+            out.push_back(item);
+        if (comma == std::string::npos)
+            break;
+        pos = comma + 1;
+    }
+    return out;
+}
+
+void run_host(const Driver &drv, const std::vector<std::string> &argv) {
+    const lxdp_cmd::Result r = lxdp_cmd::run(drv.host(), argv);
+    if (r.rc != LXDP_OK)
+        fail(r.rc, "\"%s\": %s", r.shown.c_str(), r.message.c_str());
+    if (r.exit_status != 0)
+        fail(LXDP_E_IO, "\"%s\" failed (exit %d): %s", r.shown.c_str(), r.exit_status, r.err.c_str());
+}
 
 std::vector<Nic> instance_nics(const InstanceView &inst) {
     std::vector<Nic> nics;
@@ -70,16 +133,10 @@ std::vector<Nic> instance_nics(const InstanceView &inst) {
         if (!get(cfg, "name").empty())
             taken.insert(get(cfg, "name"));
     for (const auto &[device, cfg] : devices) {
-        // A NIC on a managed network is bridged: LXD 4.0 networks are bridges named as the network.
-        const std::string nictype = !get(cfg, "nictype").empty() ? get(cfg, "nictype")
-                                    : !get(cfg, "network").empty() ? "bridged"
-                                                                   : "";
-        if (nictype != "bridged")
-            fail(LXDP_E_NOTSUP, "Device %s: NIC type \"%s\" is not supported by the lxc driver yet", device.c_str(),
-                 nictype.c_str());
         Nic nic;
         nic.device = device;
-        nic.link = !get(cfg, "parent").empty() ? get(cfg, "parent") : get(cfg, "network");
+        nic.type = nic_type(device, cfg);
+        nic.config = cfg;
         nic.name = get(cfg, "name");
         if (nic.name.empty()) {
             // The name an earlier start chose, else the first free ethN, as upstream does.
@@ -91,17 +148,27 @@ std::vector<Nic> instance_nics(const InstanceView &inst) {
                     nic.name = "eth" + std::to_string(i);
         }
         taken.insert(nic.name);
-        nic.hwaddr = get(cfg, "hwaddr");
-        if (nic.hwaddr.empty())
-            nic.hwaddr = key_of(inst, "volatile." + device + ".hwaddr");
-        if (nic.hwaddr.empty()) {
-            const std::string r = random_hex(3);
-            nic.hwaddr = "00:16:3e:" + r.substr(0, 2) + ":" + r.substr(2, 2) + ":" + r.substr(4, 2);
+        if (nic.type->own_mac) {
+            nic.hwaddr = get(cfg, "hwaddr");
+            if (nic.hwaddr.empty())
+                nic.hwaddr = key_of(inst, "volatile." + device + ".hwaddr");
+            if (nic.hwaddr.empty()) {
+                const std::string r = random_hex(3);
+                nic.hwaddr = "00:16:3e:" + r.substr(0, 2) + ":" + r.substr(2, 2) + ":" + r.substr(4, 2);
+            }
+        } else if (!get(cfg, "hwaddr").empty()) {
+            fail(LXDP_E_NOTSUP, "Device %s: nictype %s keeps the parent's MAC address, \"hwaddr\" cannot be set",
+                 device.c_str(), nic.type->nictype);
         }
-        nic.host_name = get(cfg, "host_name");
-        if (nic.host_name.empty())
-            nic.host_name = "veth" + random_hex(4);
-        nic.mtu = get(cfg, "mtu");
+        if (nic.type->host_veth) {
+            nic.host_name = get(cfg, "host_name");
+            if (nic.host_name.empty())
+                nic.host_name = "veth" + random_hex(4);
+            if (!nic.get("host_name").empty() && host_interface_exists(nic.host_name))
+                fail(LXDP_E_EXISTS, "Device %s: host interface \"%s\" already exists", device.c_str(),
+                     nic.host_name.c_str());
+        }
+        nic.type->check(nic);
         nics.push_back(std::move(nic));
     }
     return nics;
@@ -112,9 +179,19 @@ void report_nics(const std::vector<Nic> &nics, const lxdp_kv_sink *volatile_out)
         return;
     for (const Nic &nic : nics) {
         const std::string prefix = "volatile." + nic.device + ".";
+        // An empty value removes a key an earlier start of another type recorded.
         volatile_out->set(volatile_out->ctx, (prefix + "hwaddr").c_str(), nic.hwaddr.c_str());
         volatile_out->set(volatile_out->ctx, (prefix + "host_name").c_str(), nic.host_name.c_str());
         volatile_out->set(volatile_out->ctx, (prefix + "name").c_str(), nic.name.c_str());
+    }
+}
+
+void setup_nic_host_sides(const Driver &drv, const std::vector<Nic> &nics) {
+    for (const Nic &nic : nics) {
+        if (nic.type->host_setup != nullptr)
+            nic.type->host_setup(drv, nic);
+        if (nic.type->host_veth)
+            apply_nic_limits(drv, nic);
     }
 }
 

@@ -1,28 +1,69 @@
-// NICs of containers: bridged NICs (network= or parent=) as veth pairs whose host side joins the
-// bridge, and the interfaces a running container sees, read from inside its network namespace.
+// NICs of containers. Every nictype is wired by liblxc (one lxc.net.N block each) and, where its
+// host side needs more than liblxc does, by commands the host runs once the container runs. One
+// file per type (lxc_nic_<type>.cpp) says both; this file holds what the types share: names,
+// MACs, volatile keys and the interfaces a running container sees.
 #pragma once
 
 #include "lxc_common.h"
 
+#include <map>
+#include <utility>
 #include <vector>
 
 namespace lxdp_lxc {
 
+struct NicType;
+
 struct Nic {
     std::string device;    // the device name in the instance config
+    const NicType *type = nullptr;
+    std::map<std::string, std::string> config; // the device's keys
     std::string name;      // inside the container: "eth0"
-    std::string link;      // the bridge on the host
-    std::string hwaddr;    // volatile.<device>.hwaddr when the host chose one
-    std::string host_name; // the veth's host side
-    std::string mtu;       // "" for the bridge's
+    std::string hwaddr;    // "" for types that keep the parent's MAC
+    std::string host_name; // the veth's host side, "" for types without one
+    std::string get(const std::string &key) const;
 };
 
-// The NICs this driver wires, with MACs and veth names reused from the instance's keys or made
-// up. A NIC type it cannot wire is a Failure (LXDP_E_NOTSUP).
+// lxc.net.N.<key> = value pairs of one NIC, N left out.
+using NetKeys = std::vector<std::pair<std::string, std::string>>;
+
+struct NicType {
+    const char *nictype;
+    bool host_veth; // the host side is a veth named host_name (limits.* apply to it)
+    bool own_mac;   // the container side gets a MAC of its own (volatile.<dev>.hwaddr)
+    // Refuses what the type cannot wire here (missing parent, unsupported key), before the start.
+    void (*check)(const Nic &nic);
+    // The type's lxc.net keys; name, hwaddr, mtu and flags are added for every type.
+    void (*lxc_keys)(const Nic &nic, NetKeys &keys);
+    // Host-side setup once the container runs (NULL: none). The host side goes with the container.
+    void (*host_setup)(const Driver &drv, const Nic &nic);
+};
+
+extern const NicType kNicBridged;  // lxc_nic_bridged.cpp
+extern const NicType kNicP2p;      // lxc_nic_p2p.cpp
+extern const NicType kNicMacvlan;  // lxc_nic_macvlan.cpp
+extern const NicType kNicIpvlan;   // lxc_nic_ipvlan.cpp
+extern const NicType kNicRouted;   // lxc_nic_routed.cpp
+extern const NicType kNicPhysical; // lxc_nic_physical.cpp
+
+// Helpers of the type files.
+bool host_interface_exists(const std::string &name);
+void require_parent(const Nic &nic, bool bridge);            // parent (or network) exists on the host
+void refuse_keys(const Nic &nic, std::initializer_list<const char *> keys); // LXDP_E_NOTSUP when set
+std::vector<std::string> split_list(const std::string &value); // "a, b" -> {"a", "b"}
+void run_host(const Driver &drv, const std::vector<std::string> &argv);
+// limits.ingress/egress/max on a host-side veth through tc (lxc_nic_limits.cpp).
+void apply_nic_limits(const Driver &drv, const Nic &nic);
+
+// The NICs of an instance, with names, MACs and veth names reused from its volatile keys or made
+// up. A NIC type the driver cannot wire is a Failure (LXDP_E_NOTSUP), raised before the start.
 std::vector<Nic> instance_nics(const InstanceView &inst);
 
 // Keys to record for the NICs of a start: volatile.<dev>.hwaddr, .host_name and .name.
 void report_nics(const std::vector<Nic> &nics, const lxdp_kv_sink *volatile_out);
+
+// Runs the host-side setup of every NIC of a started container.
+void setup_nic_host_sides(const Driver &drv, const std::vector<Nic> &nics);
 
 // The interfaces of a running container (nothing when it is stopped).
 void instance_interfaces(const Driver &drv, const InstanceView &inst, const lxdp_net_interface_sink *out);

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "command.h"
+
 namespace lxdp_bridge {
 
 namespace {
@@ -23,11 +25,6 @@ std::string host_config(const lxdp_host_api *host, const char *key) {
     }
     buf.resize(n < buf.size() ? n : buf.size() - 1);
     return buf;
-}
-
-int32_t append(void *ctx, const void *data, size_t len) {
-    static_cast<std::string *>(ctx)->append(static_cast<const char *>(data), len);
-    return 0;
 }
 
 [[noreturn]] void fail_errno(const std::string &what) {
@@ -71,31 +68,14 @@ void log(const lxdp_host_api *host, uint32_t level, const std::string &msg) {
 }
 
 std::string run(const lxdp_host_api *host, const std::vector<std::string> &argv, int *exit_status) {
-    std::vector<const char *> args;
-    for (const auto &a : argv)
-        args.push_back(a.c_str());
-    args.push_back(nullptr);
-    std::string out, err_text;
-    lxdp_byte_sink out_sink{sizeof(lxdp_byte_sink), 0, append, &out};
-    lxdp_byte_sink err_sink{sizeof(lxdp_byte_sink), 0, append, &err_text};
-    lxdp_command cmd{sizeof(lxdp_command), 60000, args.data(), nullptr, &out_sink, &err_sink};
-    lxdp_error err{};
-    err.struct_size = sizeof err;
-    int32_t status = -1;
-    lxdp_status rc = host->run_command(host->host, &cmd, nullptr, &status, &err);
-    std::string shown;
-    for (const auto &a : argv)
-        shown += (shown.empty() ? "" : " ") + a;
-    if (rc != LXDP_OK)
-        fail(rc, "\"" + shown + "\": " + err.message);
+    const lxdp_cmd::Result r = lxdp_cmd::run(host, argv);
+    if (r.rc != LXDP_OK)
+        fail(r.rc, "\"" + r.shown + "\": " + r.message);
     if (exit_status != nullptr)
-        *exit_status = status;
-    else if (status != 0) {
-        while (!err_text.empty() && (err_text.back() == '\n' || err_text.back() == ' '))
-            err_text.pop_back();
-        fail(LXDP_E_IO, "\"" + shown + "\" failed (exit " + std::to_string(status) + "): " + err_text);
-    }
-    return out;
+        *exit_status = r.exit_status;
+    else if (r.exit_status != 0)
+        fail(LXDP_E_IO, "\"" + r.shown + "\" failed (exit " + std::to_string(r.exit_status) + "): " + r.err);
+    return r.out;
 }
 
 bool have_tool(const std::string &name) {

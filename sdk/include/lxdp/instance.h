@@ -35,6 +35,19 @@ typedef struct lxdp_instance_info {
     const char *version;    /* backend version, shown as driver_version */
 } lxdp_instance_info;
 
+/* Devices. The host validates every device against the spec's tables and hands the instance's
+ * expanded devices to each call (lxdp_instance.devices). Who carries out a device follows from
+ * where it lives:
+ * - Devices that are part of the instance's own setup are the instance driver's: it reads them
+ *   from inst->devices at start (nic of every nictype it supports, disk, unix-char, unix-block)
+ *   and sets up their host side (veth limits, routes) itself through run_command. A type or key
+ *   it cannot carry out is LXDP_E_NOTSUP at start, before anything runs, naming the device.
+ * - Devices served by a process on the host side (proxy, /dev/lxd) are the daemon's: they need
+ *   no backend knowledge beyond the instance's init pid, which state() reports.
+ * So there is no device component kind: a device plugin would have to reach into the instance
+ * driver's backend (its liblxc config, its namespaces), which only that driver owns. Changes to a
+ * running instance's devices take effect at its next start until the ABI grows hot-plug calls
+ * (device_add/device_remove on lxdp_instance_ops, appended with a minor bump). */
 typedef struct lxdp_device {
     uint32_t struct_size;
     uint32_t reserved;

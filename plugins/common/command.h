@@ -1,0 +1,23 @@
+// Commands a plugin runs through the host's run_command (plugins never fork on their own), with
+// stdout and stderr collected.
+#pragma once
+
+#include <lxdp/abi.h>
+
+#include <string>
+#include <vector>
+
+namespace lxdp_cmd {
+
+struct Result {
+    lxdp_status rc = LXDP_OK; // LXDP_OK when the command ran, whatever its exit code
+    int32_t exit_status = -1;
+    std::string out;
+    std::string err;     // stderr, trailing blanks removed
+    std::string shown;   // the command line, for messages
+    std::string message; // why it could not run (rc != LXDP_OK)
+};
+
+Result run(const lxdp_host_api *host, const std::vector<std::string> &argv, uint32_t timeout_ms = 60000);
+
+} // namespace lxdp_cmd
