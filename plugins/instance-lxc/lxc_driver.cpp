@@ -2,6 +2,7 @@
 
 #include "lxc_config.h"
 #include "lxc_idmap.h"
+#include "lxc_unix_dev.h"
 
 #include <lxc/lxccontainer.h>
 
@@ -242,7 +243,8 @@ void instance_start(const Driver &drv, const InstanceView &inst, const lxdp_kv_s
         for (uint32_t j = 0; cfg != nullptr && cfg->items != nullptr && j < cfg->count; j++)
             if (cfg->items[j].key != nullptr && std::strcmp(cfg->items[j].key, "type") == 0 &&
                 cfg->items[j].value != nullptr && std::strcmp(cfg->items[j].value, "disk") != 0 &&
-                std::strcmp(cfg->items[j].value, "nic") != 0)
+                std::strcmp(cfg->items[j].value, "nic") != 0 && std::strcmp(cfg->items[j].value, "unix-char") != 0 &&
+                std::strcmp(cfg->items[j].value, "unix-block") != 0 && std::strcmp(cfg->items[j].value, "none") != 0)
                 drv.log(LXDP_LOG_WARN, "Instance %s: device %s of type %s is not supported yet, ignored",
                         inst.lxc_name().c_str(), d.name != nullptr ? d.name : "?", cfg->items[j].value);
     }
@@ -316,6 +318,7 @@ void instance_remove(const Driver &drv, const InstanceView &inst) {
     if (!base)
         fail_errno(errno, "Failed to open %s", drv.lxcpath().c_str());
     remove_tree_at(base.get(), inst.lxc_name().c_str());
+    remove_unix_devices(drv, inst);
     remove_stale_monitor_cgroups(inst.lxc_name());
 }
 
@@ -329,6 +332,8 @@ void instance_rename(const Driver &drv, const InstanceView &inst, const char *ne
         Container c(drv, inst);
         require_stopped(c);
     }
+    // The device nodes are made afresh under the new name at the next start.
+    remove_unix_devices(drv, inst);
     std::string from = drv.container_dir(inst);
     std::string to = drv.container_dir(target);
     struct stat st;
