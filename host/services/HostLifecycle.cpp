@@ -41,6 +41,16 @@ std::vector<Ordered> allInstances(db::Database& db, InstanceService& instances) 
 
 void HostLifecycle::autostart() {
     std::vector<Ordered> todo;
+    // Instances that ran on while the daemon was down get their host-side devices back.
+    std::thread([this, all = allInstances(db_, instances_)] {
+        for (const auto& i : all) {
+            try {
+                if (instances_.isRunning(i.rec)) instances_.resumeHostDevices(i.rec);
+            } catch (const std::exception& e) {
+                Poco::Logger::get("instances").error("devices of %s: %s", i.rec.name, std::string(e.what()));
+            }
+        }
+    }).detach();
     for (auto& i : allInstances(db_, instances_)) {
         auto autostart = i.config.find("boot.autostart");
         auto last = i.config.find("volatile.last_state.power");

@@ -135,6 +135,7 @@ void InstanceService::validateRecord(const db::InstanceRecord& rec) {
     auto ex = expand(rec);
     config::validateInstanceConfig(ex.config, false);
     config::validateDevices(ex.devices, false);
+    ProxyDevices::check(ex.devices);
 }
 
 // ---- create --------------------------------------------------------------------------------
@@ -328,7 +329,16 @@ void InstanceService::update(const db::InstanceRecord& updated, const std::strin
         const std::string poolName = poolOf(updated);
         applyRootDiskSize(plugins_, *db_.pool(poolName), storage_.pool(poolName), volumeRef(updated), size);
     }
+    const auto before = get(updated.project, updated.name);
     db_.updateInstance(updated);
+    try {
+        // Proxies follow the change at once (other devices at the next start).
+        syncHostDevices(updated);
+    } catch (...) {
+        db_.updateInstance(before);
+        try { syncHostDevices(before); } catch (...) {}
+        throw;
+    }
     writeBackupYaml(*this, storage_, db_, updated, ref(updated).volumePath);
     events_.lifecycle(updated.project, "instance-updated", instanceUrl(updated.name));
 }
@@ -403,6 +413,15 @@ void InstanceService::start(const db::InstanceRecord& given, ops::Operation* op)
     auto keys = driver(rec).start(r, op ? op->abiHandle() : nullptr);
     keys["volatile.last_state.power"] = "RUNNING";
     recordVolatile(rec.project, rec.name, keys);
+    try {
+        syncHostDevices(rec);
+    } catch (...) {
+        // A start whose devices cannot all work is no start.
+        proxies_.stop(key(rec));
+        try { driver(rec).stop(r, true, 0, nullptr); } catch (...) {}
+        recordVolatile(rec.project, rec.name, {{"volatile.last_state.power", "STOPPED"}});
+        throw;
+    }
     auto updated = get(rec.project, rec.name);
     updated.lastUsedAt = util::nowRfc3339();
     db_.updateInstance(updated);
@@ -414,7 +433,23 @@ void InstanceService::stop(const db::InstanceRecord& rec, bool force, int timeou
     if (st.status != LXDP_STATE_RUNNING && st.status != LXDP_STATE_FROZEN)
         throw BadRequest("The instance is already stopped");
     driver(rec).stop(r, force, force ? 0 : timeout, op ? op->abiHandle() : nullptr);
+    proxies_.stop(key(rec));
     recordVolatile(rec.project, rec.name, {{"volatile.last_state.power", "STOPPED"}});
+}
+
+void InstanceService::syncHostDevices(const db::InstanceRecord& rec) {
+    const auto st = driver(rec).state(ref(rec));
+    if (st.status != LXDP_STATE_RUNNING && st.status != LXDP_STATE_FROZEN) {
+        proxies_.stop(key(rec));
+        return;
+    }
+    proxies_.sync(key(rec), st.pid, expand(rec).devices);
+}
+
+void InstanceService::resumeHostDevices(const db::InstanceRecord& rec) {
+    auto guard = lock(rec.project, rec.name);
+    std::lock_guard held(*guard);
+    syncHostDevices(get(rec.project, rec.name));
 }
 
 void InstanceService::changeState(const std::string& project, const std::string& name, const std::string& action,
@@ -460,6 +495,7 @@ void InstanceService::stopForHostShutdown(const db::InstanceRecord& rec, int tim
     } catch (const std::exception&) {
         driver(rec).stop(r, true, 0, nullptr);
     }
+    proxies_.stop(key(rec));
     recordVolatile(rec.project, rec.name, {{"volatile.last_state.power", "RUNNING"}});
     events_.lifecycle(rec.project, "instance-shutdown", instanceUrl(rec.name));
 }

@@ -15,6 +15,7 @@
 #include "db/Records.h"
 #include "db/SnapshotRecords.h"
 #include "plugins/InstanceDriver.h"
+#include "services/ProxyDevices.h"
 
 namespace lxdp::daemon { struct Paths; }
 namespace lxdp::db { class Database; }
@@ -76,6 +77,9 @@ public:
     // timeoutS seconds, then by force, keeping volatile.last_state.power=RUNNING for the next boot.
     void startForBoot(const db::InstanceRecord& rec);
     void stopForHostShutdown(const db::InstanceRecord& rec, int timeoutS);
+    // For a daemon that starts with the instance already running: its host-side devices
+    // (proxies) serve again.
+    void resumeHostDevices(const db::InstanceRecord& rec);
 
     // Serializes lifecycle steps on one instance.
     std::shared_ptr<std::mutex> lock(const std::string& project, const std::string& name);
@@ -131,6 +135,9 @@ private:
     void validateRecord(const db::InstanceRecord& rec);
     void start(const db::InstanceRecord& rec, ops::Operation* op);
     void stop(const db::InstanceRecord& rec, bool force, int timeout, ops::Operation* op);
+    // Makes the host-side devices (proxies) of a running instance match its expanded devices.
+    void syncHostDevices(const db::InstanceRecord& rec);
+    static std::string key(const db::InstanceRecord& rec) { return rec.project + "/" + rec.name; }
 
     const daemon::Paths& paths_;
     db::Database& db_;
@@ -139,6 +146,7 @@ private:
     StorageService& storage_;
     ImageService& images_;
     NetworkService* networks_ = nullptr;
+    ProxyDevices proxies_;
     std::mutex locksMutex_;
     std::map<std::string, std::shared_ptr<std::mutex>> locks_;
 };
