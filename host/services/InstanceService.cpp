@@ -78,11 +78,22 @@ std::shared_ptr<std::mutex> InstanceService::lock(const std::string& project, co
     return m;
 }
 
-Expanded InstanceService::expand(const db::InstanceRecord& rec) {
+InstanceListContext InstanceService::listContext(const std::string& project) {
+    InstanceListContext list;
+    for (auto& p : db_.profiles(profileProject(db_, project))) list.profiles.emplace(p.name, std::move(p));
+    for (const auto& pool : db_.pools())
+        for (const auto& vol : db_.volumes(pool.name))
+            if (vol.type == static_cast<int>(kContainerVolume) && vol.project == project) list.pools[vol.name] = vol.pool;
+    return list;
+}
+
+Expanded InstanceService::expand(const db::InstanceRecord& rec, const InstanceListContext* list) {
     Expanded ex;
-    const std::string profiles = profileProject(db_, rec.project);
+    const std::string profiles = list ? std::string() : profileProject(db_, rec.project);
     for (const auto& name : rec.profiles) {
-        auto p = db_.profile(profiles, name);
+        std::optional<db::ProfileRecord> p;
+        if (!list) p = db_.profile(profiles, name);
+        else if (auto it = list->profiles.find(name); it != list->profiles.end()) p = it->second;
         if (!p) continue;
         for (const auto& [k, v] : p->config) ex.config[k] = v;
         for (const auto& [k, v] : p->devices) ex.devices[k] = v;
@@ -103,20 +114,24 @@ std::string InstanceService::containerLink(const std::string& project, const std
     return paths_.containers + "/" + (project == "default" ? name : project + "_" + name);
 }
 
-std::string InstanceService::poolOf(const db::InstanceRecord& rec) {
-    if (auto vol = db_.volume(rec.project, kContainerVolume, rec.name)) return vol->pool;
-    auto root = config::findRootDisk(expand(rec).devices);
+std::string InstanceService::poolOf(const db::InstanceRecord& rec, const InstanceListContext* list) {
+    if (list) {
+        if (auto it = list->pools.find(rec.name); it != list->pools.end()) return it->second;
+    } else if (auto vol = db_.volume(rec.project, kContainerVolume, rec.name)) {
+        return vol->pool;
+    }
+    auto root = config::findRootDisk(expand(rec, list).devices);
     if (!root) throw BadRequest("No root device could be found");
     return root->second.at("pool");
 }
 
-plugins::InstanceRef InstanceService::ref(const db::InstanceRecord& rec) {
-    auto ex = expand(rec);
+plugins::InstanceRef InstanceService::ref(const db::InstanceRecord& rec, const InstanceListContext* list) {
+    auto ex = expand(rec, list);
     plugins::InstanceRef r;
     r.type = static_cast<uint32_t>(rec.type);
     r.project = rec.project;
     r.name = rec.name;
-    r.volumePath = storage_.pool(poolOf(rec)).mountVolume(volumeRef(rec));
+    r.volumePath = storage_.pool(poolOf(rec, list)).mountVolume(volumeRef(rec));
     r.config = ex.config;
     r.devices = ex.devices;
     return r;
@@ -513,11 +528,11 @@ const char* statusText(uint32_t code) {
 }
 }  // namespace
 
-nlohmann::json InstanceService::renderState(const db::InstanceRecord& rec) {
+nlohmann::json InstanceService::renderState(const db::InstanceRecord& rec, const InstanceListContext* list) {
     plugins::InstanceState st;
     std::vector<plugins::NetInterface> interfaces;
     try {
-        const auto r = ref(rec);
+        const auto r = ref(rec, list);
         st = driver(rec).state(r);
         if (st.status == LXDP_STATE_RUNNING || st.status == LXDP_STATE_FROZEN) interfaces = driver(rec).interfaces(r);
     } catch (const std::exception& e) {
@@ -539,9 +554,9 @@ nlohmann::json InstanceService::renderState(const db::InstanceRecord& rec) {
             {"cpu", {{"usage", orZero(st.cpuUsageNs)}}}};
 }
 
-nlohmann::json InstanceService::render(const db::InstanceRecord& rec, int recursion) {
-    auto ex = expand(rec);
-    auto state = renderState(rec);
+nlohmann::json InstanceService::render(const db::InstanceRecord& rec, int recursion, const InstanceListContext* list) {
+    auto ex = expand(rec, list);
+    auto state = renderState(rec, list);
     nlohmann::json out = {{"architecture", rec.architecture},
                           {"config", rec.config},
                           {"devices", rec.devices},

@@ -33,6 +33,13 @@ struct Expanded {
     db::DeviceMap devices;
 };
 
+// What rendering a list of instances shares, read from the database once per request instead of
+// once per instance: the profiles of the project and the pool of each instance's root volume.
+struct InstanceListContext {
+    std::map<std::string, db::ProfileRecord> profiles;  // by name
+    std::map<std::string, std::string> pools;           // instance name -> pool of its volume
+};
+
 class StorageService;
 class ImageService;
 class NetworkService;
@@ -44,7 +51,7 @@ public:
         : paths_(paths), db_(db), events_(events), plugins_(plugins), storage_(storage), images_(images) {}
 
     db::InstanceRecord get(const std::string& project, const std::string& name);
-    Expanded expand(const db::InstanceRecord& rec);
+    Expanded expand(const db::InstanceRecord& rec, const InstanceListContext* list = nullptr);
     // NICs on managed networks are prepared through it at start (constructed after this service).
     void setNetworks(NetworkService* networks) { networks_ = networks; }
 
@@ -64,13 +71,15 @@ public:
     // Synchronous pre-checks of a state change, so a refusal is a plain error.
     void checkStateChange(const std::string& project, const std::string& name, const std::string& action);
 
-    nlohmann::json render(const db::InstanceRecord& rec, int recursion);
-    nlohmann::json renderState(const db::InstanceRecord& rec);
+    // list, from listContext(), spares the database lookups of each instance of a list.
+    InstanceListContext listContext(const std::string& project);
+    nlohmann::json render(const db::InstanceRecord& rec, int recursion, const InstanceListContext* list = nullptr);
+    nlohmann::json renderState(const db::InstanceRecord& rec, const InstanceListContext* list = nullptr);
     std::string etag(const db::InstanceRecord& rec);
 
     // The adapter and call-time view of an instance (its volume mounted), for exec and files.
     const plugins::InstanceDriver& driver(const db::InstanceRecord& rec);
-    plugins::InstanceRef ref(const db::InstanceRecord& rec);
+    plugins::InstanceRef ref(const db::InstanceRecord& rec, const InstanceListContext* list = nullptr);
     bool isRunning(const db::InstanceRecord& rec);
 
     // Host boot and shutdown (HostLifecycle): start without an operation; stop cleanly within
@@ -128,7 +137,7 @@ private:
     // Runs fn with a running instance frozen, so a copy of its volume is consistent.
     void whileFrozen(const db::InstanceRecord& rec, const std::function<void()>& fn);
 
-    std::string poolOf(const db::InstanceRecord& rec);
+    std::string poolOf(const db::InstanceRecord& rec, const InstanceListContext* list = nullptr);
     std::string containerLink(const std::string& project, const std::string& name) const;
     void applyTemplates(const db::InstanceRecord& rec, const plugins::InstanceRef& ref, const std::string& trigger);
     void recordVolatile(const std::string& project, const std::string& name, const std::map<std::string, std::string>& keys);

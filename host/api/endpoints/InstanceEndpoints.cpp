@@ -1,5 +1,7 @@
 #include <unistd.h>
 
+#include <optional>
+
 #include "api/Filter.h"
 #include "api/endpoints/Endpoints.h"
 #include "db/Database.h"
@@ -56,12 +58,14 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
     router.add("GET", instancePaths(""), [&ctx, &instances](Request& r) {
         const auto filter = Filter::parse(r.query("filter"));
         nlohmann::json out = nlohmann::json::array();
+        std::optional<services::InstanceListContext> list;
         for (const auto& rec : ctx.db.instances(r.project())) {
             if (r.recursion() == 0 && filter.empty()) {
                 out.push_back("/1.0/instances/" + rec.name);
                 continue;
             }
-            auto full = instances.render(rec, std::max(r.recursion(), 1));
+            if (!list) list = instances.listContext(r.project());
+            auto full = instances.render(rec, std::max(r.recursion(), 1), &*list);
             if (!filter.matches(full)) continue;
             out.push_back(r.recursion() == 0 ? nlohmann::json("/1.0/instances/" + rec.name) : full);
         }
