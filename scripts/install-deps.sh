@@ -8,6 +8,7 @@ packages=(
   lxd-client curl busybox-static file xz-utils btrfs-progs python3-pylxd dnsmasq-base nftables iproute2
   clang systemd  # packages_test: an out-of-tree plugin built with clang, systemd-socket-activate
   jq openssl  # https_trust_test: reads API answers, makes a CA, certificates and a CRL
+  abigail-tools  # tests/abi: abidiff of the SDK headers against the frozen 1.0 ones
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -77,11 +77,24 @@ bool opsLargeEnough(const lxdp_component& c) {
     return LXDP_HAS_FIELD(static_cast<const lxdp_instance_ops*>(c.ops), lxdp_instance_ops, probe);
 }
 
-// The info the entry returned, checked against what this host speaks.
-void checkInfo(const lxdp_plugin_info* info) {
+// What the plugin says of itself, into its report.
+void describe(PluginLoadReport& report, const lxdp_plugin_info& info) {
+    auto text = [](const char* s) { return std::string(s != nullptr ? s : ""); };
+    if (info.name != nullptr && *info.name != '\0') report.name = info.name;
+    report.version = text(info.version);
+    report.license = text(info.license);
+    report.description = text(info.description);
+    report.abiMajor = info.abi_major;
+    report.abiMinor = info.abi_minor;
+    report.minHostMinor = info.min_host_minor;
+}
+
+// The info the entry returned, recorded in the report and checked against what this host speaks.
+void checkInfo(PluginLoadReport& report, const lxdp_plugin_info* info) {
     if (info == nullptr) throw Refusal("the entry returned no plugin info");
     if (!LXDP_HAS_FIELD(info, lxdp_plugin_info, components))
         throw Refusal("plugin info is too small (" + std::to_string(info->struct_size) + " bytes)");
+    describe(report, *info);
     if (info->abi_major != LXDP_ABI_MAJOR)
         throw Refusal("built for ABI major " + std::to_string(info->abi_major) + ", this host speaks " +
                       std::to_string(LXDP_ABI_MAJOR));
@@ -115,12 +128,69 @@ void PluginRegistry::loadAll(const std::vector<std::string>& dirs) {
         for (const auto& entry : fs::directory_iterator(dir, ec))
             if (entry.path().extension() == ".so" && entry.is_regular_file(ec)) paths.push_back(entry.path().string());
         std::sort(paths.begin(), paths.end());
-        for (const auto& path : paths) load(path);
+        const auto manifests = listManifests(dir, paths);
+        for (const auto& path : paths) {
+            auto m = manifests.find(path);
+            if (m == manifests.end()) {
+                load(path);
+                continue;
+            }
+            if (m->second.abiMajor != LXDP_ABI_MAJOR) {
+                refuseUnopened(path, m->second);
+                continue;
+            }
+            load(path);
+            if (reports_.back().ok) compareWithManifest(reports_.back(), m->second);
+        }
     }
 }
 
+std::map<std::string, PluginManifest> PluginRegistry::listManifests(const std::string& dir,
+                                                                    const std::vector<std::string>& libraries) const {
+    std::map<std::string, PluginManifest> byLibrary;
+    for (const auto& m : readManifests(dir)) {
+        if (!m.error.empty()) {
+            logger().warning("plugin manifest %s is ignored: %s", m.path, m.error);
+            continue;
+        }
+        std::string kinds;
+        for (const auto& k : m.kinds) kinds += (kinds.empty() ? "" : ", ") + k;
+        logger().information("plugin manifest %s: %s (%s), ABI %s", m.path, m.name, kinds.empty() ? "no drivers" : kinds,
+                             m.abi);
+        if (std::find(libraries.begin(), libraries.end(), m.libraryPath) == libraries.end())
+            logger().warning("plugin manifest %s names %s, which is not a library in %s", m.path, m.libraryPath, dir);
+        else
+            byLibrary.emplace(m.libraryPath, m);
+    }
+    return byLibrary;
+}
+
+void PluginRegistry::refuseUnopened(const std::string& path, const PluginManifest& manifest) {
+    PluginLoadReport report;
+    report.path = path;
+    report.name = manifest.name;
+    report.reason = "not loaded: its manifest " + fs::path(manifest.path).filename().string() + " says ABI " +
+                    manifest.abi + ", this host speaks ABI " + std::to_string(LXDP_ABI_MAJOR);
+    logger().error("plugin %s: %s", path, report.reason);
+    reports_.push_back(std::move(report));
+}
+
+void PluginRegistry::compareWithManifest(const PluginLoadReport& report, const PluginManifest& manifest) {
+    auto provided = report.drivers, listed = manifest.kinds;
+    std::sort(provided.begin(), provided.end());
+    std::sort(listed.begin(), listed.end());
+    if (provided == listed) return;
+    std::string p, l;
+    for (const auto& k : provided) p += (p.empty() ? "" : ", ") + k;
+    for (const auto& k : listed) l += (l.empty() ? "" : ", ") + k;
+    logger().warning("plugin %s provides %s but its manifest %s lists %s", report.path, p.empty() ? "nothing" : p,
+                     manifest.path, l.empty() ? "nothing" : l);
+}
+
 void PluginRegistry::load(const std::string& path) {
-    PluginLoadReport report{path, fs::path(path).stem().string(), false, ""};
+    PluginLoadReport report;
+    report.path = path;
+    report.name = fs::path(path).stem().string();
     try {
         auto lib = open(path);
         if (!lib.has(LXDP_PLUGIN_ENTRY_SYMBOL))
@@ -138,8 +208,7 @@ void PluginRegistry::load(const std::string& path) {
         } catch (const PluginError& e) {
             throw Refusal(std::string("refused to load: ") + e.what());
         }
-        checkInfo(info);
-        if (info->name != nullptr && *info->name != '\0') report.name = info->name;
+        checkInfo(report, info);
 
         // All components are checked before any is registered: a plugin loads whole or not at all.
         std::vector<const lxdp_component*> accepted;
@@ -166,14 +235,14 @@ void PluginRegistry::load(const std::string& path) {
         }
 
         for (const auto* c : accepted) {
-            providers_[std::string(kindName(c->kind)) + ":" + c->name] = path;
+            report.drivers.push_back(std::string(kindName(c->kind)) + ":" + c->name);
+            providers_[report.drivers.back()] = path;
             if (c->kind == LXDP_COMPONENT_STORAGE) addDriver<StorageDriver, lxdp_storage_ops>(storage_, *c, api);
             else if (c->kind == LXDP_COMPONENT_NETWORK) addDriver<NetworkDriver, lxdp_network_ops>(network_, *c, api);
             else addDriver<InstanceDriver, lxdp_instance_ops>(instance_, *c, api);
         }
         report.ok = true;
-        logger().information("plugin %s: loaded %s %s", path, report.name,
-                             std::string(info->version != nullptr ? info->version : "?"));
+        logger().information("plugin %s: loaded %s %s", path, report.name, report.version);
     } catch (const Refusal& refusal) {
         report.reason = refusal.what();
         logger().warning("plugin %s: %s", path, report.reason);

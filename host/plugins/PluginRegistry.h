@@ -1,10 +1,13 @@
 // Finds plugins, loads them, checks what they declare and keeps the drivers they provide.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "plugins/PluginManifest.h"
 
 namespace lxdp::plugins {
 
@@ -18,12 +21,16 @@ class NetworkDriver;
 // else the install dir.
 std::vector<std::string> pluginSearchPath(const std::string& exePath);
 
-// What happened to one shared object: loaded, or refused and why.
+// What happened to one shared object: loaded, or refused and why, with what the plugin said of
+// itself as far as it got (its entry ran: name, version, ABI; accepted: drivers).
 struct PluginLoadReport {
     std::string path;
     std::string name;  // the plugin's own name when it got that far, else the file name
     bool ok = false;
     std::string reason;  // why it was refused; empty when ok
+    std::string version, license, description;
+    uint32_t abiMajor = 0, abiMinor = 0, minHostMinor = 0;  // 0.0 until the entry answered
+    std::vector<std::string> drivers;                       // "storage:dir", in the plugin's order
 };
 
 class PluginRegistry {
@@ -35,7 +42,12 @@ public:
 
     // Loads every *.so of each dir (sorted, not recursive). A refused plugin is logged, reported
     // and skipped; loading carries on. Call before worker threads start.
+    // The manifests of each dir (NAME.json) are read first and logged: a library whose manifest
+    // says another ABI major is refused without being opened, and a loaded plugin whose drivers
+    // differ from its manifest's kinds is logged as a warning.
     void loadAll(const std::vector<std::string>& dirs);
+    // Loads one shared object, with the same rules (the tools load a single plugin this way).
+    void load(const std::string& path);
 
     // nullptr when no loaded plugin provides that driver. Usable or not: check usable().
     const StorageDriver* storageDriver(const std::string& name) const;
@@ -47,7 +59,11 @@ public:
     const std::vector<PluginLoadReport>& reports() const { return reports_; }
 
 private:
-    void load(const std::string& path);
+    // The valid manifests of dir by the library they name, logging each (and the invalid ones).
+    std::map<std::string, PluginManifest> listManifests(const std::string& dir,
+                                                        const std::vector<std::string>& libraries) const;
+    void refuseUnopened(const std::string& path, const PluginManifest& manifest);
+    static void compareWithManifest(const PluginLoadReport& report, const PluginManifest& manifest);
 
     HostServices& host_;
     std::vector<PluginLoadReport> reports_;

@@ -1,6 +1,6 @@
 // lxd-plugin-check PLUGIN.so [key=value ...]: the conformance kit for storage plugins.
 //
-// Loads the plugin through the daemon's own loader (PluginRegistry) and, in a scratch $LXD_DIR,
+// Loads the plugin through the daemon's own loader (PluginScratch) and, in a scratch $LXD_DIR,
 // exercises every operation its table and flags advertise with real data: pool create, mount and
 // usage; volumes filled with files that are read back; snapshots, modification and restore;
 // copies; renames; quotas when advertised; deletion and cleanup. An advertised capability that is
@@ -28,9 +28,8 @@
 
 #include <lxdp/storage.h>
 
-#include "plugins/HostServices.h"
+#include "PluginScratch.h"
 #include "plugins/PluginError.h"
-#include "plugins/PluginRegistry.h"
 #include "plugins/StorageDriver.h"
 
 namespace fs = std::filesystem;
@@ -375,35 +374,21 @@ void checkVolumes(StoragePool& pool, uint32_t flags) {
 
 int main(int argc, char** argv) {
     const Options opts = parseArgs(argc, argv);
-    char scratchTemplate[] = "/tmp/lxd-plugin-check.XXXXXX";
-    if (::mkdtemp(scratchTemplate) == nullptr) {
-        std::perror("lxd-plugin-check: mkdtemp");
+    std::optional<lxdp::tools::PluginScratch> scratchHost;
+    try {
+        scratchHost.emplace("lxd-plugin-check");
+    } catch (const std::exception& e) {
+        std::cerr << "lxd-plugin-check: " << e.what() << std::endl;
         return 2;
     }
-    const std::string scratch = scratchTemplate;
-    ::chmod(scratch.c_str(), 0711);
-    const std::string varDir = scratch + "/lxd";
-    const std::string pluginDir = scratch + "/plugins";
-    fs::create_directories(varDir);
-    fs::create_directories(pluginDir);
-    // The daemon's loader takes directories: give it one holding just this plugin.
-    fs::create_symlink(opts.plugin, fs::path(pluginDir) / fs::path(opts.plugin).filename());
-
-    lxdp::plugins::HostServices host;
-    host.setConfigLookup([&](const std::string& key) -> std::optional<std::string> {
-        if (key == LXDP_HOST_KEY_VAR_DIR) return varDir;
-        if (key == LXDP_HOST_KEY_LOG_DIR) return varDir + "/logs";
-        if (key == LXDP_HOST_KEY_CACHE_DIR) return varDir + "/cache";
-        return std::nullopt;
-    });
-    lxdp::plugins::PluginRegistry registry(host);
-    registry.loadAll({pluginDir});
+    const std::string scratch = scratchHost->dir();
+    const std::string varDir = scratchHost->varDir();
+    const auto& loaded = scratchHost->load(opts.plugin);
+    const auto& registry = scratchHost->registry();
 
     const lxdp::plugins::StorageDriver* driver = nullptr;
     check("load", [&] {
-        const auto& reports = registry.reports();
-        if (reports.empty()) fail("the loader saw no plugin");
-        if (!reports.front().ok) fail(reports.front().reason);
+        if (!loaded.ok) fail(loaded.reason);
         auto drivers = registry.storageDrivers();
         if (drivers.empty()) fail("the plugin provides no storage driver");
         driver = drivers.front();
@@ -453,10 +438,8 @@ int main(int argc, char** argv) {
         });
     }
     // Clean up even after failures, without crossing into what a broken plugin left mounted.
-    if (leftovers(scratch).empty()) {
-        std::error_code ec;
-        fs::remove_all(scratch, ec);
-    } else {
+    if (!leftovers(scratch).empty()) {
+        scratchHost->keep();
         std::cout << "     left " << scratch << " in place: something is still mounted there" << std::endl;
     }
     std::cout << passed << " passed, " << failed << " failed" << std::endl;

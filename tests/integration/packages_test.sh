@@ -114,6 +114,7 @@ expect memfs-builds in_root sh -c "cmake -S '$top/sdk/examples/storage-memfs' -B
 expect memfs-manifest grep -q '"kinds": \["storage:memfs"\]' "$root/memfs/storage-memfs.json"
 if [[ -x $root/usr/bin/lxd-plugin-check ]]; then
   expect memfs-conformance in_root lxd-plugin-check /memfs/storage-memfs.so size=64MiB
+  expect memfs-inspect bash -c "chroot '$root' lxd-plugin-inspect /memfs/storage-memfs.so | grep -q 'agrees with the plugin'"
 fi
 start_installed "$plugindir:/memfs"
 expect memfs-loaded bash -c '[[ $(drivers) == *memfs* ]]'

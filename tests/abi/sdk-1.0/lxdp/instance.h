@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Instance drivers (component kind LXDP_COMPONENT_INSTANCE): containers, virtual machines.
+ *
+ * The host owns the instance records, the expanded config, the storage volume and the REST side
+ * (websockets, secrets, templates); a driver runs the instance on its backend. Every call names
+ * the instance through an lxdp_instance the host builds for that call only.
+ */
+#ifndef LXDP_INSTANCE_H
+#define LXDP_INSTANCE_H
+
+#include "abi.h"
+#include "network.h" /* lxdp_net_interface */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Instance status codes: -200..-299. */
+#define LXDP_E_INSTANCE_RUNNING (-200)     /* "The instance is already running" */
+#define LXDP_E_INSTANCE_NOT_RUNNING (-201) /* "The instance isn't running" */
+
+#define LXDP_INSTANCE_CONTAINER 0u
+#define LXDP_INSTANCE_VM 1u
+
+/* Status codes as the REST API shows them. */
+#define LXDP_STATE_STOPPED 102u
+#define LXDP_STATE_RUNNING 103u
+#define LXDP_STATE_FROZEN 110u
+#define LXDP_STATE_ERROR 112u
+
+typedef struct lxdp_instance_info {
+    uint32_t struct_size;
+    uint32_t type;          /* LXDP_INSTANCE_* */
+    const char *version;    /* backend version, shown as driver_version */
+} lxdp_instance_info;
+
+typedef struct lxdp_device {
+    uint32_t struct_size;
+    uint32_t reserved;
+    const char *name;
+    const lxdp_kv_list *config; /* includes "type" */
+} lxdp_device;
+
+typedef struct lxdp_device_list {
+    uint32_t struct_size;
+    uint32_t count;
+    const lxdp_device *items;
+} lxdp_device_list;
+
+/* One instance, as the host knows it for the duration of one call. */
+typedef struct lxdp_instance {
+    uint32_t struct_size;
+    uint32_t type;                  /* LXDP_INSTANCE_* */
+    const char *project;
+    const char *name;
+    /* The mounted instance volume: holds rootfs/, metadata.yaml, templates/. */
+    const char *volume_path;
+    const lxdp_kv_list *config;      /* expanded config, volatile keys included */
+    const lxdp_device_list *devices; /* expanded devices */
+} lxdp_instance;
+
+typedef struct lxdp_instance_state {
+    uint32_t struct_size;
+    uint32_t status;            /* LXDP_STATE_* */
+    int64_t pid;                /* init pid as the host sees it, 0 when stopped */
+    int64_t processes;          /* -1 when unknown */
+    int64_t memory_usage;       /* bytes, -1 when unknown */
+    int64_t memory_usage_peak;  /* bytes, -1 when unknown */
+    int64_t cpu_usage_ns;       /* -1 when unknown */
+} lxdp_instance_state;
+
+/* A command to run inside a running instance. */
+typedef struct lxdp_exec_request {
+    uint32_t struct_size;
+    uint32_t uid;
+    uint32_t gid;
+    uint32_t reserved;
+    const char *const *argv;  /* NULL-terminated */
+    const char *const *envp;  /* NULL-terminated "K=V"; the whole environment, nothing inherited */
+    const char *cwd;          /* NULL or "": the user's home or "/" */
+    /* Host-owned fds the command gets as stdin, stdout and stderr (a PTY slave for all three in
+     * interactive mode). The driver duplicates what it needs; the host closes them afterwards. */
+    int32_t stdin_fd;
+    int32_t stdout_fd;
+    int32_t stderr_fd;
+    int32_t reserved2;
+} lxdp_exec_request;
+
+/* What a file path inside the instance is. */
+#define LXDP_FILE_REGULAR 0u
+#define LXDP_FILE_DIRECTORY 1u
+#define LXDP_FILE_SYMLINK 2u
+
+#define LXDP_FILE_WRITE_OVERWRITE 0u
+#define LXDP_FILE_WRITE_APPEND 1u
+
+/* Ownership as the instance sees it (ids inside the instance, not host ids). */
+typedef struct lxdp_file_info {
+    uint32_t struct_size;
+    uint32_t type;        /* LXDP_FILE_* */
+    int64_t uid;          /* -1: unset (on write: keep or default 0) */
+    int64_t gid;          /* -1: unset */
+    int32_t mode;         /* permission bits, -1: unset (on write: 0644 files, 0755 dirs) */
+    uint32_t write_mode;  /* LXDP_FILE_WRITE_* (on write) */
+    int64_t size;         /* on read */
+    int64_t mtime;        /* seconds since the epoch, on read */
+} lxdp_file_info;
+
+/* Receives directory entry names, one call each. */
+typedef struct lxdp_name_sink {
+    uint32_t struct_size;
+    uint32_t reserved;
+    void (*add)(void *ctx, const char *name);
+    void *ctx;
+} lxdp_name_sink;
+
+typedef struct lxdp_instance_ops {
+    uint32_t struct_size;
+
+    /* Discovery. Static, valid until unload. */
+    const lxdp_instance_info *(*info)(void);
+    lxdp_status (*probe)(const lxdp_host_api *host, lxdp_error *err);
+
+    /* The driver object, opened once; released with close. */
+    lxdp_status (*open)(const lxdp_host_api *host, void **driver, lxdp_error *err);
+    void (*close)(void *driver);
+
+    /* Checks the driver-specific meaning of an instance's expanded config and devices. */
+    lxdp_status (*validate)(void *driver, const lxdp_instance *inst, lxdp_error *err);
+
+    /* Prepares a newly created instance whose volume is filled (e.g. shifts the rootfs into the
+     * instance's idmap). Keys to record in the instance config (volatile.*) go to volatile_out. */
+    lxdp_status (*create)(void *driver, const lxdp_instance *inst, const lxdp_kv_sink *volatile_out,
+                          lxdp_op *op, lxdp_error *err);
+    /* Starts the instance and returns once it runs. Keys to record go to volatile_out. */
+    lxdp_status (*start)(void *driver, const lxdp_instance *inst, const lxdp_kv_sink *volatile_out,
+                         lxdp_op *op, lxdp_error *err);
+    /* force != 0: kill at once. Otherwise ask the instance to shut down and wait up to
+     * timeout_s seconds (-1: no limit); LXDP_E_BUSY when it did not stop in time. */
+    lxdp_status (*stop)(void *driver, const lxdp_instance *inst, uint32_t force, int32_t timeout_s,
+                        lxdp_op *op, lxdp_error *err);
+    lxdp_status (*freeze)(void *driver, const lxdp_instance *inst, lxdp_error *err);
+    lxdp_status (*unfreeze)(void *driver, const lxdp_instance *inst, lxdp_error *err);
+    /* Removes what the driver keeps for a stopped instance (its config, logs); not the volume. */
+    lxdp_status (*remove)(void *driver, const lxdp_instance *inst, lxdp_error *err);
+    /* Renames the driver's records of a stopped instance; inst carries the old name. */
+    lxdp_status (*rename)(void *driver, const lxdp_instance *inst, const char *new_name,
+                          lxdp_error *err);
+    lxdp_status (*state)(void *driver, const lxdp_instance *inst, lxdp_instance_state *state,
+                         lxdp_error *err);
+
+    /* Starts a command; *handle receives a plugin-owned handle for exec_wait/_signal/_release. */
+    lxdp_status (*exec)(void *driver, const lxdp_instance *inst, const lxdp_exec_request *req,
+                        void **handle, lxdp_error *err);
+    /* Blocks until the command ends; *exit_code gets its code (128+N when killed by signal N). */
+    lxdp_status (*exec_wait)(void *handle, int32_t *exit_code, lxdp_error *err);
+    lxdp_status (*exec_signal)(void *handle, int32_t signal, lxdp_error *err);
+    void (*exec_release)(void *handle);
+
+    /* Files, with every path resolved inside the instance's root: a symlink never leads out.
+     * file_get fills info; a regular file's content goes to content, a directory's entry names
+     * to names, a symlink's target to content. LXDP_E_NOTFOUND when the path does not exist. */
+    lxdp_status (*file_get)(void *driver, const lxdp_instance *inst, const char *path,
+                            lxdp_file_info *info, const lxdp_byte_sink *content,
+                            const lxdp_name_sink *names, lxdp_error *err);
+    /* Creates or writes path as info->type says; content is the data or the symlink target
+     * (NULL for a directory). The parent directory must exist. */
+    lxdp_status (*file_put)(void *driver, const lxdp_instance *inst, const char *path,
+                            const lxdp_file_info *info, const lxdp_byte_source *content,
+                            lxdp_error *err);
+    lxdp_status (*file_delete)(void *driver, const lxdp_instance *inst, const char *path,
+                               lxdp_error *err);
+
+    /* Attaches to the instance console: *fd receives a new fd (the host closes it) that reads
+     * the console output and writes its input. */
+    lxdp_status (*console)(void *driver, const lxdp_instance *inst, int32_t *fd, lxdp_error *err);
+
+    /* Reports the network interfaces a running instance sees (lo included), with addresses and
+     * counters; host_name is its veth's host side when the driver knows it. Nothing for a
+     * stopped instance. @since 1.0 */
+    lxdp_status (*interfaces)(void *driver, const lxdp_instance *inst, const lxdp_net_interface_sink *out,
+                              lxdp_error *err);
+} lxdp_instance_ops;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LXDP_INSTANCE_H */

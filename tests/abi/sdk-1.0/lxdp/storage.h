@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Storage drivers (component kind LXDP_COMPONENT_STORAGE).
+ *
+ * The host owns pools and volumes as records, the locks and the mount reference counts; a driver
+ * implements idempotent primitives on one backend. Volumes live where the driver says (a driver
+ * returns each volume's mount path from volume_mount); the host never guesses backend paths.
+ */
+#ifndef LXDP_STORAGE_H
+#define LXDP_STORAGE_H
+
+#include "abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Storage status codes: -100..-199. */
+#define LXDP_E_STORAGE_CANNOT_SHRINK (-100)
+#define LXDP_E_STORAGE_HAS_SNAPSHOTS (-101)
+
+/* Volume types, numbered as upstream's database. */
+#define LXDP_VOLUME_CONTAINER 0u
+#define LXDP_VOLUME_IMAGE 1u
+#define LXDP_VOLUME_CUSTOM 2u
+#define LXDP_VOLUME_VM 3u
+
+#define LXDP_CONTENT_FILESYSTEM 0u
+#define LXDP_CONTENT_BLOCK 1u
+
+/* Capability flags of lxdp_storage_info.flags. */
+#define LXDP_STORAGE_REMOTE (1u << 0)           /* shared between cluster members */
+#define LXDP_STORAGE_OPTIMIZED_IMAGES (1u << 1) /* image volumes worth keeping and cloning */
+#define LXDP_STORAGE_FAST_SNAPSHOTS (1u << 2)   /* snapshots and copies are cheap */
+#define LXDP_STORAGE_BLOCK_BACKED (1u << 3)
+/* @since 1.0: volume_set_size enforces the size (writes beyond it fail) and refuses a size below
+ * the volume's usage with LXDP_E_STORAGE_CANNOT_SHRINK. Without it, volume_set_size refuses any
+ * size but "" and "0" with LXDP_E_NOTSUP. */
+#define LXDP_STORAGE_QUOTAS (1u << 4)
+
+typedef struct lxdp_storage_info {
+    uint32_t struct_size;
+    uint32_t flags;        /* LXDP_STORAGE_* */
+    const char *version;   /* backend version shown as storage_version, e.g. "1" */
+} lxdp_storage_info;
+
+typedef struct lxdp_volume {
+    uint32_t struct_size;
+    uint32_t type;               /* LXDP_VOLUME_* */
+    uint32_t content;            /* LXDP_CONTENT_* */
+    uint32_t reserved;
+    const char *project;         /* "default" */
+    const char *name;            /* "c1"; a snapshot is "c1/snap0"; an image is its fingerprint */
+    const lxdp_kv_list *config;  /* volume config (may be NULL) */
+} lxdp_volume;
+
+/* Fills a freshly created, mounted volume (the host unpacks an image into it, for example). */
+typedef struct lxdp_filler {
+    uint32_t struct_size;
+    uint32_t reserved;
+    lxdp_status (*fill)(void *ctx, const char *mount_path, lxdp_op *op, lxdp_error *err);
+    void *ctx;
+} lxdp_filler;
+
+typedef struct lxdp_storage_ops {
+    uint32_t struct_size;
+
+    /* Discovery. Static, valid until unload. */
+    const lxdp_storage_info *(*info)(void);
+    /* LXDP_OK when the backend can work on this machine, else why not (missing tool, module). */
+    lxdp_status (*probe)(const lxdp_host_api *host, lxdp_error *err);
+
+    /* Checks the driver's keys of a pool config (the host has checked the common ones). */
+    lxdp_status (*pool_validate)(const lxdp_host_api *host, const lxdp_kv_list *config,
+                                 lxdp_error *err);
+
+    /* Opens a pool object. *pool receives a plugin-owned handle, released with pool_close. */
+    lxdp_status (*pool_open)(const lxdp_host_api *host, const char *name,
+                             const lxdp_kv_list *config, void **pool, lxdp_error *err);
+    void (*pool_close)(void *pool);
+
+    /* Creates the backend of a newly defined pool. Keys the driver fills in (e.g. "source") are
+     * reported through config_out and stored by the host. On failure nothing is left behind. */
+    lxdp_status (*pool_create)(void *pool, const lxdp_kv_sink *config_out, lxdp_error *err);
+    /* Removes the backend of an empty pool. */
+    lxdp_status (*pool_delete)(void *pool, lxdp_error *err);
+    lxdp_status (*pool_mount)(void *pool, lxdp_error *err);
+    lxdp_status (*pool_unmount)(void *pool, lxdp_error *err);
+    lxdp_status (*pool_usage)(void *pool, uint64_t *used_bytes, uint64_t *total_bytes,
+                              lxdp_error *err);
+
+    /* Creates a volume; with filler not NULL, the volume is mounted, filled and unmounted before
+     * returning. On failure the half-made volume is removed. */
+    lxdp_status (*volume_create)(void *pool, const lxdp_volume *vol, const lxdp_filler *filler,
+                                 lxdp_op *op, lxdp_error *err);
+    /* Creates dst as a full copy of src (both in this pool). src may be a snapshot; dst may name
+     * a snapshot ("c2/snap0") of an existing volume, which is how a volume is copied with its
+     * snapshots. */
+    lxdp_status (*volume_copy)(void *pool, const lxdp_volume *dst, const lxdp_volume *src,
+                               lxdp_op *op, lxdp_error *err);
+    lxdp_status (*volume_delete)(void *pool, const lxdp_volume *vol, lxdp_op *op, lxdp_error *err);
+    /* Renames a volume and its snapshots with it; a snapshot is renamed within its parent
+     * ("snap1" or "c1/snap1"). */
+    lxdp_status (*volume_rename)(void *pool, const lxdp_volume *vol, const char *new_name,
+                                 lxdp_error *err);
+    /* Creates the snapshot named by snap->name ("parent/snapname") of its parent volume. */
+    lxdp_status (*volume_snapshot)(void *pool, const lxdp_volume *snap, lxdp_op *op,
+                                   lxdp_error *err);
+    /* Restores vol to its snapshot snap->name. */
+    lxdp_status (*volume_restore)(void *pool, const lxdp_volume *vol, const lxdp_volume *snap,
+                                  lxdp_op *op, lxdp_error *err);
+    /* Mounts (idempotent) and writes the mount path into path (snprintf semantics). */
+    lxdp_status (*volume_mount)(void *pool, const lxdp_volume *vol, char *path, size_t path_len,
+                                lxdp_error *err);
+    lxdp_status (*volume_unmount)(void *pool, const lxdp_volume *vol, lxdp_error *err);
+    lxdp_status (*volume_usage)(void *pool, const lxdp_volume *vol, uint64_t *used_bytes,
+                                lxdp_error *err);
+    /* Sets the size quota; an empty or "0" size removes it. */
+    lxdp_status (*volume_set_size)(void *pool, const lxdp_volume *vol, const char *size,
+                                   lxdp_error *err);
+} lxdp_storage_ops;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LXDP_STORAGE_H */
