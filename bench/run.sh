@@ -130,7 +130,7 @@ setup() { # a dir pool holding the default profile's root disk, a btrfs loop poo
   { lxc storage create default dir &&
     lxc profile device add default root disk path=/ pool=default &&
     lxc storage create bt btrfs size=8GiB &&
-    lxc image import "$work/bb.tar.gz" --alias bb; } >/dev/null 2>>"$work/errors" ||
+    lxc image import "$work/bb.tar.gz" --alias bb; } >/dev/null 2>>"$work/client.log" ||
     { echo "$1: setting up pools and image failed" >&2; exit 1; }
 }
 timed() { # timed DAEMON KEY COMMAND...: records the wall time of a command in ms
@@ -184,6 +184,7 @@ for r in $(seq 1 "$runs"); do
     timed "$d" launch_btrfs_ms lxc launch bb "b$r" -s bt
     lxc delete -f "b$r" >/dev/null 2>&1
   done
+  timed client version_ms lxc --version # the client's own start, in every figure above
 done
 log "helper processes of one running container"
 for d in ours upstream; do

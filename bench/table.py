@@ -76,6 +76,11 @@ for label, key, ours_key in (("lxc-start -d", "lxc_start_ms", "launch_dir_ms"),
         ratio += " (target ≤ 1.5: " + ("met)" if o / f <= 1.5 else "**missed**)")
     out.append(f"| {label} | {fmt(f)} | {ours_key} {fmt(o)} | {ratio} |")
 
+client = med("client", "version_ms")
+if client is not None:
+    out += ["", f"The `lxc` client's own start (`lxc --version`, no request) took {fmt(client)} ms, "
+            "a part of every lifecycle figure of both daemons."]
+
 out += ["", "Scale: `GET /1.0/instances?recursion=1` p50 and daemon RSS by defined (stopped) instances:", "",
         "| instances (ours / upstream) | ours p50 (ms) | upstream p50 (ms) | ours RSS (MiB) | upstream RSS (MiB) |",
         "| --- | ---: | ---: | ---: | ---: |"]
