@@ -103,11 +103,17 @@ void Operation::start(std::function<void(Operation&)> body) {
     broadcast();  // created: Pending
     std::thread([this, body = std::move(body)] {
         setStatus(Status::Running);
+        auto dropHandler = [this] {
+            std::lock_guard lock(mutex_);
+            websocketHandler_ = nullptr;
+        };
         try {
             body(*this);
+            dropHandler();
             setStatus(Status::Success);
         } catch (const std::exception& e) {
             Poco::Logger::get("operations").debug("operation %s (%s) failed: %s", id_, description_, std::string(e.what()));
+            dropHandler();
             setStatus(cancelRequested_ ? Status::Cancelled : Status::Failure, e.what());
         }
     }).detach();

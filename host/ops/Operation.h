@@ -53,8 +53,17 @@ public:
     // Websocket operations (exec) accept connections with one of their secrets.
     // The handler runs on the connection's thread for as long as the connection lives.
     using WebSocketHandler = std::function<void(const std::string& secret, api::Request& request)>;
-    void setWebSocketHandler(WebSocketHandler handler) { websocketHandler_ = std::move(handler); }
-    const WebSocketHandler& websocketHandler() const { return websocketHandler_; }
+    // A finished operation drops its handler, and what it holds (an exec session's pipes and
+    // process handle) goes with the last connection still using a copy, not with the operation,
+    // which stays listed for a minute.
+    void setWebSocketHandler(WebSocketHandler handler) {
+        std::lock_guard lock(mutex_);
+        websocketHandler_ = std::move(handler);
+    }
+    WebSocketHandler websocketHandler() const {
+        std::lock_guard lock(mutex_);
+        return websocketHandler_;
+    }
 
     // When the operation became final (steady clock seconds), for pruning.
     double finishedAt() const;

@@ -68,8 +68,10 @@ void registerOperationEndpoints(Router& router, daemon::Context& ctx) {
     // Public: the operation's secret is the credential (the handler checks it).
     router.add("GET", "/1.0/operations/{id}/websocket", [&ctx](Request& r) {
         auto op = find(ctx, r);
-        if (!op->websocketHandler()) throw BadRequest("Only websocket operations can be connected");
-        op->websocketHandler()(r.query("secret"), r);
+        auto handler = op->websocketHandler();
+        if (!handler)
+            throw BadRequest(op->finished() ? "Operation has finished" : "Only websocket operations can be connected");
+        handler(r.query("secret"), r);
         return Response::handled();
     }, Access::Public);
 }
