@@ -4,12 +4,12 @@
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
@@ -22,6 +22,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "api/HttpConnection.h"
 #include "api/SocketActivation.h"
 #include "util/ApiError.h"
 
@@ -32,6 +33,9 @@ namespace {
 // Websocket connections (events, exec streams) hold a thread each for their lifetime, so the
 // pool is sized for many long-lived connections rather than for CPU parallelism.
 constexpr int kMaxThreads = 512;
+const Poco::Timespan kReadTimeout(60, 0);
+// Incus's IdleTimeout: a client may pause between requests this long on one connection.
+const Poco::Timespan kIdleTimeout(30, 0);
 
 class ApiHandler : public Poco::Net::HTTPRequestHandler {
 public:
@@ -122,12 +126,16 @@ HttpServer::HttpServer(const Router& router, const Poco::Net::ServerSocket& sock
 
 void HttpServer::serve(const Poco::Net::ServerSocket& socket, Identify identify) {
     pool_ = std::make_unique<Poco::ThreadPool>(4, kMaxThreads, 60);
-    auto* params = new Poco::Net::HTTPServerParams;
+    Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(kMaxThreads);
     params->setMaxQueued(256);
     params->setKeepAlive(true);
-    params->setTimeout(Poco::Timespan(60, 0));
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new ApiHandlerFactory(router_, std::move(identify)), *pool_, socket, params);
+    // Each read of a request (a stalled upload, say) waits this long; the head has kHeadTimeoutSeconds
+    // in all, and an idle keep-alive connection kIdleTimeout before it is closed.
+    params->setTimeout(kReadTimeout);
+    params->setKeepAliveTimeout(kIdleTimeout);
+    connections_ = new HttpConnectionFactory(params, new ApiHandlerFactory(router_, std::move(identify)));
+    server_ = std::make_unique<Poco::Net::TCPServer>(connections_, *pool_, socket, params);
 }
 
 HttpServer::~HttpServer() { stop(); }
@@ -140,7 +148,8 @@ void HttpServer::start() { server_->start(); }
 
 void HttpServer::stop() {
     if (server_) {
-        server_->stopAll(true);
+        server_->stop();
+        connections_->stopAll(true);
         server_.reset();
     }
 }

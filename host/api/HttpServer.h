@@ -5,6 +5,9 @@
 #include <memory>
 #include <string>
 
+#include <Poco/SharedPtr.h>
+
+#include "api/HttpConnection.h"
 #include "api/Router.h"
 
 #include <Poco/AutoPtr.h>
@@ -12,7 +15,7 @@
 namespace Poco {
 class ThreadPool;
 namespace Net {
-class HTTPServer;
+class TCPServer;
 class HTTPServerRequest;
 class ServerSocket;
 class TCPServerConnectionFilter;
@@ -44,7 +47,8 @@ private:
 
     const Router& router_;
     std::unique_ptr<Poco::ThreadPool> pool_;
-    std::unique_ptr<Poco::Net::HTTPServer> server_;
+    Poco::SharedPtr<HttpConnectionFactory> connections_;  // shared with server_
+    std::unique_ptr<Poco::Net::TCPServer> server_;
 };
 
 }  // namespace lxdp::api
