@@ -1,6 +1,7 @@
 #include "config/InstanceConfig.h"
 
 #include <algorithm>
+#include <cstring>
 #include <cctype>
 #include <optional>
 
@@ -39,6 +40,13 @@ void isKernelModuleName(const std::string& value) {
         throw InvalidValue("Invalid kernel module name \"" + value + "\"");
 }
 
+// nvidia.require.*: a version constraint such as ">=11.0" or "450.80,<500". The values reach the
+// NVIDIA container hook's command line, so metacharacters are refused (GHSA-vfh7-q59q-54v2).
+void isNvidiaVersionConstraint(const std::string& value) {
+    if (!std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c) || std::strchr(".,<>= ", c); }))
+        throw InvalidValue("Invalid version constraint \"" + value + "\"");
+}
+
 // LXD's table: any value is stored as a string, every key is optional (empty = unset).
 const std::map<std::string, Rule>& exactKeys() {
     static const std::map<std::string, Rule> keys = [] {
@@ -73,10 +81,11 @@ const std::map<std::string, Rule>& exactKeys() {
             {"migration.incremental.memory.iterations", r(isUint32, kCT)},
             {"migration.stateful", r(isBool, kVM)},
 
-            {"nvidia.driver.capabilities", r(isAny, kCT)},
+            {"nvidia.driver.capabilities",
+             r(isListOf(isOneOf({"all", "compute", "compat32", "display", "graphics", "utility", "video"})), kCT)},
             {"nvidia.runtime", r(isBool, kCT)},
-            {"nvidia.require.cuda", r(isAny, kCT)},
-            {"nvidia.require.driver", r(isAny, kCT)},
+            {"nvidia.require.cuda", r(isNvidiaVersionConstraint, kCT)},
+            {"nvidia.require.driver", r(isNvidiaVersionConstraint, kCT)},
 
             {"raw.apparmor", r(isAny)},
             {"raw.idmap", r(isAny, kCT)},

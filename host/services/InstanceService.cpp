@@ -151,6 +151,14 @@ void InstanceService::validateRecord(const db::InstanceRecord& rec) {
     config::validateInstanceConfig(ex.config, false);
     config::validateDevices(ex.devices, false);
     ProxyDevices::check(ex.devices);
+    // The driver's own rules (raw.lxc keys it owns, say) at every write, not only at the next start.
+    plugins::InstanceRef r;
+    r.type = static_cast<uint32_t>(rec.type);
+    r.project = rec.project;
+    r.name = rec.name;
+    r.config = ex.config;
+    r.devices = ex.devices;
+    driver(rec).validate(r);
 }
 
 // ---- create --------------------------------------------------------------------------------
