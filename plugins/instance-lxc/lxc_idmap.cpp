@@ -7,6 +7,7 @@
 #include <sys/xattr.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <cctype>
 #include <fstream>
@@ -85,9 +86,12 @@ public:
         size_t start = pos_;
         while (pos_ < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '-'))
             pos_++;
-        if (start == pos_)
+        // from_chars, not stoll: "-", "1-2" or an overflow is bad input, not an escaping exception.
+        int64_t v = 0;
+        auto [end, ec] = std::from_chars(s_.data() + start, s_.data() + pos_, v);
+        if (start == pos_ || ec != std::errc() || end != s_.data() + pos_)
             bad();
-        return std::stoll(std::string(s_.substr(start, pos_ - start)));
+        return v;
     }
     bool at_end() {
         skip_ws();
