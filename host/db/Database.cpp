@@ -25,9 +25,19 @@ Database::Database(const std::string& path) : path_(path) {
     session_ = std::make_unique<Poco::Data::Session>("SQLite", path);
     // WAL with synchronous=FULL: a write acknowledged to a client survives a SIGKILL of the
     // daemon and a power loss; readers never block the writer.
-    *session_ << "PRAGMA journal_mode=WAL", now;
-    *session_ << "PRAGMA synchronous=FULL", now;
-    *session_ << "PRAGMA foreign_keys=ON", now;
+    try {
+        *session_ << "PRAGMA journal_mode=WAL", now;
+        *session_ << "PRAGMA synchronous=FULL", now;
+        *session_ << "PRAGMA foreign_keys=ON", now;
+        // A damaged file must stop the daemon with its name, never be taken for an empty database.
+        std::string integrity;
+        *session_ << "PRAGMA quick_check", into(integrity), now;
+        if (integrity != "ok") throw std::runtime_error(integrity);
+    } catch (const std::exception& e) {
+        std::string what = e.what();
+        if (auto* poco = dynamic_cast<const Poco::Exception*>(&e)) what = poco->displayText();
+        throw std::runtime_error("the database " + path + " is damaged or unreadable: " + what);
+    }
     migrate();
 }
 

@@ -54,8 +54,9 @@ YAML::Node loadYamlSafely(const std::string& text, const std::string& what, int 
         std::istringstream events(text);
         YAML::Parser parser(events);
         ShapeGuard guard(what, maxDepth);
-        while (parser.HandleNextDocument(guard)) {
-        }
+        // The first document only, as YAML::Load reads: past a stray flow end (",]") yaml-cpp 0.7
+        // reports an endless stream of empty documents, and looping over them never ended.
+        parser.HandleNextDocument(guard);
         return YAML::Load(text);
     } catch (const YAML::Exception& e) {
         throw BadRequest(what + " is not valid YAML: " + e.msg + " at " + where(e.mark));
