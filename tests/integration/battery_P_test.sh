@@ -1,0 +1,37 @@
+#!/bin/bash
+# Reliability battery, family P: file push/pull and path confinement, on a running container.
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+export LXD_PLUGIN_PATH=$PLUGINS
+start_daemon
+setup_base
+canary=$(mktemp -d /tmp/lxdp-canary.XXXXXX)
+trap 'rm -rf "$canary"; finish' EXIT
+echo host-secret >"$canary/secret"
+export canary
+lxc launch bb p1 >/dev/null 2>&1
+lxc exec p1 -- sh -c "mkdir -p /tmp && ln -s /tmp/ /tmp/outside && ln -s / /r && ln -s $canary/secret /x && echo inside >/tmp/in"
+echo pushed >"$WORK/f"
+
+expect "P-1 push through an in-container symlink lands inside" bash -c "lxc file push '$WORK/f' p1/tmp/outside/f && [ \"\$(lxc exec p1 -- cat /tmp/f)\" = pushed ] && [ ! -e /tmp/f ]"
+expect "P-1 push through a symlink to / stays in the rootfs" bash -c "lxc file push '$WORK/f' p1/r$canary/pushed; [ ! -e '$canary/pushed' ]"
+# The API answers a symlink as one (X-LXD-type: symlink, the target as body), never its target's content.
+expect "P-2 pull through a symlink to a host path gives no host file" bash -c "! curl -s --unix-socket '$LXD_DIR/unix.socket' 'http://lxd/1.0/instances/p1/files?path=/x' | grep -q host-secret"
+expect "P-2 pull through a symlink to / reads the container's file" bash -c "lxc file pull p1/r/tmp/in '$WORK/in' && [ \"\$(cat '$WORK/in')\" = inside ]"
+expect "P-3 dot-dot in a push path is cleaned to the container" bash -c "lxc file push '$WORK/f' 'p1/../../../..$canary/dotdot' 2>/dev/null; [ ! -e '$canary/dotdot' ]"
+expect "P-3 dot-dot in a pull path is cleaned to the container" bash -c "s=\$(status_of GET '/1.0/instances/p1/files?path=/../../../..$canary/secret'); [ \"\$s\" != 200 ] || ! curl -s --unix-socket '$LXD_DIR/unix.socket' 'http://lxd/1.0/instances/p1/files?path=/../../../..$canary/secret' | grep -q host-secret"
+expect "P-5 pull of a device node is refused" bash -c "s=\$(timeout 10 curl -s -o /dev/null -w '%{http_code}' --max-filesize 1048576 --unix-socket '$LXD_DIR/unix.socket' 'http://lxd/1.0/instances/p1/files?path=/dev/zero'); [ \"\$s\" = 400 ] || [ \"\$s\" = 404 ]"
+mkfifo_ok=$(lxc exec p1 -- sh -c 'mkfifo /tmp/fifo && echo yes' 2>/dev/null)
+if [[ $mkfifo_ok == yes ]]; then
+  expect "P-5 pull of a FIFO is refused without hanging" bash -c "s=\$(timeout 10 curl -s -o /dev/null -w '%{http_code}' --unix-socket '$LXD_DIR/unix.socket' 'http://lxd/1.0/instances/p1/files?path=/tmp/fifo'); [ \"\$s\" = 400 ] || [ \"\$s\" = 404 ]"
+fi
+for name in '..%2F..%2F..%2Fetc%2Fshadow' 'lxc.conf%2F..%2Fx' '..' '.'; do
+  expect "P-6 log name '$name' refused" bash -c "s=\$(curl -s --path-as-is -o /dev/null -w '%{http_code}' --unix-socket '$LXD_DIR/unix.socket' 'http://lxd/1.0/instances/p1/logs/$name'); [ \"\$s\" = 400 ] || [ \"\$s\" = 404 ]"
+done
+expect "P-8 backup name with a slash refused" bash -c "s=\$(status_of POST /1.0/instances/p1/backups '{\"name\":\"../x\"}'); [ \"\$s\" = 400 ] && [ ! -e '$LXD_DIR/backups/x' ]"
+expect "P-8 unknown operation id is 404" bash -c "[ \$(status_of GET '/1.0/operations/..%2F..%2Fx') = 404 ]"
+expect "canary dir unchanged" bash -c "[ \"\$(ls '$canary')\" = secret ] && [ \"\$(cat '$canary/secret')\" = host-secret ]"
+expect "daemon still serves" bash -c "[ \$(status_of GET /1.0) = 200 ]"
+echo "P-4 skip: the 1 000-push symlink-swap race is not written yet"
+echo "P-7 skip: symlinked console log / backup.yaml / metadata.yaml in the instance dir is not written yet"
+lxc delete -f p1 >/dev/null 2>&1
