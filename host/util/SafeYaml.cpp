@@ -3,6 +3,7 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/parser.h>
 
+#include <cstdint>
 #include <sstream>
 
 #include "util/ApiError.h"
@@ -45,11 +46,33 @@ private:
     int depth_ = 0;
 };
 
+// YAML is Unicode text; invalid UTF-8 would travel into JSON, whose serializer then throws.
+bool isValidUtf8(const std::string& text) {
+    size_t i = 0;
+    while (i < text.size()) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        if (len == 0 || i + len > text.size()) return false;
+        uint32_t cp = len == 1 ? c : c & (0x7F >> len);
+        for (size_t k = 1; k < len; ++k) {
+            const auto cc = static_cast<unsigned char>(text[i + k]);
+            if ((cc & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (cc & 0x3F);
+        }
+        // No overlong forms, surrogates or code points past U+10FFFF.
+        static const uint32_t minimum[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < minimum[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        i += len;
+    }
+    return true;
+}
+
 }  // namespace
 
 YAML::Node loadYamlSafely(const std::string& text, const std::string& what, int maxDepth, size_t maxBytes) {
     if (text.size() > maxBytes)
         throw BadRequest(what + " is larger than " + std::to_string(maxBytes) + " bytes");
+    if (!isValidUtf8(text)) throw BadRequest(what + " is not valid UTF-8");
     try {
         std::istringstream events(text);
         YAML::Parser parser(events);
