@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -31,10 +32,17 @@ private:
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    static const std::string dest = [] {
-        char dir[] = "/tmp/lxdp-fuzz-unpack.XXXXXX";
-        return std::string(::mkdtemp(dir));
+    // A plain array: it outlives the atexit handler that removes the directory.
+    static char dest[] = "/tmp/lxdp-fuzz-unpack.XXXXXX";
+    static const bool made = [] {
+        if (::mkdtemp(dest) == nullptr) std::abort();
+        std::atexit([] {
+            std::error_code ec;
+            std::filesystem::remove_all(dest, ec);
+        });
+        return true;
     }();
+    (void)made;
     InputFile input(data, size);
     try {
         lxdp::images::compressionOf(input.path());
