@@ -60,9 +60,10 @@ with open(target, "w") as f:
         found = "0" if stat and not re.search(r"ERROR: |deadly signal|timeout after", text) else "see log"
         f.write("| %s | %d | %s | %s | %s | %s |\n" % (t, execs, secs, stat.get("average_exec_per_sec", "?"),
                                                       stat.get("peak_rss_mb", "?"), found))
-    f.write("\nFindings fixed so far (kept as regression seeds in fuzz/corpus/): idmap JSON reader let std::stoll"
-            " throw on a lone '-' (fuzz_idmap); a 6-byte YAML with a stray flow end made the safe YAML loader loop"
-            " forever (fuzz_metadata_yaml).\n")
+    f.write("\nFindings fixed so far (each kept as a regression seed in fuzz/corpus/<target>/): the idmap JSON"
+            " reader let std::stoll throw on a lone '-' (fuzz_idmap); a 6-byte YAML with a stray flow end made"
+            " the safe YAML loader loop forever (fuzz_metadata_yaml); invalid UTF-8, leading NULs (read by yaml-cpp"
+            " as UTF-32) and surrogate escapes reached JSON whose serializer threw (fuzz_safe_yaml).\n")
     f.write("\n## Rows not run, and why\n\n")
     for l in skips:
         f.write("- %s\n" % l)

@@ -67,12 +67,20 @@ bool isValidUtf8(const std::string& text) {
     return true;
 }
 
+// A scalar as the JSON serializer will take it: escapes such as "\uD800" decode to invalid UTF-8.
+std::string utf8Scalar(const YAML::Node& node) {
+    const std::string& text = node.Scalar();
+    if (!isValidUtf8(text)) throw BadRequest("YAML value at " + where(node.Mark()) + " is not valid UTF-8");
+    return text;
+}
+
 }  // namespace
 
 YAML::Node loadYamlSafely(const std::string& text, const std::string& what, int maxDepth, size_t maxBytes) {
     if (text.size() > maxBytes)
         throw BadRequest(what + " is larger than " + std::to_string(maxBytes) + " bytes");
-    if (!isValidUtf8(text)) throw BadRequest(what + " is not valid UTF-8");
+    // No NUL either: YAML has none, and leading NULs make yaml-cpp decode the text as UTF-16/32.
+    if (!isValidUtf8(text) || text.find('\0') != std::string::npos) throw BadRequest(what + " is not valid UTF-8 text");
     try {
         std::istringstream events(text);
         YAML::Parser parser(events);
@@ -90,7 +98,7 @@ nlohmann::json yamlToJson(const YAML::Node& node) {
     switch (node.Type()) {
     case YAML::NodeType::Map: {
         nlohmann::json out = nlohmann::json::object();
-        for (const auto& kv : node) out[kv.first.Scalar()] = yamlToJson(kv.second);
+        for (const auto& kv : node) out[utf8Scalar(kv.first)] = yamlToJson(kv.second);
         return out;
     }
     case YAML::NodeType::Sequence: {
@@ -99,7 +107,7 @@ nlohmann::json yamlToJson(const YAML::Node& node) {
         return out;
     }
     case YAML::NodeType::Scalar:
-        return node.Scalar();
+        return utf8Scalar(node);
     default:
         return nullptr;
     }
