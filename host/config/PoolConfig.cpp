@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "config/Validators.h"
+#include "config/VolumeConfig.h"
 #include "util/ApiError.h"
 
 namespace lxdp::config {
@@ -28,7 +29,6 @@ const std::map<std::string, Validator>& commonKeys() {
         {"size", isSize},
         {"rsync.bwlimit", isRsyncBandwidth},
         {"rsync.compression", isBool},
-        {"volume.size", isSize},
         // Set by the daemon when it created the pool's backing storage itself.
         {"volatile.pool.pristine", isBool},
     };
@@ -49,7 +49,12 @@ void validateCommonPoolConfig(const std::string& driver, const std::map<std::str
             checkValue(key, value, optional(it->second), kContext);
             continue;
         }
-        const bool passThrough = hasPrefix(key, "user.") || hasPrefix(key, "volume.") ||
+        // "volume.<key>": the default of a volume key for the pool's new volumes.
+        if (const auto* v = hasPrefix(key, "volume.") ? commonVolumeKey(key.substr(7)) : nullptr) {
+            checkValue(key, value, optional(*v), kContext);
+            continue;
+        }
+        const bool passThrough = hasPrefix(key, "user.") || hasPrefix(key, "volume." + driver + ".") ||
                                  (!driver.empty() && hasPrefix(key, driver + "."));
         if (!passThrough) throw BadRequest(kContext + "Unknown configuration key: " + key);
     }

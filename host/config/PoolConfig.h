@@ -6,9 +6,9 @@
 
 namespace lxdp::config {
 
-// Validates the keys every pool understands (source, size, rsync.*, volume.size, user.*,
-// volatile.pool.pristine) and lets through, unchecked, "volume.*" defaults and keys prefixed by
-// the driver name ("btrfs.mount_options" for driver "btrfs"): the driver plugin checks those.
+// Validates the keys every pool understands (source, size, rsync.*, user.*, volatile.pool.pristine,
+// and "volume.<key>" defaults of the volume keys) and lets through, unchecked, keys prefixed by the
+// driver name ("btrfs.mount_options" for driver "btrfs", "volume.btrfs.*"): the driver checks those.
 // Throws lxdp::ApiError (400) "Invalid config: ..." for any other key or a bad common value.
 void validateCommonPoolConfig(const std::string& driver, const std::map<std::string, std::string>& cfg);
 

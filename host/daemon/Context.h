@@ -15,6 +15,7 @@ class InstanceService;
 class ProjectService;
 class TrustService;
 class NetworkService;
+class VolumeService;
 }  // namespace lxdp::services
 namespace lxdp::tls { struct ServerCertificate; }
 
@@ -37,6 +38,7 @@ struct Context {
     services::TrustService& trust;
     ServerConfigListeners& configListeners;
     services::NetworkService& networks;
+    services::VolumeService& volumes;
 };
 
 }  // namespace lxdp::daemon

@@ -37,6 +37,7 @@
 #include "services/ProjectService.h"
 #include "services/StorageService.h"
 #include "services/TrustService.h"
+#include "services/VolumeService.h"
 #include "api/Cors.h"
 #include "api/Request.h"
 #include "tls/HttpsListener.h"
@@ -125,6 +126,7 @@ int runDaemon(const DaemonOptions& options) {
 
         ops::OperationManager operations(events);
         services::StorageService storage(db, events, registry);
+        services::VolumeService volumes(db, events, registry, storage);
         services::ProfileService profiles(db, events);
         services::ImageService images(paths, db, events);
         images.pruneLeftoverUploads();
@@ -136,7 +138,8 @@ int runDaemon(const DaemonOptions& options) {
         services::TrustService trust(db, events, operations, paths.varDir);
         ServerConfigListeners configListeners;
         Context context{paths,    db,        events,   operations,        registry, storage,        profiles,
-                        images,   instances, projects, serverCertificate, trust,    configListeners, networks};
+                        images,   instances, projects, serverCertificate, trust,    configListeners, networks,
+                        volumes};
         storage.openAll();
         // Bridges come up before any instance that uses them (autostart, below).
         networks.startAll();
@@ -149,6 +152,8 @@ int runDaemon(const DaemonOptions& options) {
         api::registerEventEndpoints(router, context);
         api::registerProjectEndpoints(router, context);
         api::registerStorageEndpoints(router, context);
+        api::registerVolumeEndpoints(router, context);
+        api::registerVolumeSnapshotEndpoints(router, context);
         api::registerNetworkEndpoints(router, context);
         api::registerProfileEndpoints(router, context);
         api::registerImageEndpoints(router, context);

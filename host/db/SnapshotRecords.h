@@ -23,4 +23,17 @@ struct InstanceSnapshotRecord {
     std::vector<std::string> profiles;
 };
 
+// A snapshot of a custom volume: its config as it was, and its own description and expiry.
+struct VolumeSnapshotRecord {
+    std::string pool;
+    std::string project = "default";
+    int type = 2;  // LXDP_VOLUME_CUSTOM
+    std::string volume;
+    std::string name;  // without the "<volume>/" prefix
+    std::string description;
+    StringMap config;
+    std::string createdAt;
+    std::string expiresAt;  // empty: never
+};
+
 }  // namespace lxdp::db

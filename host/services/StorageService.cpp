@@ -1,5 +1,7 @@
 #include "services/StorageService.h"
 
+#include <set>
+
 #include <Poco/Logger.h>
 
 #include "config/Names.h"
@@ -93,6 +95,34 @@ void StorageService::remove(const std::string& name) {
     events_.lifecycle("default", "storage-pool-deleted", "/1.0/storage-pools/" + name);
 }
 
+void StorageService::update(const std::string& name, const std::string& description, const db::StringMap& config) {
+    auto rec = db_.pool(name);
+    if (!rec) throw NotFound("Storage pool not found");
+    // The daemon's own keys and those the driver acts on only when it opens the pool stay; the
+    // host's keys (defaults of new volumes, rsync, user) change freely.
+    auto changeable = [](const std::string& key) {
+        for (const char* prefix : {"user.", "volume.", "rsync."})
+            if (key.rfind(prefix, 0) == 0) return true;
+        return false;
+    };
+    std::set<std::string> keys;
+    for (const auto& [k, v] : rec->config) keys.insert(k);
+    for (const auto& [k, v] : config) keys.insert(k);
+    for (const auto& key : keys) {
+        const auto before = rec->config.find(key);
+        const auto after = config.find(key);
+        const bool same = before != rec->config.end() && after != config.end() && before->second == after->second;
+        if (!same && !changeable(key))
+            throw BadRequest("The \"" + key + "\" of an existing storage pool cannot be changed");
+    }
+    config::validateCommonPoolConfig(rec->driver, config);
+    if (const auto* driver = plugins_.storageDriver(rec->driver)) driver->validatePool(config);
+    rec->config = config;
+    rec->description = description;
+    db_.updatePool(*rec);
+    events_.lifecycle("default", "storage-pool-updated", "/1.0/storage-pools/" + name);
+}
+
 plugins::StoragePool& StorageService::pool(const std::string& name) {
     std::lock_guard lock(mutex_);
     auto it = open_.find(name);
@@ -117,6 +147,7 @@ std::vector<std::string> StorageService::usedBy(const std::string& name) {
         // Volume types as the storage ABI numbers them: 0 container, 1 image, 3 virtual machine.
         if (vol.type == 0 || vol.type == 3) out.push_back("/1.0/instances/" + vol.name);
         else if (vol.type == 1) out.push_back("/1.0/images/" + vol.name);
+        else if (vol.type == 2) out.push_back("/1.0/storage-pools/" + name + "/volumes/custom/" + vol.name);
     }
     return out;
 }

@@ -31,6 +31,8 @@ public:
     void create(const std::string& name, const std::string& driver, const std::string& description,
                 const db::StringMap& config);
     void remove(const std::string& name);
+    // PUT/PATCH of a pool: config (the whole new map) validated by the host and the driver.
+    void update(const std::string& name, const std::string& description, const db::StringMap& config);
     // The open backend of a pool; 404 when unknown, 503-ish 500 when its driver is unavailable.
     plugins::StoragePool& pool(const std::string& name);
 

@@ -138,7 +138,9 @@ lxdp_status pool_validate(const lxdp_host_api*, const lxdp_kv_list* config, lxdp
                                                  "volatile.pool.pristine"};
         for (uint32_t i = 0; config != nullptr && i < config->count; ++i) {
             const std::string key = config->items[i].key != nullptr ? config->items[i].key : "";
-            if (known.count(key) || key.rfind("user.", 0) == 0) continue;
+            // Other "volume.*" keys are defaults of the common volume keys, which the host checks.
+            const bool volumeDefault = key.rfind("volume.", 0) == 0 && key.rfind("volume.btrfs.", 0) != 0;
+            if (known.count(key) || key.rfind("user.", 0) == 0 || volumeDefault) continue;
             throw Failure(LXDP_E_INVAL, "the btrfs driver does not support the pool config key \"" + key + "\"");
         }
         const std::string source = valueOf(config, "source");

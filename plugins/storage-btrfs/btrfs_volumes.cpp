@@ -125,11 +125,20 @@ lxdp_status volume_copy(void* pool, const lxdp_volume* dst, const lxdp_volume* s
     return guard(err, [&] {
         Pool& p = poolOf(pool);
         requireFilesystem(*dst);
-        requireNotSnapshot(*dst);
         const std::string from = pathOf(p, *src);
         const std::string to = pathOf(p, *dst);
         requireExists(from, *src);
         requireAbsent(to, *dst);
+        const lxdp_dir::VolumeName n = parseVolumeName(dst->name);
+        if (!n.snapshot.empty()) {
+            // A snapshot of an existing volume (how a volume is copied with its snapshots):
+            // read-only like every snapshot, with no quota of its own.
+            requireExists(pathOf(p, renamed(*dst, n.parent)), *dst);
+            makeTypeDir(p, dst->type, true);
+            lxdp_dir::makeDir(lxdp_dir::snapshotsPath(p.mountPath, *dst), 0700);
+            snapshotSubvolume(from, to, true);
+            return;
+        }
         makeTypeDir(p, dst->type, false);
         snapshotSubvolume(from, to, false);
         orDelete(to, [&] {

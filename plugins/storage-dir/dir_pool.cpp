@@ -50,7 +50,9 @@ lxdp_status pool_validate(const lxdp_host_api*, const lxdp_kv_list* config, lxdp
                                                  "volatile.pool.pristine"};
         for (uint32_t i = 0; config != nullptr && i < config->count; ++i) {
             const std::string key = config->items[i].key != nullptr ? config->items[i].key : "";
-            if (known.count(key) || key.rfind("user.", 0) == 0) continue;
+            // Other "volume.*" keys are defaults of the common volume keys, which the host checks.
+            const bool volumeDefault = key.rfind("volume.", 0) == 0 && key.rfind("volume.dir.", 0) != 0;
+            if (known.count(key) || key.rfind("user.", 0) == 0 || volumeDefault) continue;
             if (key == "size") throw Failure(LXDP_E_INVAL, "dir pools have no size: they use their directory's filesystem");
             throw Failure(LXDP_E_INVAL, "the dir driver does not support the pool config key \"" + key + "\"");
         }

@@ -13,6 +13,8 @@ void registerOperationEndpoints(Router& router, daemon::Context& ctx);
 void registerEventEndpoints(Router& router, daemon::Context& ctx);
 void registerProjectEndpoints(Router& router, daemon::Context& ctx);
 void registerStorageEndpoints(Router& router, daemon::Context& ctx);
+void registerVolumeEndpoints(Router& router, daemon::Context& ctx);
+void registerVolumeSnapshotEndpoints(Router& router, daemon::Context& ctx);
 void registerNetworkEndpoints(Router& router, daemon::Context& ctx);
 void registerProfileEndpoints(Router& router, daemon::Context& ctx);
 void registerImageEndpoints(Router& router, daemon::Context& ctx);

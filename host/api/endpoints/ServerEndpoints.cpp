@@ -28,7 +28,8 @@ const std::vector<std::string> kApiExtensions = {
     "container_full", "container_exec_user_group_cwd", "instances", "api_filtering",
     "operation_wait", "network", "network_leases", "network_state", "instance_nic_network",
     "snapshot_expiry", "snapshot_expiry_creation", "container_only_migration", "certificate_token",
-    "certificate_project", "certificate_update"};
+    "certificate_project", "certificate_update",
+    "storage_api_volume_snapshots", "storage_api_volume_rename", "storage_api_local_volume_handling"};
 
 std::string osReleaseField(const std::string& key) {
     std::ifstream in("/etc/os-release");

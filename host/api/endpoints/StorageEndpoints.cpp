@@ -45,15 +45,16 @@ void registerStorageEndpoints(Router& router, daemon::Context& ctx) {
         checkIfMatch(r, poolEtag(p));
         const auto& body = r.json();
         auto given = jsonStringMap(body.value("config", nlohmann::json::object()));
-        // Keys the driver chose at creation (source) stay unless given again.
-        auto next = patch ? p.config : db::StringMap{{"source", p.config["source"]}};
-        for (const auto& [k, v] : given) next[k] = v;
-        if (next != p.config) {
-            if (next["source"] != p.config["source"]) throw BadRequest("The \"source\" of a pool cannot be changed");
-            throw BadRequest("Changing the config of a pool is not supported by this server yet");
+        // Keys the driver chose at creation (source, volatile.*) stay unless given again.
+        auto next = p.config;
+        if (!patch)
+            for (auto it = next.begin(); it != next.end();)
+                it = it->first == "source" || it->first.rfind("volatile.", 0) == 0 ? std::next(it) : next.erase(it);
+        for (const auto& [k, v] : given) {
+            if (v.empty()) next.erase(k);
+            else next[k] = v;
         }
-        p.description = body.value("description", p.description);
-        ctx.db.updatePool(p);
+        ctx.storage.update(p.name, body.value("description", patch ? p.description : std::string()), next);
         return Response::sync(nlohmann::json::object());
     };
     router.add("PUT", "/1.0/storage-pools/{name}", [update](Request& r) { return update(r, false); });

@@ -70,7 +70,9 @@ typedef struct lxdp_storage_ops {
     /* LXDP_OK when the backend can work on this machine, else why not (missing tool, module). */
     lxdp_status (*probe)(const lxdp_host_api *host, lxdp_error *err);
 
-    /* Checks the driver's keys of a pool config (the host has checked the common ones). */
+    /* Checks the driver's keys of a pool config (the host has checked the common ones, among them
+     * "volume.<key>" defaults of the volume keys every driver shares, such as volume.size or
+     * volume.security.shifted; a driver accepts those and checks only "volume.<driver>.*"). */
     lxdp_status (*pool_validate)(const lxdp_host_api *host, const lxdp_kv_list *config,
                                  lxdp_error *err);
 

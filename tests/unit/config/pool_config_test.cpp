@@ -28,3 +28,11 @@ TEST(PoolConfig, BadCommonValues) {
     EXPECT_BAD_REQUEST(validateCommonPoolConfig("dir", {{"rsync.compression", "lots"}}), "rsync.compression");
     EXPECT_BAD_REQUEST(validateCommonPoolConfig("dir", {{"no.such", "1"}}), "Unknown configuration key: no.such");
 }
+
+TEST(PoolConfig, VolumeDefaultsAreVolumeKeys) {
+    EXPECT_NO_THROW(validateCommonPoolConfig("dir", {{"volume.security.shifted", "true"},
+                                                     {"volume.snapshots.expiry", "2w"}}));
+    EXPECT_BAD_REQUEST(validateCommonPoolConfig("dir", {{"volume.security.shifted", "maybe"}}),
+                       "volume.security.shifted");
+    EXPECT_BAD_REQUEST(validateCommonPoolConfig("dir", {{"volume.nosuch", "1"}}), "Unknown configuration key: volume.nosuch");
+}

@@ -1,0 +1,110 @@
+// /1.0/storage-pools/<pool>/volumes[/<type>[/<name>]]: list, create, copy, show, update,
+// restore, rename, move and delete storage volumes. Refusals come before any operation starts.
+#include <lxdp/storage.h>
+
+#include "api/endpoints/Endpoints.h"
+#include "db/Database.h"
+#include "ops/OperationManager.h"
+#include "services/VolumeService.h"
+#include "util/ApiError.h"
+
+namespace lxdp::api {
+
+namespace {
+
+const std::string kPools = "/1.0/storage-pools/";
+
+nlohmann::json resources(const std::string& pool, const std::string& name) {
+    return {{"storage_volumes", {kPools + pool + "/volumes/custom/" + name}}};
+}
+
+// Only custom volumes are changed through this API: the others follow their instance or image.
+void requireCustom(const std::string& type) {
+    if (services::volumeTypeOf(type) != LXDP_VOLUME_CUSTOM)
+        throw BadRequest("Only custom storage volumes can be changed here, not \"" + type + "\" volumes");
+}
+
+}  // namespace
+
+void registerVolumeEndpoints(Router& router, daemon::Context& ctx) {
+    auto& volumes = ctx.volumes;
+
+    auto list = [&volumes](Request& r, int type) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& v : volumes.list(r.param("pool"), r.project(), type)) {
+            if (r.recursion() == 0)
+                out.push_back(kPools + v.pool + "/volumes/" + services::volumeTypeName(v.type) + "/" + v.name);
+            else out.push_back(volumes.render(v));
+        }
+        return Response::sync(out);
+    };
+    router.add("GET", kPools + "{pool}/volumes", [list](Request& r) { return list(r, -1); });
+    router.add("GET", kPools + "{pool}/volumes/{type}",
+               [list](Request& r) { return list(r, services::volumeTypeOf(r.param("type"))); });
+
+    auto create = [&ctx, &volumes](Request& r) {
+        const auto& body = r.json();
+        auto planned = volumes.prepareCreate(r.param("pool"), r.project(), body);
+        const auto source = body.value("source", nlohmann::json::object());
+        const std::string sourceType = source.value("type", "");
+        if (sourceType.empty()) {
+            volumes.create(planned);
+            return Response::sync(nullptr);
+        }
+        if (sourceType != "copy") throw BadRequest("Source type \"" + sourceType + "\" is not supported");
+        auto op = ctx.ops.run(r.project(), "Copying storage volume", resources(planned.pool, planned.name),
+                              [&volumes, planned, source](ops::Operation& op) { volumes.copy(planned, source, op); });
+        return Response::async(op);
+    };
+    router.add("POST", kPools + "{pool}/volumes", create);
+    router.add("POST", kPools + "{pool}/volumes/{type}", [create](Request& r) {
+        requireCustom(r.param("type"));
+        return create(r);
+    });
+
+    const std::string one = kPools + "{pool}/volumes/{type}/{name}";
+    router.add("GET", one, [&volumes](Request& r) {
+        auto v = volumes.get(r.param("pool"), r.project(), services::volumeTypeOf(r.param("type")), r.param("name"));
+        return Response::sync(volumes.render(v), services::VolumeService::etag(v));
+    });
+
+    auto update = [&volumes](Request& r, bool patch) {
+        requireCustom(r.param("type"));
+        auto v = volumes.get(r.param("pool"), r.project(), LXDP_VOLUME_CUSTOM, r.param("name"));
+        checkIfMatch(r, services::VolumeService::etag(v));
+        volumes.update(v.pool, v.project, v.name, r.json(), patch);
+        return Response::sync(nullptr);
+    };
+    router.add("PUT", one, [update](Request& r) { return update(r, false); });
+    router.add("PATCH", one, [update](Request& r) { return update(r, true); });
+
+    // {"name": new} renames; with "pool" set to another pool, moves.
+    router.add("POST", one, [&ctx, &volumes](Request& r) {
+        requireCustom(r.param("type"));
+        const std::string pool = r.param("pool"), project = r.project(), name = r.param("name");
+        const auto& body = r.json();
+        if (body.value("migration", false)) throw BadRequest("Migration is not supported yet");
+        if (!body.value("project", std::string()).empty() && body.value("project", std::string()) != project)
+            throw BadRequest("Moving a storage volume to another project is not supported yet");
+        const std::string to = body.value("name", name);
+        const std::string toPool = body.value("pool", std::string()).empty() ? pool : body.value("pool", pool);
+        volumes.checkRename(pool, project, name, to, toPool);
+        if (toPool == pool) {
+            volumes.rename(pool, project, name, to);
+            return Response::created(kPools + pool + "/volumes/custom/" + to);
+        }
+        auto op = ctx.ops.run(project, "Moving storage volume", resources(pool, name),
+                              [&volumes, pool, project, name, to, toPool](ops::Operation& op) {
+                                  volumes.move(pool, project, name, to, toPool, op);
+                              });
+        return Response::async(op);
+    });
+
+    router.add("DELETE", one, [&volumes](Request& r) {
+        requireCustom(r.param("type"));
+        volumes.remove(r.param("pool"), r.project(), r.param("name"));
+        return Response::sync(nullptr);
+    });
+}
+
+}  // namespace lxdp::api

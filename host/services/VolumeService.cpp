@@ -1,0 +1,513 @@
+#include "services/VolumeService.h"
+
+#include <lxdp/storage.h>
+
+#include "config/Names.h"
+#include "config/VolumeConfig.h"
+#include "db/Database.h"
+#include "db/VolumeQueries.h"
+#include "events/EventHub.h"
+#include "ops/Operation.h"
+#include "plugins/CommandRunner.h"
+#include "plugins/PluginRegistry.h"
+#include "plugins/StorageDriver.h"
+#include "services/ProjectFeatures.h"
+#include "services/RootDiskSize.h"
+#include "services/SnapshotFields.h"
+#include "services/StorageService.h"
+#include "util/ApiError.h"
+#include "util/Hash.h"
+#include "util/Time.h"
+
+namespace lxdp::services {
+
+namespace {
+
+const char* const kTypeNames[] = {"container", "image", "custom", "virtual-machine"};
+
+std::string volumeUrl(const db::VolumeRecord& v) {
+    return "/1.0/storage-pools/" + v.pool + "/volumes/" + volumeTypeName(v.type) + "/" + v.name;
+}
+
+std::string snapshotUrl(const db::VolumeSnapshotRecord& s) {
+    return "/1.0/storage-pools/" + s.pool + "/volumes/" + volumeTypeName(s.type) + "/" + s.volume + "/snapshots/" +
+           s.name;
+}
+
+plugins::VolumeRef volumeRef(const db::VolumeRecord& v) {
+    plugins::VolumeRef r;
+    r.type = static_cast<uint32_t>(v.type);
+    r.content = static_cast<uint32_t>(v.content);
+    r.project = v.project;
+    r.name = v.name;
+    r.config = v.config;
+    return r;
+}
+
+// The ABI names a snapshot volume "<volume>/<snapshot>".
+plugins::VolumeRef snapshotRef(const db::VolumeRecord& v, const std::string& snapshot) {
+    auto r = volumeRef(v);
+    r.name = v.name + "/" + snapshot;
+    return r;
+}
+
+// Makes dst's content that of src (both mounted paths): the copy between pools of different
+// drivers, where no driver sees both. rsync keeps ownership, modes, hard links, ACLs and xattrs,
+// and --delete makes dst an exact copy when it already holds an older state.
+void syncTree(const std::string& src, const std::string& dst, ops::Operation& op) {
+    const std::string from = src + "/", to = dst + "/";
+    const char* argv[] = {"rsync", "-aHAX", "--numeric-ids", "--delete", from.c_str(), to.c_str(), nullptr};
+    lxdp_command cmd{sizeof(lxdp_command), 0, argv, nullptr, nullptr, nullptr};
+    lxdp_error err{};
+    int32_t status = 0;
+    if (plugins::runCommand(cmd, op.abiHandle(), &status, &err) != LXDP_OK || status != 0)
+        throw InternalError(std::string("Failed to copy the volume between pools: ") + err.message);
+}
+
+std::string jsonString(const nlohmann::json& req, const char* key) {
+    if (!req.contains(key) || req[key].is_null()) return "";
+    return req[key].get<std::string>();
+}
+
+}  // namespace
+
+int volumeTypeOf(const std::string& typeName) {
+    for (int i = 0; i < 4; i++)
+        if (typeName == kTypeNames[i]) return i;
+    throw BadRequest("Invalid storage volume type \"" + typeName + "\"");
+}
+
+std::string volumeTypeName(int type) { return type >= 0 && type < 4 ? kTypeNames[type] : "unknown"; }
+
+VolumeService::VolumeService(db::Database& db, events::EventHub& events, plugins::PluginRegistry& plugins,
+                             StorageService& storage)
+    : db_(db), events_(events), plugins_(plugins), storage_(storage) {}
+
+// ---- reading -------------------------------------------------------------------------------
+
+std::vector<db::VolumeRecord> VolumeService::list(const std::string& pool, const std::string& project, int type) {
+    if (!db_.pool(pool)) throw NotFound("Storage pool not found");
+    std::vector<db::VolumeRecord> out;
+    for (auto& v : db_.volumes(pool))
+        if (v.project == project && (type < 0 || v.type == type)) out.push_back(std::move(v));
+    return out;
+}
+
+db::VolumeRecord VolumeService::get(const std::string& pool, const std::string& project, int type,
+                                    const std::string& name) {
+    if (!db_.pool(pool)) throw NotFound("Storage pool not found");
+    auto v = db::poolVolume(db_, pool, project, type, name);
+    if (!v) throw NotFound("Storage volume not found");
+    return *v;
+}
+
+std::vector<std::string> VolumeService::usedBy(const std::string& pool, const std::string& project,
+                                                const std::string& name) {
+    auto uses = [&](const db::DeviceMap& devices) {
+        for (const auto& [dev, cfg] : devices) {
+            auto at = [&](const char* k) {
+                auto it = cfg.find(k);
+                return it == cfg.end() ? std::string() : it->second;
+            };
+            if (at("type") == "disk" && at("pool") == pool && at("source") == name) return true;
+        }
+        return false;
+    };
+    std::vector<std::string> out;
+    const std::string profilesIn = profileProject(db_, project);
+    std::map<std::string, db::DeviceMap> profileDevices;
+    for (const auto& p : db_.profiles(profilesIn)) profileDevices[p.name] = p.devices;
+    for (const auto& inst : db_.instances(project)) {
+        // The expanded devices: profiles in order, then the instance's own.
+        db::DeviceMap devices;
+        for (const auto& p : inst.profiles)
+            for (const auto& [k, v] : profileDevices[p]) devices[k] = v;
+        for (const auto& [k, v] : inst.devices) devices[k] = v;
+        if (uses(devices)) out.push_back("/1.0/instances/" + inst.name);
+    }
+    for (const auto& [profile, devices] : profileDevices)
+        if (uses(devices)) out.push_back("/1.0/profiles/" + profile);
+    return out;
+}
+
+nlohmann::json VolumeService::render(const db::VolumeRecord& v) {
+    nlohmann::json usedBy = nlohmann::json::array();
+    if (v.type == LXDP_VOLUME_CUSTOM) usedBy = this->usedBy(v.pool, v.project, v.name);
+    else if (v.type == LXDP_VOLUME_IMAGE) usedBy.push_back("/1.0/images/" + v.name);
+    else usedBy.push_back("/1.0/instances/" + v.name);
+    return {{"name", v.name},
+            {"type", volumeTypeName(v.type)},
+            {"description", v.description},
+            {"config", v.config},
+            {"content_type", v.content == LXDP_CONTENT_BLOCK ? "block" : "filesystem"},
+            {"project", v.project},
+            {"location", "none"},
+            {"used_by", usedBy}};
+}
+
+std::string VolumeService::etag(const db::VolumeRecord& v) {
+    return util::sha256Hex(nlohmann::json{{"description", v.description}, {"config", v.config}}.dump());
+}
+
+// ---- create and copy -----------------------------------------------------------------------
+
+db::VolumeRecord VolumeService::prepareCreate(const std::string& pool, const std::string& project,
+                                              const nlohmann::json& req) {
+    auto poolRec = db_.pool(pool);
+    if (!poolRec) throw NotFound("Storage pool not found");
+    db::VolumeRecord v;
+    v.pool = pool;
+    v.project = project;
+    v.type = LXDP_VOLUME_CUSTOM;
+    v.name = jsonString(req, "name");
+    config::checkVolumeName(v.name);
+    if (const std::string type = jsonString(req, "type"); !type.empty() && type != "custom")
+        throw BadRequest("Only custom storage volumes can be created, not \"" + type + "\"");
+    const std::string content = jsonString(req, "content_type");
+    if (content == "block") {
+        const auto* driver = plugins_.storageDriver(poolRec->driver);
+        if (driver == nullptr || (driver->flags() & LXDP_STORAGE_BLOCK_BACKED) == 0)
+            throw BadRequest("Storage pool \"" + pool + "\" (driver " + poolRec->driver +
+                             ") does not support custom block volumes");
+        v.content = LXDP_CONTENT_BLOCK;
+    } else if (!content.empty() && content != "filesystem") {
+        throw BadRequest("Invalid content type \"" + content + "\"");
+    }
+    v.description = jsonString(req, "description");
+    v.config = req.contains("config") && !req["config"].is_null()
+                   ? req["config"].get<db::StringMap>()
+                   : db::StringMap{};
+    config::validateVolumeConfig(poolRec->driver, v.config);
+    // The pool's volume.* defaults fill the keys the request leaves out, as upstream records them.
+    for (const auto& [k, val] : poolRec->config)
+        if (k.rfind("volume.", 0) == 0 && config::commonVolumeKey(k.substr(7)) != nullptr)
+            v.config.try_emplace(k.substr(7), val);
+    if (db::poolVolume(db_, pool, project, LXDP_VOLUME_CUSTOM, v.name))
+        throw Conflict("Storage volume \"" + v.name + "\" already exists in pool \"" + pool + "\"");
+    storage_.pool(pool);  // 500 now, not half-way, when the pool is unavailable
+    v.createdAt = util::nowRfc3339();
+    return v;
+}
+
+void VolumeService::create(const db::VolumeRecord& planned) {
+    std::lock_guard lock(mutex_);
+    if (db::poolVolume(db_, planned.pool, planned.project, planned.type, planned.name))
+        throw Conflict("Storage volume \"" + planned.name + "\" already exists in pool \"" + planned.pool + "\"");
+    auto& pool = storage_.pool(planned.pool);
+    db_.createVolume(planned);
+    bool made = false;
+    try {
+        pool.createVolume(volumeRef(planned), nullptr, nullptr);
+        made = true;
+        if (auto it = planned.config.find("size"); it != planned.config.end()) applySize(planned, it->second);
+    } catch (...) {
+        if (made) try { pool.deleteVolume(volumeRef(planned), nullptr); } catch (...) {}
+        db_.deleteVolume(planned.pool, planned.project, planned.type, planned.name);
+        throw;
+    }
+    events_.lifecycle(planned.project, "storage-volume-created", volumeUrl(planned));
+}
+
+void VolumeService::copy(const db::VolumeRecord& planned, const nlohmann::json& source, ops::Operation& op) {
+    std::lock_guard lock(mutex_);
+    const std::string srcPool = jsonString(source, "pool").empty() ? planned.pool : jsonString(source, "pool");
+    const std::string srcName = jsonString(source, "name");
+    if (srcName.empty()) throw BadRequest("A copy needs the name of its source volume");
+    db::VolumeRecord src;
+    std::string srcSnapshot;
+    // "vol/snap" copies a snapshot.
+    if (auto slash = srcName.find('/'); slash != std::string::npos) {
+        src = get(srcPool, planned.project, LXDP_VOLUME_CUSTOM, srcName.substr(0, slash));
+        srcSnapshot = srcName.substr(slash + 1);
+        snapshot(srcPool, planned.project, src.name, srcSnapshot);
+    } else {
+        src = get(srcPool, planned.project, LXDP_VOLUME_CUSTOM, srcName);
+    }
+    db::VolumeRecord dst = planned;
+    // The copy keeps the source's config unless the request gives its own.
+    if (planned.config.empty() || planned.config == src.config) dst.config = src.config;
+    for (auto it = dst.config.begin(); it != dst.config.end();)
+        it = it->first.rfind("volatile.", 0) == 0 ? dst.config.erase(it) : std::next(it);
+    if (!srcSnapshot.empty()) {
+        // A snapshot is copied alone, as a volume of its own.
+        db::VolumeRecord snapAsVolume = src;
+        snapAsVolume.name = src.name + "/" + srcSnapshot;
+        copyInto(dst, snapAsVolume, true, op);
+    } else {
+        copyInto(dst, src, source.value("volume_only", false), op);
+    }
+    events_.lifecycle(dst.project, "storage-volume-created", volumeUrl(dst));
+}
+
+void VolumeService::copyInto(const db::VolumeRecord& dst, const db::VolumeRecord& src, bool volumeOnly,
+                             ops::Operation& op) {
+    if (db::poolVolume(db_, dst.pool, dst.project, dst.type, dst.name))
+        throw Conflict("Storage volume \"" + dst.name + "\" already exists in pool \"" + dst.pool + "\"");
+    auto& to = storage_.pool(dst.pool);
+    auto& from = storage_.pool(src.pool);
+    const bool samePool = dst.pool == src.pool;
+    const bool isSnapshot = src.name.find('/') != std::string::npos;
+    std::vector<db::VolumeSnapshotRecord> snaps;
+    if (!volumeOnly && !isSnapshot) snaps = db::volumeSnapshots(db_, src.pool, src.project, src.type, src.name);
+
+    db_.createVolume(dst);
+    std::vector<db::VolumeSnapshotRecord> madeSnaps;
+    bool made = false;
+    try {
+        plugins::VolumeRef srcRef = volumeRef(src);
+        srcRef.name = src.name;
+        if (samePool) {
+            // The driver copies instantly where it can (btrfs snapshots), then each snapshot.
+            to.copyVolume(volumeRef(dst), srcRef, op.abiHandle());
+            made = true;
+            for (const auto& s : snaps) {
+                to.copyVolume(snapshotRef(dst, s.name), snapshotRef(src, s.name), op.abiHandle());
+                auto copyRec = s;
+                copyRec.pool = dst.pool;
+                copyRec.volume = dst.name;
+                db::createVolumeSnapshot(db_, copyRec);
+                madeSnaps.push_back(copyRec);
+            }
+        } else {
+            // Between pools the snapshots are replayed oldest first, then the volume's own state.
+            to.createVolume(volumeRef(dst), nullptr, op.abiHandle());
+            made = true;
+            const std::string dstPath = to.mountVolume(volumeRef(dst));
+            for (const auto& s : snaps) {
+                syncTree(from.mountVolume(snapshotRef(src, s.name)), dstPath, op);
+                to.snapshotVolume(snapshotRef(dst, s.name), op.abiHandle());
+                auto copyRec = s;
+                copyRec.pool = dst.pool;
+                copyRec.volume = dst.name;
+                db::createVolumeSnapshot(db_, copyRec);
+                madeSnaps.push_back(copyRec);
+            }
+            syncTree(from.mountVolume(srcRef), dstPath, op);
+        }
+        if (auto it = dst.config.find("size"); it != dst.config.end()) applySize(dst, it->second);
+    } catch (...) {
+        for (auto it = madeSnaps.rbegin(); it != madeSnaps.rend(); ++it) {
+            try { to.deleteVolume(snapshotRef(dst, it->name), nullptr); } catch (...) {}
+            db::deleteVolumeSnapshot(db_, *it);
+        }
+        if (made) try { to.deleteVolume(volumeRef(dst), nullptr); } catch (...) {}
+        db_.deleteVolume(dst.pool, dst.project, dst.type, dst.name);
+        throw;
+    }
+}
+
+void VolumeService::applySize(const db::VolumeRecord& v, const std::string& size) {
+    applyRootDiskSize(plugins_, *db_.pool(v.pool), storage_.pool(v.pool), volumeRef(v), size);
+}
+
+// ---- update, rename, move, delete ------------------------------------------------------------
+
+void VolumeService::update(const std::string& pool, const std::string& project, const std::string& name,
+                           const nlohmann::json& req, bool patch) {
+    std::lock_guard lock(mutex_);
+    auto v = get(pool, project, LXDP_VOLUME_CUSTOM, name);
+    if (const std::string restore = jsonString(req, "restore"); !restore.empty()) {
+        snapshot(pool, project, name, restore);
+        storage_.pool(pool).restoreVolume(volumeRef(v), snapshotRef(v, restore), nullptr);
+        events_.lifecycle(project, "storage-volume-restored", volumeUrl(v));
+        return;
+    }
+    auto next = v;
+    if (!patch || req.contains("description")) next.description = jsonString(req, "description");
+    if (!patch || req.contains("config")) {
+        auto given = req.contains("config") && !req["config"].is_null() ? req["config"].get<db::StringMap>()
+                                                                         : db::StringMap{};
+        // The daemon's volatile keys stay whatever the client sends.
+        for (auto it = given.begin(); it != given.end();)
+            it = it->first.rfind("volatile.", 0) == 0 ? given.erase(it) : std::next(it);
+        if (patch) {
+            for (const auto& [k, val] : given) next.config[k] = val;
+        } else {
+            for (auto it = next.config.begin(); it != next.config.end();)
+                it = it->first.rfind("volatile.", 0) == 0 ? std::next(it) : next.config.erase(it);
+            for (const auto& [k, val] : given) next.config[k] = val;
+        }
+        for (auto it = next.config.begin(); it != next.config.end();) it = it->second.empty() ? next.config.erase(it) : std::next(it);
+    }
+    config::validateVolumeConfig(db_.pool(pool)->driver, next.config);
+    auto sizeOf = [](const db::VolumeRecord& r) {
+        auto it = r.config.find("size");
+        return it == r.config.end() ? std::string() : it->second;
+    };
+    // The quota first: a refused shrink leaves the record as it was.
+    if (sizeOf(next) != sizeOf(v)) applySize(next, sizeOf(next));
+    db::updateVolume(db_, next);
+    events_.lifecycle(project, "storage-volume-updated", volumeUrl(v));
+}
+
+void VolumeService::checkRename(const std::string& pool, const std::string& project, const std::string& name,
+                                const std::string& to, const std::string& toPool) {
+    get(pool, project, LXDP_VOLUME_CUSTOM, name);
+    config::checkVolumeName(to);
+    if (!db_.pool(toPool)) throw NotFound("Storage pool \"" + toPool + "\" not found");
+    if (db::poolVolume(db_, toPool, project, LXDP_VOLUME_CUSTOM, to))
+        throw Conflict("Storage volume \"" + to + "\" already exists in pool \"" + toPool + "\"");
+    if (auto users = usedBy(pool, project, name); !users.empty()) {
+        std::string list;
+        for (const auto& u : users) list += (list.empty() ? "" : ", ") + u;
+        throw BadRequest("Storage volume \"" + name + "\" is in use by " + list + ": detach it first");
+    }
+}
+
+void VolumeService::rename(const std::string& pool, const std::string& project, const std::string& name,
+                           const std::string& to) {
+    std::lock_guard lock(mutex_);
+    checkRename(pool, project, name, to, pool);
+    auto v = get(pool, project, LXDP_VOLUME_CUSTOM, name);
+    storage_.pool(pool).renameVolume(volumeRef(v), to);
+    try {
+        db_.transaction([&] {
+            db_.renameVolume(pool, project, v.type, name, to);
+            db::moveVolumeSnapshots(db_, v, to);
+        });
+    } catch (...) {
+        auto renamed = v;
+        renamed.name = to;
+        try { storage_.pool(pool).renameVolume(volumeRef(renamed), name); } catch (...) {}
+        throw;
+    }
+    v.name = to;
+    events_.lifecycle(project, "storage-volume-renamed", volumeUrl(v));
+}
+
+void VolumeService::move(const std::string& pool, const std::string& project, const std::string& name,
+                         const std::string& to, const std::string& toPool, ops::Operation& op) {
+    std::lock_guard lock(mutex_);
+    checkRename(pool, project, name, to, toPool);
+    auto src = get(pool, project, LXDP_VOLUME_CUSTOM, name);
+    auto dst = src;
+    dst.pool = toPool;
+    dst.name = to;
+    copyInto(dst, src, false, op);
+    remove(pool, project, name);
+}
+
+void VolumeService::remove(const std::string& pool, const std::string& project, const std::string& name) {
+    std::lock_guard lock(mutex_);
+    auto v = get(pool, project, LXDP_VOLUME_CUSTOM, name);
+    if (auto users = usedBy(pool, project, name); !users.empty()) {
+        std::string list;
+        for (const auto& u : users) list += (list.empty() ? "" : ", ") + u;
+        throw BadRequest("Storage volume \"" + name + "\" is in use by " + list + ": detach it first");
+    }
+    auto& p = storage_.pool(pool);
+    auto snaps = db::volumeSnapshots(db_, pool, project, v.type, name);
+    for (auto it = snaps.rbegin(); it != snaps.rend(); ++it) {
+        p.deleteVolume(snapshotRef(v, it->name), nullptr);
+        db::deleteVolumeSnapshot(db_, *it);
+    }
+    p.deleteVolume(volumeRef(v), nullptr);
+    db_.deleteVolume(pool, project, v.type, name);
+    events_.lifecycle(project, "storage-volume-deleted", volumeUrl(v));
+}
+
+// ---- snapshots -------------------------------------------------------------------------------
+
+std::vector<db::VolumeSnapshotRecord> VolumeService::snapshots(const std::string& pool, const std::string& project,
+                                                               const std::string& volume) {
+    get(pool, project, LXDP_VOLUME_CUSTOM, volume);
+    return db::volumeSnapshots(db_, pool, project, LXDP_VOLUME_CUSTOM, volume);
+}
+
+db::VolumeSnapshotRecord VolumeService::snapshot(const std::string& pool, const std::string& project,
+                                                 const std::string& volume, const std::string& name) {
+    get(pool, project, LXDP_VOLUME_CUSTOM, volume);
+    auto s = db::volumeSnapshot(db_, pool, project, LXDP_VOLUME_CUSTOM, volume, name);
+    if (!s) throw NotFound("Storage volume snapshot not found");
+    return *s;
+}
+
+nlohmann::json VolumeService::renderSnapshot(const db::VolumeSnapshotRecord& s) {
+    return {{"name", s.volume + "/" + s.name},
+            {"description", s.description},
+            {"config", s.config},
+            {"content_type", "filesystem"},
+            {"created_at", s.createdAt},
+            {"expires_at", s.expiresAt.empty() ? util::kZeroTime : s.expiresAt}};
+}
+
+std::string VolumeService::snapshotEtag(const db::VolumeSnapshotRecord& s) {
+    return util::sha256Hex(nlohmann::json{{"description", s.description}, {"expires_at", s.expiresAt}}.dump());
+}
+
+db::VolumeSnapshotRecord VolumeService::prepareSnapshot(const std::string& pool, const std::string& project,
+                                                        const std::string& volume, const nlohmann::json& req) {
+    auto v = get(pool, project, LXDP_VOLUME_CUSTOM, volume);
+    db::VolumeSnapshotRecord s;
+    s.pool = pool;
+    s.project = project;
+    s.type = v.type;
+    s.volume = volume;
+    s.name = jsonString(req, "name");
+    s.description = v.description;
+    s.config = v.config;
+    s.expiresAt = snapshotExpiry(req.value("expires_at", nlohmann::json()));
+    if (s.name.empty()) {
+        std::vector<std::string> taken;
+        for (const auto& existing : snapshots(pool, project, volume)) taken.push_back(existing.name);
+        auto pattern = v.config.find("snapshots.pattern");
+        s.name = nextSnapshotName(pattern == v.config.end() ? "snap%d" : pattern->second, taken);
+    }
+    config::checkSnapshotName(s.name);
+    if (db::volumeSnapshot(db_, pool, project, s.type, volume, s.name))
+        throw Conflict("Snapshot \"" + s.name + "\" already exists");
+    s.createdAt = util::nowRfc3339();
+    return s;
+}
+
+void VolumeService::createSnapshot(const db::VolumeSnapshotRecord& planned, ops::Operation& op) {
+    std::lock_guard lock(mutex_);
+    auto v = get(planned.pool, planned.project, planned.type, planned.volume);
+    if (db::volumeSnapshot(db_, planned.pool, planned.project, planned.type, planned.volume, planned.name))
+        throw Conflict("Snapshot \"" + planned.name + "\" already exists");
+    storage_.pool(planned.pool).snapshotVolume(snapshotRef(v, planned.name), op.abiHandle());
+    try {
+        db::createVolumeSnapshot(db_, planned);
+    } catch (...) {
+        try { storage_.pool(planned.pool).deleteVolume(snapshotRef(v, planned.name), nullptr); } catch (...) {}
+        throw;
+    }
+    events_.lifecycle(planned.project, "storage-volume-snapshot-created", snapshotUrl(planned));
+}
+
+void VolumeService::updateSnapshot(const db::VolumeSnapshotRecord& s) {
+    std::lock_guard lock(mutex_);
+    db::updateVolumeSnapshot(db_, s);
+    events_.lifecycle(s.project, "storage-volume-snapshot-updated", snapshotUrl(s));
+}
+
+void VolumeService::checkSnapshotRename(const db::VolumeSnapshotRecord& s, const std::string& to) {
+    config::checkSnapshotName(to);
+    if (db::volumeSnapshot(db_, s.pool, s.project, s.type, s.volume, to))
+        throw Conflict("Snapshot \"" + to + "\" already exists");
+}
+
+void VolumeService::renameSnapshot(const db::VolumeSnapshotRecord& s, const std::string& to) {
+    std::lock_guard lock(mutex_);
+    checkSnapshotRename(s, to);
+    auto v = get(s.pool, s.project, s.type, s.volume);
+    auto& pool = storage_.pool(s.pool);
+    pool.renameVolume(snapshotRef(v, s.name), to);
+    try {
+        db::renameVolumeSnapshot(db_, s, to);
+    } catch (...) {
+        try { pool.renameVolume(snapshotRef(v, to), s.name); } catch (...) {}
+        throw;
+    }
+    events_.lifecycle(s.project, "storage-volume-snapshot-renamed", snapshotUrl(s));
+}
+
+void VolumeService::deleteSnapshot(const db::VolumeSnapshotRecord& s) {
+    std::lock_guard lock(mutex_);
+    auto v = get(s.pool, s.project, s.type, s.volume);
+    storage_.pool(s.pool).deleteVolume(snapshotRef(v, s.name), nullptr);
+    db::deleteVolumeSnapshot(db_, s);
+    events_.lifecycle(s.project, "storage-volume-snapshot-deleted", snapshotUrl(s));
+}
+
+}  // namespace lxdp::services

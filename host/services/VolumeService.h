@@ -1,0 +1,89 @@
+// Storage volumes of pools as the API sees them: custom volumes (create, copy, move, rename,
+// update, restore, delete, snapshots) and the listing of every volume a pool holds.
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "db/Records.h"
+#include "db/SnapshotRecords.h"
+
+namespace lxdp::db { class Database; }
+namespace lxdp::events { class EventHub; }
+namespace lxdp::ops { class Operation; }
+namespace lxdp::plugins {
+class PluginRegistry;
+struct VolumeRef;
+}  // namespace lxdp::plugins
+
+namespace lxdp::services {
+
+class StorageService;
+
+// API names of the volume types, indexed as LXDP_VOLUME_*: "container", "image", "custom",
+// "virtual-machine". 400 for any other name.
+int volumeTypeOf(const std::string& typeName);
+std::string volumeTypeName(int type);
+
+class VolumeService {
+public:
+    VolumeService(db::Database& db, events::EventHub& events, plugins::PluginRegistry& plugins,
+                  StorageService& storage);
+
+    // The volumes of a pool in a project, of one type when type >= 0.
+    std::vector<db::VolumeRecord> list(const std::string& pool, const std::string& project, int type);
+    db::VolumeRecord get(const std::string& pool, const std::string& project, int type, const std::string& name);
+    nlohmann::json render(const db::VolumeRecord& volume);
+    static std::string etag(const db::VolumeRecord& volume);
+    // Instances and profiles whose disk devices use the custom volume.
+    std::vector<std::string> usedBy(const std::string& pool, const std::string& project, const std::string& name);
+
+    // Checks a POST .../volumes[/custom] body and returns the volume it makes (config with the
+    // pool's volume.* defaults); every refusal comes before anything changes.
+    db::VolumeRecord prepareCreate(const std::string& pool, const std::string& project, const nlohmann::json& req);
+    void create(const db::VolumeRecord& planned);
+    // source: {"type":"copy","pool":...,"name":...,"volume_only":...}.
+    void copy(const db::VolumeRecord& planned, const nlohmann::json& source, ops::Operation& op);
+
+    // PUT (patch false) or PATCH of config and description; {"restore": snapshot} restores.
+    void update(const std::string& pool, const std::string& project, const std::string& name,
+                const nlohmann::json& req, bool patch);
+    void checkRename(const std::string& pool, const std::string& project, const std::string& name,
+                     const std::string& to, const std::string& toPool);
+    void rename(const std::string& pool, const std::string& project, const std::string& name, const std::string& to);
+    // Moves the volume (and its snapshots) to another pool, under the name to.
+    void move(const std::string& pool, const std::string& project, const std::string& name, const std::string& to,
+              const std::string& toPool, ops::Operation& op);
+    void remove(const std::string& pool, const std::string& project, const std::string& name);
+
+    std::vector<db::VolumeSnapshotRecord> snapshots(const std::string& pool, const std::string& project,
+                                                    const std::string& volume);
+    db::VolumeSnapshotRecord snapshot(const std::string& pool, const std::string& project, const std::string& volume,
+                                      const std::string& name);
+    nlohmann::json renderSnapshot(const db::VolumeSnapshotRecord& snapshot);
+    static std::string snapshotEtag(const db::VolumeSnapshotRecord& snapshot);
+    db::VolumeSnapshotRecord prepareSnapshot(const std::string& pool, const std::string& project,
+                                             const std::string& volume, const nlohmann::json& req);
+    void createSnapshot(const db::VolumeSnapshotRecord& planned, ops::Operation& op);
+    void updateSnapshot(const db::VolumeSnapshotRecord& snapshot);
+    void checkSnapshotRename(const db::VolumeSnapshotRecord& snapshot, const std::string& to);
+    void renameSnapshot(const db::VolumeSnapshotRecord& snapshot, const std::string& to);
+    void deleteSnapshot(const db::VolumeSnapshotRecord& snapshot);
+
+private:
+    // Copies src (any volume, snapshots too unless volumeOnly) into the new custom volume dst.
+    void copyInto(const db::VolumeRecord& dst, const db::VolumeRecord& src, bool volumeOnly, ops::Operation& op);
+    void applySize(const db::VolumeRecord& volume, const std::string& size);
+
+    db::Database& db_;
+    events::EventHub& events_;
+    plugins::PluginRegistry& plugins_;
+    StorageService& storage_;
+    // Volume changes are rare and short next to instance work: one lock serialises them.
+    std::recursive_mutex mutex_;
+};
+
+}  // namespace lxdp::services
