@@ -21,6 +21,7 @@
 #include "ops/Operation.h"
 #include "plugins/PluginRegistry.h"
 #include "plugins/StorageDriver.h"
+#include "services/DiskVolumes.h"
 #include "services/BackupFile.h"
 #include "services/ImageService.h"
 #include "services/InstanceVolumes.h"
@@ -134,6 +135,7 @@ plugins::InstanceRef InstanceService::ref(const db::InstanceRecord& rec, const I
     r.volumePath = storage_.pool(poolOf(rec, list)).mountVolume(volumeRef(rec));
     r.config = ex.config;
     r.devices = ex.devices;
+    resolveVolumeDisks(db_, storage_, rec.project, r.devices);
     return r;
 }
 
@@ -150,6 +152,7 @@ void InstanceService::validateRecord(const db::InstanceRecord& rec) {
     auto ex = expand(rec);
     config::validateInstanceConfig(ex.config, false);
     config::validateDevices(ex.devices, false);
+    checkVolumeDisks(db_, rec.project, ex.devices);
     ProxyDevices::check(ex.devices);
     // The driver's own rules (raw.lxc keys it owns, say) at every write, not only at the next start.
     plugins::InstanceRef r;

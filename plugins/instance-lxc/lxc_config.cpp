@@ -2,6 +2,7 @@
 
 #include <lxc/lxccontainer.h>
 
+#include "lxc_disk.h"
 #include "lxc_unix_dev.h"
 
 #include <fcntl.h>
@@ -199,6 +200,8 @@ void write_lxc_config(const Driver &drv, const InstanceView &inst, const Idmap &
 
     const bool v2 = cgroup2_only();
     for (const auto &[key, value] : prepare_unix_devices(drv, inst, idmap, v2))
+        w.set(key, value);
+    for (const auto &[key, value] : prepare_disks(drv, inst, idmap, nullptr))
         w.set(key, value);
     if (auto mem = inst.get("limits.memory"); mem && !mem->empty())
         w.set(v2 ? "lxc.cgroup2.memory.max" : "lxc.cgroup.memory.limit_in_bytes",

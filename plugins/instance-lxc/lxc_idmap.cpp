@@ -405,4 +405,15 @@ void shift_rootfs(const Driver &drv, const std::string &volume_path, const Idmap
     Shifter(drv, from, to, op).run(root.get());
 }
 
+void shift_tree(const Driver &drv, const std::string &path, const Idmap &from, const Idmap &to, lxdp_op *op) {
+    if (from == to)
+        return;
+    UniqueFd root(open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!root)
+        fail_errno(errno, "Failed to open %s", path.c_str());
+    drv.log(LXDP_LOG_INFO, "Shifting %s from idmap %s to %s", path.c_str(), idmap_to_json(from).c_str(),
+            idmap_to_json(to).c_str());
+    Shifter(drv, from, to, op).run(root.get());
+}
+
 } // namespace lxdp_lxc

@@ -43,4 +43,7 @@ std::optional<int64_t> idmap_to_ns(const Idmap &map, int64_t hostid, bool uid);
 void shift_rootfs(const Driver &drv, const std::string &volume_path, const Idmap &from, const Idmap &to,
                   lxdp_op *op);
 
+// The same for the tree at path (a custom volume's data), which must not be a symlink.
+void shift_tree(const Driver &drv, const std::string &path, const Idmap &from, const Idmap &to, lxdp_op *op);
+
 } // namespace lxdp_lxc

@@ -94,6 +94,32 @@ expect pool-description-shown bash -c "lxc storage show vp | grep -q 'descriptio
 expect pool-resources bash -c "api GET /1.0/storage-pools/vp/resources | grep -q '\"total\":[1-9]'"
 expect pool-in-use-by-volumes bash -c "! lxc storage delete vd && lxc storage show vd | grep -q volumes/custom/moved"
 
+# Attach to containers: a file written on the volume in one container is there in the next.
+# Disks apply when the container starts (no hot-plug): the tests restart after each change.
+"$here/../../scripts/make-busybox-image.sh" "$WORK/bb.tar.gz" >/dev/null
+lxc image import "$WORK/bb.tar.gz" --alias busybox >/dev/null 2>&1
+expect launch-c1 lxc launch busybox c1 -s vp
+expect attach lxc storage volume attach vp data c1 /mnt/data
+expect attach-started lxc restart -f c1
+expect write-on-volume lxc exec c1 -- sh -c 'echo hi > /mnt/data/f && chown 1000:1000 /mnt/data/f'
+expect volume-owned-by-container-ids bash -c "[ \"\$(stat -c %u '$P/custom/default_data/f')\" != 1000 ] && [ \"\$(stat -c %u '$P/custom/default_data/f')\" != 0 ]"
+expect used-by bash -c "lxc storage volume show vp data | grep -q '/1.0/instances/c1'"
+expect delete-attached-refused bash -c "lxc storage volume delete vp data 2>&1 | grep -q '/1.0/instances/c1' && lxc storage volume show vp data >/dev/null"
+expect rename-attached-refused bash -c "! lxc storage volume rename vp data other && lxc storage volume show vp data >/dev/null"
+expect detach lxc storage volume detach vp data c1
+expect launch-c2 lxc launch busybox c2 -s vp
+expect attach-c2 lxc storage volume attach vp data c2 /srv/data
+expect attach-c2-started lxc restart -f c2
+expect file-persists bash -c "[ \"\$(lxc exec c2 -- cat /srv/data/f)\" = hi ] && [ \"\$(lxc exec c2 -- stat -c %u /srv/data/f)\" = 1000 ]"
+expect readonly-disk bash -c "lxc config device add c2 ro disk pool=vp source=data path=/ro readonly=true && lxc restart -f c2 && lxc exec c2 -- cat /ro/f && ! lxc exec c2 -- touch /ro/x"
+mkdir "$WORK/hostdir" && echo host > "$WORK/hostdir/h"
+expect host-path-disk bash -c "lxc config device add c2 hp disk source='$WORK/hostdir' path=/host && lxc restart -f c2 && [ \"\$(lxc exec c2 -- cat /host/h)\" = host ]"
+expect optional-missing-disk bash -c "lxc config device add c2 opt disk source='$WORK/missing' path=/opt2 required=false && lxc restart -f c2"
+expect required-missing-disk-refused bash -c "lxc config device set c2 opt required=true && ! lxc restart -f c2; lxc config device remove c2 opt && lxc start c2"
+expect unknown-volume-refused bash -c "! lxc config device add c2 bad disk pool=vp source=nosuch path=/x && ! lxc config device show c2 | grep -q nosuch"
+lxc delete -f c1 c2 >/dev/null 2>&1
+lxc image delete busybox >/dev/null 2>&1
+
 # Delete takes the snapshots with the volume.
 expect delete lxc storage volume delete vp renamed
 expect delete-gone bash -c "! btrfs subvolume list '$P' | grep -q default_renamed"

@@ -70,7 +70,11 @@ typedef struct lxdp_instance {
     /* The mounted instance volume: holds rootfs/, metadata.yaml, templates/. */
     const char *volume_path;
     const lxdp_kv_list *config;      /* expanded config, volatile keys included */
-    const lxdp_device_list *devices; /* expanded devices */
+    /* Expanded devices. A disk device that attaches a custom volume (pool=, source=<volume>)
+     * arrives with source set to the volume's mounted host path and, unless the volume is
+     * security.shifted, "lxdp.volume_shift"="true": the driver then makes the volume's data
+     * usable by the instance's root (shifting it into the instance's id map). */
+    const lxdp_device_list *devices;
 } lxdp_instance;
 
 typedef struct lxdp_instance_state {

@@ -1,0 +1,20 @@
+// disk devices other than the root disk: a host path or a custom volume (the host hands the
+// volume over mounted, with its host path as source) bind-mounted at the device's path.
+#pragma once
+
+#include "lxc_common.h"
+#include "lxc_idmap.h"
+
+#include <utility>
+#include <vector>
+
+namespace lxdp_lxc {
+
+// The liblxc keys (lxc.mount.entry) that bring the instance's disks in at start. A custom volume
+// marked "lxdp.volume_shift" whose data is still owned by host ids outside the container's map
+// (a new volume) is first re-owned into idmap, as upstream shifts a volume on first attach. A
+// missing source of a required disk (the default) is LXDP_E_NOTFOUND; an optional one is skipped.
+std::vector<std::pair<std::string, std::string>> prepare_disks(const Driver &drv, const InstanceView &inst,
+                                                               const Idmap &idmap, lxdp_op *op);
+
+} // namespace lxdp_lxc
