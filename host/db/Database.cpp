@@ -506,6 +506,18 @@ std::vector<InstanceRecord> Database::instances(const std::string& project) {
     return out;
 }
 
+std::vector<std::string> Database::instanceNames(const std::string& project) {
+    std::lock_guard lock(mutex_);
+    Statement st(*session_);
+    st << "SELECT name FROM instances WHERE project = ? ORDER BY name";
+    bindAll(st, project);
+    st.execute();
+    RecordSet rs(st);
+    std::vector<std::string> out;
+    for (bool more = rs.moveFirst(); more; more = rs.moveNext()) out.push_back(str(rs, "name"));
+    return out;
+}
+
 std::optional<InstanceRecord> Database::instance(const std::string& project, const std::string& name) {
     std::lock_guard lock(mutex_);
     Statement st(*session_);

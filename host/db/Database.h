@@ -65,6 +65,8 @@ public:
     void deleteAlias(const std::string& project, const std::string& name);
 
     std::vector<InstanceRecord> instances(const std::string& project);
+    // The names only, sorted: what a list without recursion needs, without parsing every row.
+    std::vector<std::string> instanceNames(const std::string& project);
     std::optional<InstanceRecord> instance(const std::string& project, const std::string& name);
     void createInstance(const InstanceRecord& instance);
     void updateInstance(const InstanceRecord& instance);

@@ -58,12 +58,12 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
     router.add("GET", instancePaths(""), [&ctx, &instances](Request& r) {
         const auto filter = Filter::parse(r.query("filter"));
         nlohmann::json out = nlohmann::json::array();
+        if (r.recursion() == 0 && filter.empty()) {
+            for (const auto& name : ctx.db.instanceNames(r.project())) out.push_back("/1.0/instances/" + name);
+            return Response::sync(out);
+        }
         std::optional<services::InstanceListContext> list;
         for (const auto& rec : ctx.db.instances(r.project())) {
-            if (r.recursion() == 0 && filter.empty()) {
-                out.push_back("/1.0/instances/" + rec.name);
-                continue;
-            }
             if (!list) list = instances.listContext(r.project());
             auto full = instances.render(rec, std::max(r.recursion(), 1), &*list);
             if (!filter.matches(full)) continue;
