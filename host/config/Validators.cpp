@@ -1,6 +1,8 @@
 #include "config/Validators.h"
 
 #include "util/ApiError.h"
+#include "util/CronSchedule.h"
+#include "util/SnapshotExpiry.h"
 
 #include <arpa/inet.h>
 
@@ -105,33 +107,6 @@ void isPercentage(const std::string& value) {
 
 // One field of a five-field cron expression: "*", "?", "a", "a-b", each optionally "/step",
 // joined by commas. Names (jan, mon) are allowed where `names` is given, as robfig/cron does.
-void checkCronField(std::string_view field, int lo, int hi, const std::vector<std::string_view>& names,
-                    bool questionMark) {
-    auto number = [&](std::string_view s) {
-        for (size_t i = 0; i < names.size(); ++i)
-            if (s == names[i]) return static_cast<int>(i) + lo;
-        uint64_t n = 0;
-        if (!toUint(s, static_cast<uint64_t>(hi), n) || static_cast<int>(n) < lo)
-            throw InvalidValue("Error parsing schedule: value \"" + std::string(s) + "\" out of range (" +
-                               std::to_string(lo) + "-" + std::to_string(hi) + ")");
-        return static_cast<int>(n);
-    };
-    for (auto item : split(field, ",")) {
-        const auto slash = item.find('/');
-        std::string_view range = item.substr(0, slash);
-        if (slash != std::string_view::npos) {
-            uint64_t step = 0;
-            if (!toUint(item.substr(slash + 1), static_cast<uint64_t>(hi - lo + 1), step) || step == 0)
-                throw InvalidValue("Error parsing schedule: invalid step in \"" + std::string(item) + "\"");
-        }
-        if (range == "*" || (questionMark && range == "?")) continue;
-        const auto dash = range.find('-');
-        const int first = number(range.substr(0, dash));
-        if (dash != std::string_view::npos && number(range.substr(dash + 1)) < first)
-            throw InvalidValue("Error parsing schedule: backwards range \"" + std::string(range) + "\"");
-    }
-}
-
 }  // namespace
 
 int64_t parseByteSize(const std::string& value) { return parseWithUnits(value, kByteUnits, "size"); }
@@ -223,34 +198,18 @@ void isCPUAllowance(const std::string& value) {
 }
 
 void isCron(const std::string& value) {
-    static const std::vector<std::string_view> kAliases{"@hourly", "@daily", "@midnight", "@weekly",
-                                                        "@monthly", "@annually", "@yearly"};
-    static const std::vector<std::string_view> kMonths{"jan", "feb", "mar", "apr", "may", "jun",
-                                                       "jul", "aug", "sep", "oct", "nov", "dec"};
-    static const std::vector<std::string_view> kDays{"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
-    const auto v = lower(value);
-    // LXD separates several schedules with ", " because a bare comma is cron's own list syntax.
-    for (auto schedule : split(v, ", ")) {
-        if (std::find(kAliases.begin(), kAliases.end(), schedule) != kAliases.end()) continue;
-        if (!schedule.empty() && schedule.front() == '@')
-            throw InvalidValue("Unknown schedule alias \"" + std::string(schedule) + "\"");
-        const auto fields = split(schedule, " ");
-        if (fields.size() != 5)
-            throw InvalidValue("Schedule must be of the form: <minute> <hour> <day-of-month> <month> <day-of-week>");
-        checkCronField(fields[0], 0, 59, {}, false);
-        checkCronField(fields[1], 0, 23, {}, false);
-        checkCronField(fields[2], 1, 31, {}, true);
-        checkCronField(fields[3], 1, 12, kMonths, false);
-        checkCronField(fields[4], 0, 6, kDays, true);
+    try {
+        util::CronSchedule::parse(value);
+    } catch (const std::invalid_argument& e) {
+        throw InvalidValue(e.what());
     }
 }
 
 void isSnapshotExpiry(const std::string& value) {
-    // shared.GetSnapshotExpiry: minutes (M), hours (H), days, weeks, months (m), years.
-    for (auto part : split(value, " ")) {
-        if (part.size() < 2 || std::string_view("MHdwmy").find(part.back()) == std::string_view::npos ||
-            !allDigits(part.substr(0, part.size() - 1)))
-            throw InvalidValue("Invalid expiry " + quoted(value) + ", expected an expression like \"1M 2H 3d 4w 5m 6y\"");
+    try {
+        util::snapshotExpiryAfter(0, value);
+    } catch (const std::invalid_argument& e) {
+        throw InvalidValue(e.what());
     }
 }
 

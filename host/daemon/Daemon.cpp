@@ -30,6 +30,7 @@
 #include "plugins/HostServices.h"
 #include "plugins/PluginRegistry.h"
 #include "services/HostLifecycle.h"
+#include "services/SnapshotScheduler.h"
 #include "services/ImageService.h"
 #include "services/InstanceService.h"
 #include "services/NetworkService.h"
@@ -207,6 +208,8 @@ int runDaemon(const DaemonOptions& options) {
         log.information("daemon started, serving %s", paths.socket);
         services::HostLifecycle lifecycle(db, instances);
         lifecycle.autostart();
+        services::SnapshotScheduler snapshotTask(db, instances, operations);
+        snapshotTask.start();
 
         for (;;) {
             int sig = 0;
@@ -221,6 +224,7 @@ int runDaemon(const DaemonOptions& options) {
                 break;
             }
         }
+        snapshotTask.stop();
         waitForOperations(operations, db);
         events.closeAll();
         https.stop();

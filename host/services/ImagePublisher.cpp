@@ -87,10 +87,17 @@ PublishRequest ImagePublisher::prepare(const std::string& project, const nlohman
     req.imageProject = imageProject(db_, project);
     const auto source = body.value("source", nlohmann::json::object());
     const std::string type = source.value("type", "");
-    if (type == "snapshot") throw BadRequest("Publishing snapshots is not supported yet");
-    if (type != "instance" && type != "container")
-        throw BadRequest("Image source type \"" + type + "\" is not supported: use instance or an image upload");
+    if (type != "instance" && type != "container" && type != "snapshot")
+        throw BadRequest("Image source type \"" + type + "\" is not supported: use instance, snapshot or an image upload");
     req.instance = source.value("name", "");
+    if (type == "snapshot") {
+        // "c1/snap0", as lxc publish c1/snap0 sends it.
+        const size_t slash = req.instance.find('/');
+        if (slash == std::string::npos) throw BadRequest("A snapshot source is named \"<instance>/<snapshot>\"");
+        req.snapshot = req.instance.substr(slash + 1);
+        req.instance.resize(slash);
+        instances_.snapshot(project, req.instance, req.snapshot);
+    }
     instances_.get(project, req.instance);
     req.isPublic = body.value("public", false);
     if (body.contains("properties") && !body["properties"].is_null())
@@ -124,8 +131,17 @@ db::ImageRecord ImagePublisher::publish(const PublishRequest& req, ops::Operatio
         auto guard = instances_.lock(req.project, req.instance);
         std::lock_guard held(*guard);
         auto rec = instances_.get(req.project, req.instance);
-        if (instances_.isRunning(rec)) throw BadRequest("The instance is running: stop it before publishing");
-        const std::string volumePath = instances_.ref(rec).volumePath;
+        std::string volumePath;
+        if (req.snapshot.empty()) {
+            if (instances_.isRunning(rec)) throw BadRequest("The instance is running: stop it before publishing");
+            volumePath = instances_.ref(rec).volumePath;
+        } else {
+            // The snapshot's data is shifted as its own config says, and its architecture is its own.
+            const auto snap = instances_.snapshot(req.project, req.instance, req.snapshot);
+            rec.config = snap.config;
+            rec.architecture = snap.architecture;
+            volumePath = instances_.snapshotPath(rec, req.snapshot);
+        }
         const auto idmap = diskIdmap(rec.config);
         // Images hold the container's ids; the volume holds them shifted by the idmap.
         images::EntryAdjust unshift = [&](archive_entry* e) {

@@ -112,6 +112,8 @@ public:
     // PUT of the instance with "restore": a running instance is stopped and started again.
     void restore(const std::string& project, const std::string& instance, const std::string& snapshot,
                  ops::Operation& op);
+    // The mounted path of a snapshot's volume, to read it (publish, backups).
+    std::string snapshotPath(const db::InstanceRecord& parent, const std::string& snapshot);
     // withSize walks the snapshot's volume for its usage; lists of instances leave it at -1.
     nlohmann::json renderSnapshot(const db::InstanceRecord& parent, const db::InstanceSnapshotRecord& snap,
                                   bool withSize);

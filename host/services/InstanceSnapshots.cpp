@@ -2,6 +2,9 @@
 // config, devices and profiles at that time) and the restore of an instance to one of them.
 #include <Poco/Logger.h>
 
+#include <ctime>
+#include <stdexcept>
+
 #include "config/Names.h"
 #include "db/Database.h"
 #include "db/SnapshotQueries.h"
@@ -14,6 +17,7 @@
 #include "services/StorageService.h"
 #include "util/ApiError.h"
 #include "util/Hash.h"
+#include "util/SnapshotExpiry.h"
 #include "util/Time.h"
 
 namespace lxdp::services {
@@ -29,6 +33,15 @@ db::StringMap restoredConfig(const db::StringMap& current, const db::StringMap& 
     for (const auto& [k, v] : current)
         if (k.rfind("volatile.", 0) == 0 && !describesVolumeData(k)) out[k] = v;
     return out;
+}
+
+// snapshots.expiry after now; stored values were validated, so a failure is an internal error.
+std::optional<int64_t> expiryAfter(int64_t now, const std::string& expression) {
+    try {
+        return util::snapshotExpiryAfter(now, expression);
+    } catch (const std::invalid_argument& e) {
+        throw InternalError(std::string("snapshots.expiry: ") + e.what());
+    }
 }
 
 }  // namespace
@@ -53,13 +66,22 @@ db::InstanceSnapshotRecord InstanceService::prepareSnapshot(const std::string& p
     snap.project = project;
     snap.instance = instance;
     snap.name = req.value("name", "");
-    snap.expiresAt = snapshotExpiry(req.value("expires_at", nlohmann::json()));
+    const auto ex = expand(rec);
+    auto configured = [&](const char* key, const std::string& fallback) {
+        auto it = ex.config.find(key);
+        return it == ex.config.end() || it->second.empty() ? fallback : it->second;
+    };
+    // As upstream: an expires_at of the request (the zero time included) wins; without one
+    // (lxc snapshot sends null) the snapshot expires as snapshots.expiry says.
+    if (req.contains("expires_at") && !req["expires_at"].is_null()) {
+        snap.expiresAt = snapshotExpiry(req["expires_at"]);
+    } else if (auto expiry = expiryAfter(std::time(nullptr), configured("snapshots.expiry", ""))) {
+        snap.expiresAt = util::rfc3339FromUnix(*expiry);
+    }
     if (snap.name.empty()) {
         std::vector<std::string> taken;
         for (const auto& s : snapshots(project, instance)) taken.push_back(s.name);
-        auto ex = expand(rec);
-        auto pattern = ex.config.find("snapshots.pattern");
-        snap.name = nextSnapshotName(pattern == ex.config.end() ? "snap%d" : pattern->second, taken);
+        snap.name = snapshotNameFromPattern(configured("snapshots.pattern", "snap%d"), util::nowRfc3339(), taken);
     }
     config::checkSnapshotName(snap.name);
     if (db::instanceSnapshot(db_, project, instance, snap.name))
@@ -204,6 +226,10 @@ void InstanceService::restore(const std::string& project, const std::string& ins
     }
     if (wasRunning) start(get(project, instance), &op);
     events_.lifecycle(project, "instance-restored", instanceUrl(instance), {{"snapshot", name}});
+}
+
+std::string InstanceService::snapshotPath(const db::InstanceRecord& parent, const std::string& snapshot) {
+    return storage_.pool(poolOf(parent)).mountVolume(snapshotVolume(parent.project, parent.name, snapshot));
 }
 
 nlohmann::json InstanceService::renderSnapshot(const db::InstanceRecord& parent, const db::InstanceSnapshotRecord& snap,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "templates/Template.h"
 #include "util/ApiError.h"
 #include "util/Time.h"
 
@@ -38,6 +39,13 @@ std::string nextSnapshotName(const std::string& pattern, const std::vector<std::
     if (first != std::string::npos) return numbered(pattern, existing);
     if (std::find(existing.begin(), existing.end(), pattern) == existing.end()) return pattern;
     return numbered(pattern + "-%d", existing);
+}
+
+std::string snapshotNameFromPattern(const std::string& pattern, const std::string& createdAt,
+                                    const std::vector<std::string>& existing) {
+    const bool isTemplate = pattern.find("{{") != std::string::npos || pattern.find("{%") != std::string::npos;
+    const std::string rendered = isTemplate ? templates::render(pattern, {{"creation_date", createdAt}}) : pattern;
+    return nextSnapshotName(rendered, existing);
 }
 
 std::string snapshotExpiry(const nlohmann::json& value) {

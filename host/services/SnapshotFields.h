@@ -14,6 +14,12 @@ namespace lxdp::services {
 // or "<pattern>-%d" once that name is taken.
 std::string nextSnapshotName(const std::string& pattern, const std::vector<std::string>& existing);
 
+// The name snapshots.pattern gives a snapshot taken at createdAt (RFC 3339): the pattern is a
+// template with creation_date ({{ creation_date|date:"2006-01-02_15-04-05" }}), and its
+// output is numbered as nextSnapshotName does.
+std::string snapshotNameFromPattern(const std::string& pattern, const std::string& createdAt,
+                                    const std::vector<std::string>& existing);
+
 // expires_at of a request as stored: null and Go's zero time mean never (""); anything but an
 // RFC 3339 timestamp is a 400.
 std::string snapshotExpiry(const nlohmann::json& value);

@@ -2,10 +2,13 @@
 
 #include <cctype>
 #include <cstdio>
+#include <ctime>
 #include <utility>
 #include <vector>
 
 #include "util/ApiError.h"
+#include "util/GoTimeLayout.h"
+#include "util/Time.h"
 
 namespace lxdp::templates {
 
@@ -44,6 +47,18 @@ std::string display(const Value& v) {
         }
         default: return v.dump();
     }
+}
+
+// pongo2's date filter on an RFC 3339 timestamp (how callers pass times), in local time with a
+// Go layout; anything else is not a time and renders as "".
+std::string formatDate(const Value& v, const std::string& layout) {
+    if (!v.is_string()) return "";
+    const auto seconds = util::parseRfc3339(v.get<std::string>());
+    if (!seconds) return "";
+    const time_t t = static_cast<time_t>(*seconds);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    return util::formatGoLayout(tm, layout);
 }
 
 std::string escapeHtml(const std::string& s) {
@@ -174,6 +189,7 @@ private:
         if (name == "lower") return mapChars(display(v), ::tolower);
         if (name == "upper") return mapChars(display(v), ::toupper);
         if (name == "escape") return escapeHtml(display(v));
+        if (name == "date") return formatDate(v, display(eval(*e.args[1])));
         return v;  // safe: nothing is auto-escaped (LXD renders with autoescape off)
     }
 

@@ -152,8 +152,8 @@ private:
             f->args.push_back(std::move(value));
             bool hasArg = acceptSymbol(":");
             if (hasArg) f->args.push_back(parsePostfix());
-            if (f->name == "default") {
-                if (!hasArg) fail(name.pos, "filter 'default' needs an argument");
+            if (f->name == "default" || f->name == "date") {
+                if (!hasArg) fail(name.pos, "filter '" + f->name + "' needs an argument");
             } else if (f->name == "lower" || f->name == "upper" || f->name == "escape" || f->name == "safe") {
                 if (hasArg) fail(name.pos, "filter '" + f->name + "' takes no argument");
             } else {

@@ -12,7 +12,7 @@
 //   {# comment #}, whitespace control with {{- -}} and {%- -%}
 //   expressions: a.b, a["b"], a[0], "str", 'str', 12, 1.5, true/false/none, ( ), not/!,
 //                and/&&, or/||, == != < > <= >= in
-//   filters: default:x, lower, upper, escape (alias e), safe
+//   filters: default:x, lower, upper, escape (alias e), safe, date:"<Go layout>" (of an RFC 3339 string)
 //   functions: config_get("key", default) as in LXD: config[key] with trailing CR/LF removed,
 //                or `default` when the key is absent.
 // Output and loop work are bounded, so a hostile template cannot exhaust the daemon.

@@ -51,6 +51,18 @@ expect refused-imports-left-nothing bash -c "! lxc info g2 >/dev/null 2>&1 && [ 
 
 # ---- publish ----
 expect publish-running-refused bash -c "! lxc query -X POST -d '{\"source\":{\"type\":\"instance\",\"name\":\"c1\"}}' --wait /1.0/images >/dev/null 2>&1"
+# A snapshot publishes while its instance runs, with the snapshot's content.
+lxc snapshot c1 s1 >/dev/null 2>&1
+lxc exec c1 -- sh -c 'echo two > /root/state'
+expect publish-snapshot-missing-404 bash -c "[ \$(status_of POST /1.0/images '{\"source\":{\"type\":\"snapshot\",\"name\":\"c1/nope\"}}') = 404 ]"
+expect publish-snapshot-unnamed-400 bash -c "[ \$(status_of POST /1.0/images '{\"source\":{\"type\":\"snapshot\",\"name\":\"c1\"}}') = 400 ]"
+expect publish-snapshot lxc publish c1/s1 --alias fromsnap
+expect publish-snapshot-launch lxc launch fromsnap ps
+expect publish-snapshot-content bash -c "[ \"\$(lxc exec ps -- cat /root/state)\" = one ] && [ \"\$(lxc exec ps -- stat -c %u:%g /bin/busybox)\" = 0:0 ]"
+lxc delete -f ps >/dev/null 2>&1
+lxc image delete fromsnap >/dev/null 2>&1
+lxc delete c1/s1 >/dev/null 2>&1
+lxc exec c1 -- sh -c 'echo one > /root/state'
 expect publish lxc stop -f c1
 expect publish-bzip2 bash -c "lxc query --wait -X POST -d '{\"source\":{\"type\":\"instance\",\"name\":\"c1\"},\"compression_algorithm\":\"bzip2\",\"properties\":{\"description\":\"pub\"},\"aliases\":[{\"name\":\"pub\"}]}' /1.0/images >/dev/null"
 expect publish-image-os bash -c "lxc image show pub | grep -q '  os: '"

@@ -43,3 +43,16 @@ TEST(SnapshotFields, Expiry) {
         }
     }
 }
+
+TEST(SnapshotFields, PatternTemplateWithCreationDate) {
+    setenv("TZ", "UTC", 1);
+    tzset();
+    using lxdp::services::snapshotNameFromPattern;
+    const std::string at = "2026-11-28T07:05:05Z";
+    EXPECT_EQ(snapshotNameFromPattern("{{ creation_date|date:'2006-01-02_15-04-05' }}", at, {}), "2026-11-28_07-05-05");
+    // The same second twice: numbered as a pattern without %d.
+    EXPECT_EQ(snapshotNameFromPattern("{{ creation_date|date:'2006-01-02_15-04-05' }}", at, {"2026-11-28_07-05-05"}),
+              "2026-11-28_07-05-05-0");
+    EXPECT_EQ(snapshotNameFromPattern("auto-{{ creation_date|date:'2006' }}-%d", at, {"auto-2026-0"}), "auto-2026-1");
+    EXPECT_EQ(snapshotNameFromPattern("snap%d", at, {"snap0"}), "snap1");
+}

@@ -1,5 +1,6 @@
 // The pongo2 subset of image templates: output, lookups, config_get, conditions, loops, errors.
 #include <gtest/gtest.h>
+#include <cstdlib>
 
 #include "templates/Template.h"
 #include "util/ApiError.h"
@@ -177,3 +178,18 @@ TEST(Template, RunawayLoopsAreStopped) {
 }
 
 }  // namespace
+
+TEST(Template, DateFilterFormatsTimestampsWithGoLayouts) {
+    setenv("TZ", "UTC", 1);
+    tzset();
+    const Value ctx = {{"creation_date", "2026-11-28T07:05:05.123Z"}};
+    EXPECT_EQ(render("{{ creation_date|date:'2006-01-02_15-04-05' }}", ctx), "2026-11-28_07-05-05");
+    EXPECT_EQ(render("snap-{{ creation_date|date:\"Jan-2\" }}", ctx), "snap-Nov-28");
+    // Not a timestamp: nothing, as no date can be made of it.
+    EXPECT_EQ(render("{{ missing|date:'2006' }}", ctx), "");
+    EXPECT_EQ(render("{{ 12|date:'2006' }}", ctx), "");
+}
+
+TEST(Template, DateFilterNeedsALayout) {
+    EXPECT_THROW(render("{{ creation_date|date }}", Value::object()), lxdp::ApiError);
+}

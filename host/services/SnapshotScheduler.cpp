@@ -1,0 +1,130 @@
+#include "services/SnapshotScheduler.h"
+
+#include <Poco/Logger.h>
+
+#include <chrono>
+#include <ctime>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "config/Validators.h"
+#include "db/Database.h"
+#include "ops/Operation.h"
+#include "ops/OperationManager.h"
+#include "services/InstanceService.h"
+#include "services/InstanceVolumes.h"
+#include "util/CronSchedule.h"
+#include "util/Time.h"
+
+namespace lxdp::services {
+
+namespace {
+
+Poco::Logger& log() { return Poco::Logger::get("snapshots"); }
+
+std::string valueOf(const db::StringMap& config, const std::string& key) {
+    auto it = config.find(key);
+    return it == config.end() ? "" : it->second;
+}
+
+nlohmann::json resources(const std::string& instance, const std::string& snapshot) {
+    nlohmann::json r = {{"instances", {instanceUrl(instance)}}, {"containers", {"/1.0/containers/" + instance}}};
+    if (!snapshot.empty()) r["instances_snapshots"] = {snapshotUrl(instance, snapshot)};
+    return r;
+}
+
+}  // namespace
+
+SnapshotTaskPlan planSnapshotTasks(const std::vector<ScheduledInstance>& instances, int64_t now) {
+    SnapshotTaskPlan plan;
+    const time_t t = static_cast<time_t>(now);
+    std::tm minute{};
+    localtime_r(&t, &minute);
+    for (const auto& i : instances) {
+        for (const auto& s : i.snapshots) {
+            if (s.expiresAt.empty()) continue;
+            const auto expiry = util::parseRfc3339(s.expiresAt);
+            if (expiry && *expiry <= now) plan.expire.push_back({i.project, i.name, s.name});
+        }
+        if (i.schedule.empty() || (!i.running && !i.whenStopped)) continue;
+        try {
+            if (util::CronSchedule::parse(i.schedule).matches(minute)) plan.take.push_back({i.project, i.name, ""});
+        } catch (const std::invalid_argument& e) {
+            log().warning("snapshots.schedule of %s: %s", i.name, std::string(e.what()));
+        }
+    }
+    return plan;
+}
+
+std::vector<ScheduledInstance> SnapshotScheduler::gather() {
+    std::vector<ScheduledInstance> out;
+    for (const auto& project : db_.projects())
+        for (const auto& rec : db_.instances(project.name)) {
+            ScheduledInstance i;
+            i.project = rec.project;
+            i.name = rec.name;
+            const auto config = instances_.expand(rec).config;
+            i.schedule = valueOf(config, "snapshots.schedule");
+            const auto stopped = valueOf(config, "snapshots.schedule.stopped");
+            i.whenStopped = !stopped.empty() && config::isTrue(stopped);
+            if (!i.schedule.empty() && !i.whenStopped) {
+                try {
+                    i.running = instances_.isRunning(rec);
+                } catch (const std::exception& e) {
+                    log().warning("state of %s: %s", rec.name, std::string(e.what()));
+                }
+            }
+            for (const auto& s : instances_.snapshots(rec.project, rec.name)) i.snapshots.push_back({s.name, s.expiresAt});
+            out.push_back(std::move(i));
+        }
+    return out;
+}
+
+void SnapshotScheduler::tick(int64_t now) {
+    const auto plan = planSnapshotTasks(gather(), now);
+    for (const auto& t : plan.expire) {
+        ops_.run(t.project, "Cleaning up expired instance snapshots", resources(t.instance, t.snapshot),
+                 [this, t](ops::Operation&) { instances_.removeSnapshot(t.project, t.instance, t.snapshot); });
+    }
+    for (const auto& t : plan.take) {
+        try {
+            // Named and given its expiry as an unnamed snapshot of the API would be.
+            auto planned = instances_.prepareSnapshot(t.project, t.instance, nlohmann::json::object());
+            ops_.run(t.project, "Snapshotting instance", resources(t.instance, planned.name),
+                     [this, planned](ops::Operation& op) { instances_.createSnapshot(planned, op); });
+        } catch (const std::exception& e) {
+            log().error("scheduled snapshot of %s: %s", t.instance, std::string(e.what()));
+        }
+    }
+}
+
+void SnapshotScheduler::start() {
+    thread_ = std::thread([this] {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            // At the start of each minute, as cron.
+            const auto now = std::chrono::system_clock::now();
+            const auto next = std::chrono::ceil<std::chrono::minutes>(now + std::chrono::milliseconds(1));
+            if (wake_.wait_until(lock, next, [this] { return stopping_; })) return;
+            lock.unlock();
+            try {
+                tick(std::chrono::duration_cast<std::chrono::seconds>(next.time_since_epoch()).count());
+            } catch (const std::exception& e) {
+                log().error("snapshot task: %s", std::string(e.what()));
+            }
+            lock.lock();
+        }
+    });
+}
+
+void SnapshotScheduler::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace lxdp::services

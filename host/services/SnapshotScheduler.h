@@ -1,0 +1,71 @@
+// The minutely snapshot task, as upstream's autoCreateContainerSnapshotsTask and
+// pruneExpiredContainerSnapshotsTask: instances whose snapshots.schedule names the current
+// minute get a snapshot (stopped ones only with snapshots.schedule.stopped=true), named by
+// snapshots.pattern and expiring per snapshots.expiry; snapshots whose expires_at has passed
+// are deleted. Each step is an operation with the usual lifecycle events.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace lxdp::db { class Database; }
+namespace lxdp::ops { class OperationManager; }
+
+namespace lxdp::services {
+
+class InstanceService;
+
+// What the plan needs to know of one instance.
+struct ScheduledInstance {
+    std::string project, name;
+    std::string schedule;  // expanded snapshots.schedule
+    bool whenStopped = false;  // snapshots.schedule.stopped
+    bool running = false;
+    struct Snapshot {
+        std::string name, expiresAt;  // expiresAt: RFC 3339, empty for never
+    };
+    std::vector<Snapshot> snapshots;
+};
+
+struct SnapshotTaskPlan {
+    struct Target {
+        std::string project, instance, snapshot;  // snapshot empty for "take one"
+    };
+    std::vector<Target> take;
+    std::vector<Target> expire;
+};
+
+// The work of the minute that holds `now` (Unix seconds; schedules in local time, as cron).
+// A schedule that does not parse is skipped (stored values were validated).
+SnapshotTaskPlan planSnapshotTasks(const std::vector<ScheduledInstance>& instances, int64_t now);
+
+class SnapshotScheduler {
+public:
+    SnapshotScheduler(db::Database& db, InstanceService& instances, ops::OperationManager& ops)
+        : db_(db), instances_(instances), ops_(ops) {}
+    ~SnapshotScheduler() { stop(); }
+
+    // One run of the task for the time `now`: what the instances are, the plan, and an
+    // operation for each snapshot to take or delete.
+    void tick(int64_t now);
+    // A thread calling tick at the start of every minute, until stop().
+    void start();
+    void stop();
+
+private:
+    std::vector<ScheduledInstance> gather();
+
+    db::Database& db_;
+    InstanceService& instances_;
+    ops::OperationManager& ops_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace lxdp::services
