@@ -568,21 +568,6 @@ void Database::deleteInstance(const std::string& project, const std::string& nam
 
 // ---- storage volumes -----------------------------------------------------------------------
 
-namespace {
-VolumeRecord volumeFrom(RecordSet& rs) {
-    VolumeRecord r;
-    r.pool = str(rs, "pool");
-    r.project = str(rs, "project");
-    r.type = static_cast<int>(num(rs, "type"));
-    r.name = str(rs, "name");
-    r.content = static_cast<int>(num(rs, "content"));
-    r.description = str(rs, "description");
-    r.config = fromJson<StringMap>(str(rs, "config"));
-    r.createdAt = str(rs, "created_at");
-    return r;
-}
-}  // namespace
-
 std::vector<VolumeRecord> Database::volumes(const std::string& pool) {
     std::lock_guard lock(mutex_);
     Statement st(*session_);

@@ -41,4 +41,7 @@ void bindAll(Poco::Data::Statement& st, const Args&... args) {
     (st.addBind(Poco::Data::Keywords::bind(args)), ...);
 }
 
+// A storage_volumes row (Database.cpp and VolumeQueries.cpp both read them); defined in VolumeQueries.cpp.
+VolumeRecord volumeFrom(Poco::Data::RecordSet& rs);
+
 }  // namespace lxdp::db::sql

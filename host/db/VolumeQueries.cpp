@@ -15,8 +15,7 @@ namespace lxdp::db {
 
 using namespace sql;
 
-namespace {
-
+namespace sql {
 VolumeRecord volumeFrom(RecordSet& rs) {
     VolumeRecord r;
     r.pool = str(rs, "pool");
@@ -29,6 +28,9 @@ VolumeRecord volumeFrom(RecordSet& rs) {
     r.createdAt = str(rs, "created_at");
     return r;
 }
+}  // namespace sql
+
+namespace {
 
 VolumeSnapshotRecord snapshotFrom(RecordSet& rs) {
     VolumeSnapshotRecord r;
