@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -27,6 +28,8 @@ struct Requestor {
     // allows, in those projects.
     bool restricted = false;
     std::vector<std::string> projects;
+    // The caller's pid as the host sees it, on /dev/lxd (SO_PEERCRED); 0 elsewhere.
+    int64_t pid = 0;
 
     bool mayUse(const std::string& project) const {
         return !restricted || std::find(projects.begin(), projects.end(), project) != projects.end();

@@ -29,6 +29,7 @@
 #include "ops/OperationManager.h"
 #include "plugins/HostServices.h"
 #include "plugins/PluginRegistry.h"
+#include "services/DevLxd.h"
 #include "services/HostLifecycle.h"
 #include "services/SnapshotScheduler.h"
 #include "services/ImageService.h"
@@ -205,6 +206,12 @@ int runDaemon(const DaemonOptions& options) {
 
         api::HttpServer server(router, paths.socket, options.group);
         server.start();
+        services::DevLxd devlxd(paths.varDir, db, instances);
+        try {
+            devlxd.start();
+        } catch (const std::exception& e) {
+            log.error("no /dev/lxd socket: %s", std::string(e.what()));
+        }
         log.information("daemon started, serving %s", paths.socket);
         services::HostLifecycle lifecycle(db, instances);
         lifecycle.autostart();
@@ -228,6 +235,7 @@ int runDaemon(const DaemonOptions& options) {
         waitForOperations(operations, db);
         events.closeAll();
         https.stop();
+        devlxd.stop();
         server.stop();
     } catch (const std::exception& e) {
         log.fatal("daemon failed: %s", std::string(e.what()));

@@ -203,6 +203,13 @@ void write_lxc_config(const Driver &drv, const InstanceView &inst, const Idmap &
         w.set(key, value);
     for (const auto &[key, value] : prepare_disks(drv, inst, idmap, nullptr))
         w.set(key, value);
+    // /dev/lxd (security.devlxd, default true): the daemon serves $LXD_DIR/devlxd/sock and the
+    // container sees that directory as /dev/lxd.
+    const std::string devlxd = host_config(drv.host(), LXDP_HOST_KEY_VAR_DIR) + "/devlxd";
+    struct stat devlxd_st;
+    if (auto on = inst.get("security.devlxd"); (!on || on->empty() || parse_bool(*on)) &&
+                                               stat((devlxd + "/sock").c_str(), &devlxd_st) == 0)
+        w.set("lxc.mount.entry", devlxd + " dev/lxd none bind,create=dir 0 0");
     if (auto mem = inst.get("limits.memory"); mem && !mem->empty())
         w.set(v2 ? "lxc.cgroup2.memory.max" : "lxc.cgroup.memory.limit_in_bytes",
               std::to_string(parse_size("limits.memory", *mem)));

@@ -44,6 +44,8 @@ typedef struct lxdp_instance_info {
  *   it cannot carry out is LXDP_E_NOTSUP at start, before anything runs, naming the device.
  * - Devices served by a process on the host side (proxy, /dev/lxd) are the daemon's: they need
  *   no backend knowledge beyond the instance's init pid, which state() reports.
+ * - /dev/lxd: when security.devlxd is not false and the host serves $LXD_DIR/devlxd/sock
+ *   (LXDP_HOST_KEY_VAR_DIR), a container driver shows that directory at /dev/lxd.
  * So there is no device component kind: a device plugin would have to reach into the instance
  * driver's backend (its liblxc config, its namespaces), which only that driver owns. Changes to a
  * running instance's devices take effect at its next start until the ABI grows hot-plug calls
