@@ -42,16 +42,6 @@ std::vector<NetworkRecord> select(Database& db, const std::string& sql, const Ar
     });
 }
 
-template <class... Args>
-void execute(Database& db, const std::string& sql, const Args&... args) {
-    db.withSession([&](Session& s) {
-        Statement st(s);
-        st << sql;
-        bindAll(st, args...);
-        st.execute();
-    });
-}
-
 }  // namespace
 
 std::vector<NetworkRecord> networks(Database& db, const std::string& project) {

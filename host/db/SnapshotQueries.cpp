@@ -33,17 +33,6 @@ InstanceSnapshotRecord snapshotFrom(RecordSet& rs) {
     return r;
 }
 
-// Runs one statement that returns nothing.
-template <class... Args>
-void execute(Database& db, const std::string& sql, const Args&... args) {
-    db.withSession([&](Session& s) {
-        Statement st(s);
-        st << sql;
-        bindAll(st, args...);
-        st.execute();
-    });
-}
-
 }  // namespace
 
 std::vector<InstanceSnapshotRecord> instanceSnapshots(Database& db, const std::string& project,

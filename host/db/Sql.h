@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "db/Database.h"
 #include "db/Records.h"
 
 namespace lxdp::db::sql {
@@ -39,6 +40,17 @@ inline int64_t num(Poco::Data::RecordSet& rs, const std::string& column) {
 template <class... Args>
 void bindAll(Poco::Data::Statement& st, const Args&... args) {
     (st.addBind(Poco::Data::Keywords::bind(args)), ...);
+}
+
+// Runs one statement that returns nothing.
+template <class... Args>
+void execute(Database& db, const std::string& sql, const Args&... args) {
+    db.withSession([&](Poco::Data::Session& s) {
+        Poco::Data::Statement st(s);
+        st << sql;
+        bindAll(st, args...);
+        st.execute();
+    });
 }
 
 // A storage_volumes row (Database.cpp and VolumeQueries.cpp both read them); defined in VolumeQueries.cpp.

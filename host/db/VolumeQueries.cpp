@@ -46,17 +46,6 @@ VolumeSnapshotRecord snapshotFrom(RecordSet& rs) {
     return r;
 }
 
-// Runs one statement that returns nothing.
-template <class... Args>
-void execute(Database& db, const std::string& sql, const Args&... args) {
-    db.withSession([&](Session& s) {
-        Statement st(s);
-        st << sql;
-        bindAll(st, args...);
-        st.execute();
-    });
-}
-
 // Runs one query and converts each row.
 template <class Record, class From, class... Args>
 std::vector<Record> query(Database& db, From from, const std::string& sql, const Args&... args) {
