@@ -16,7 +16,9 @@
 #include "db/Database.h"
 #include "services/InstanceService.h"
 #include "services/StorageService.h"
+#include "config/Names.h"
 #include "util/ApiError.h"
+#include "util/Time.h"
 #include "util/YamlEmit.h"
 
 namespace lxdp::services {
@@ -62,6 +64,98 @@ void writeBackupYaml(InstanceService& instances, StorageService& storage, db::Da
     } catch (const std::exception& e) {
         Poco::Logger::get("backups").warning("cannot write backup.yaml of %s: %s", rec.name, std::string(e.what()));
     }
+}
+
+namespace {
+
+db::StringMap backupMap(const nlohmann::json& j) {
+    db::StringMap out;
+    if (j.is_null()) return out;
+    if (!j.is_object()) throw BadRequest("Invalid map in the backup config");
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        if (!it.value().is_string()) throw BadRequest("Invalid value of \"" + it.key() + "\" in the backup config");
+        out[it.key()] = it.value().get<std::string>();
+    }
+    return out;
+}
+
+db::DeviceMap backupDevices(const nlohmann::json& j) {
+    db::DeviceMap out;
+    if (j.is_null()) return out;
+    if (!j.is_object()) throw BadRequest("Invalid devices in the backup config");
+    for (auto it = j.begin(); it != j.end(); ++it) out[it.key()] = backupMap(it.value());
+    return out;
+}
+
+std::vector<std::string> backupList(const nlohmann::json& j) {
+    std::vector<std::string> out;
+    if (j.is_null()) return out;
+    if (!j.is_array()) throw BadRequest("Invalid profile list in the backup config");
+    for (const auto& p : j) {
+        if (!p.is_string()) throw BadRequest("Invalid profile list in the backup config");
+        out.push_back(p.get<std::string>());
+    }
+    return out;
+}
+
+nlohmann::json member(const nlohmann::json& j, const char* key) { return j.contains(key) ? j[key] : nlohmann::json(); }
+
+}  // namespace
+
+std::string backupText(const nlohmann::json& j, const char* key) {
+    if (!j.is_object() || !j.contains(key) || j[key].is_null()) return "";
+    if (!j[key].is_string()) throw BadRequest(std::string("Invalid \"") + key + "\" in the backup config");
+    return j[key].get<std::string>();
+}
+
+db::InstanceRecord instanceFromBackup(const nlohmann::json& container, const std::string& project,
+                                      const std::string& name) {
+    if (!container.is_object()) throw BadRequest("Backup config lacks the instance definition");
+    db::InstanceRecord rec;
+    rec.project = project;
+    rec.name = name;
+    const std::string type = backupText(container, "type");
+    if (!type.empty() && type != "container") throw BadRequest("Only container backups are supported");
+    rec.architecture = backupText(container, "architecture");
+    rec.config = backupMap(member(container, "config"));
+    rec.devices = backupDevices(member(container, "devices"));
+    rec.profiles = backupList(member(container, "profiles"));
+    rec.ephemeral = backupText(container, "ephemeral") == "true";
+    rec.stateful = backupText(container, "stateful") == "true";
+    rec.description = backupText(container, "description");
+    rec.createdAt = backupText(container, "created_at");
+    if (rec.createdAt.empty()) rec.createdAt = util::nowRfc3339();
+    rec.lastUsedAt = util::kZeroTime;
+    return rec;
+}
+
+std::vector<db::InstanceSnapshotRecord> snapshotsFromBackup(const nlohmann::json& config,
+                                                            const db::InstanceRecord& instance) {
+    std::vector<db::InstanceSnapshotRecord> out;
+    const auto list = member(config, "snapshots");
+    if (list.is_null()) return out;
+    if (!list.is_array()) throw BadRequest("Invalid snapshot list in the backup config");
+    for (const auto& s : list) {
+        if (!s.is_object()) throw BadRequest("Invalid snapshot in the backup config");
+        db::InstanceSnapshotRecord snap;
+        snap.project = instance.project;
+        snap.instance = instance.name;
+        snap.name = backupText(s, "name");
+        if (auto slash = snap.name.find('/'); slash != std::string::npos) snap.name = snap.name.substr(slash + 1);
+        config::checkSnapshotName(snap.name);
+        snap.architecture = backupText(s, "architecture");
+        snap.stateful = backupText(s, "stateful") == "true";
+        snap.description = backupText(s, "description");
+        snap.createdAt = backupText(s, "created_at");
+        if (snap.createdAt.empty()) snap.createdAt = instance.createdAt;
+        snap.expiresAt = backupText(s, "expires_at");
+        if (snap.expiresAt == util::kZeroTime) snap.expiresAt.clear();
+        snap.config = backupMap(member(s, "config"));
+        snap.devices = backupDevices(member(s, "devices"));
+        snap.profiles = backupList(member(s, "profiles"));
+        out.push_back(std::move(snap));
+    }
+    return out;
 }
 
 std::string backupsDir(const daemon::Paths& paths, const std::string& project, const std::string& instance) {

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "db/Records.h"
+#include "db/SnapshotRecords.h"
 
 namespace lxdp::daemon { struct Paths; }
 namespace lxdp::db { class Database; }
@@ -25,6 +27,19 @@ nlohmann::json backupConfig(InstanceService& instances, StorageService& storage,
 // and must not fail the change that triggered it.
 void writeBackupYaml(InstanceService& instances, StorageService& storage, db::Database& db,
                      const db::InstanceRecord& rec, const std::string& volumePath);
+
+// ---- Reading a backup config: backup.yaml in a volume (recovery), or the config of a tarball's
+// index.yaml (import). It comes from outside: a value of the wrong kind is a BadRequest naming it.
+
+// The string at key ("" when absent).
+std::string backupText(const nlohmann::json& j, const char* key);
+// The instance that config["container"] describes, placed in project under name.
+db::InstanceRecord instanceFromBackup(const nlohmann::json& container, const std::string& project,
+                                      const std::string& name);
+// The snapshots config["snapshots"] lists, as records of instance (names checked, without the
+// "<instance>/" prefix upstream's older files carry).
+std::vector<db::InstanceSnapshotRecord> snapshotsFromBackup(const nlohmann::json& config,
+                                                            const db::InstanceRecord& instance);
 
 // backups/instances/<name> (<project>_<name> outside the default project).
 std::string backupsDir(const daemon::Paths& paths, const std::string& project, const std::string& instance);

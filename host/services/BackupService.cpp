@@ -82,49 +82,6 @@ nlohmann::json readIndex(const std::string& tarballPath) {
     return index;
 }
 
-std::string text(const nlohmann::json& j, const char* key) {
-    if (!j.contains(key) || j[key].is_null()) return "";
-    if (!j[key].is_string()) throw BadRequest(std::string("Invalid \"") + key + "\" in the backup index");
-    return j[key].get<std::string>();
-}
-
-db::StringMap stringMap(const nlohmann::json& j) {
-    db::StringMap out;
-    if (j.is_null()) return out;
-    if (!j.is_object()) throw BadRequest("Invalid map in the backup index");
-    for (auto it = j.begin(); it != j.end(); ++it) {
-        if (!it.value().is_string()) throw BadRequest("Invalid value of \"" + it.key() + "\" in the backup index");
-        out[it.key()] = it.value().get<std::string>();
-    }
-    return out;
-}
-
-// The instance record the backup describes, placed in target.
-db::InstanceRecord recordFrom(const nlohmann::json& container, const std::string& project, const std::string& name) {
-    db::InstanceRecord rec;
-    rec.project = project;
-    rec.name = name;
-    const std::string type = text(container, "type");
-    if (!type.empty() && type != "container") throw BadRequest("Only container backups are supported");
-    rec.architecture = text(container, "architecture");
-    rec.config = stringMap(container.value("config", nlohmann::json()));
-    const auto devices = container.value("devices", nlohmann::json());
-    if (devices.is_object())
-        for (auto it = devices.begin(); it != devices.end(); ++it) rec.devices[it.key()] = stringMap(it.value());
-    const auto profiles = container.value("profiles", nlohmann::json());
-    if (profiles.is_array())
-        for (const auto& p : profiles) {
-            if (!p.is_string()) throw BadRequest("Invalid profile list in the backup index");
-            rec.profiles.push_back(p.get<std::string>());
-        }
-    rec.ephemeral = text(container, "ephemeral") == "true";
-    rec.description = text(container, "description");
-    rec.createdAt = text(container, "created_at");
-    if (rec.createdAt.empty()) rec.createdAt = util::nowRfc3339();
-    rec.lastUsedAt = util::kZeroTime;
-    return rec;
-}
-
 }  // namespace
 
 std::vector<db::BackupRecord> BackupService::list(const std::string& project, const std::string& instance) {
@@ -241,11 +198,11 @@ void BackupService::remove(const std::string& project, const std::string& instan
 
 std::string BackupService::import(const ImportTarget& target, const std::string& tarballPath, ops::Operation& op) {
     const auto index = readIndex(tarballPath);
-    const std::string name = target.name.empty() ? text(index, "name") : target.name;
+    const std::string name = target.name.empty() ? backupText(index, "name") : target.name;
     config::checkInstanceName(name);
-    const std::string poolName = target.pool.empty() ? text(index, "pool") : target.pool;
+    const std::string poolName = target.pool.empty() ? backupText(index, "pool") : target.pool;
     if (!db_.pool(poolName)) throw NotFound("Storage pool \"" + poolName + "\" not found");
-    auto rec = recordFrom(index["config"]["container"], target.project, name);
+    auto rec = instanceFromBackup(index["config"]["container"], target.project, name);
 
     // The root disk goes to the chosen pool: a local root device is pointed there, an inherited
     // one from another pool is overridden locally, as upstream does for X-LXD-pool.
