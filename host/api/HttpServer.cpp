@@ -57,6 +57,9 @@ public:
         } catch (const nlohmann::json::exception& e) {
             // Go clients decode strictly; so do we: a field of the wrong type is the client's error.
             result = Response::error(400, std::string("Invalid request: ") + e.what());
+        } catch (const Poco::SyntaxException& e) {
+            // A URL or header that does not parse is the client's error.
+            result = Response::error(400, e.displayText());
         } catch (const Poco::Exception& e) {
             log.error("%s %s: %s", http.getMethod(), http.getURI(), e.displayText());
             result = Response::error(500, e.displayText());

@@ -7,8 +7,9 @@ namespace lxdp::api {
 
 namespace {
 
-// Where the project a route acts on comes from.
-enum class ProjectFrom { Query, PathName, None };
+// Where the project a route acts on comes from. QueryIfGiven: shared resources, listed without a
+// project, but a ?project= the certificate may not use is refused like anywhere else.
+enum class ProjectFrom { Query, QueryIfGiven, PathName, None };
 
 struct Rule {
     bool readOnly;                    // GET only
@@ -38,8 +39,10 @@ const std::vector<Rule>& rules() {
         {true, {"1.0", "projects", "{}"}, ProjectFrom::PathName},
         {true, {"1.0", "projects"}, ProjectFrom::None},
         // Shared resources a launch needs to see, never to change.
-        {true, {"1.0", "storage-pools"}, ProjectFrom::None},
-        {true, {"1.0", "networks"}, ProjectFrom::None},
+        {true, {"1.0", "storage-pools"}, ProjectFrom::QueryIfGiven},
+        {true, {"1.0", "networks"}, ProjectFrom::QueryIfGiven},
+        // The certificate list, which the endpoint narrows to its own entry.
+        {true, {"1.0", "certificates"}, ProjectFrom::None, true},
     };
     return table;
 }
@@ -69,6 +72,8 @@ void checkRestrictedAccess(const std::string& method, const std::vector<std::str
         if (!startsWith(pattern, rule.prefix) || (rule.exact && pattern.size() != rule.prefix.size())) continue;
         if (rule.readOnly && method != "GET") refuse();
         if (rule.project == ProjectFrom::Query && !who.mayUse(request.project())) refuse();
+        if (rule.project == ProjectFrom::QueryIfGiven && request.hasQuery("project") && !who.mayUse(request.project()))
+            refuse();
         if (rule.project == ProjectFrom::PathName && !who.mayUse(request.param("name"))) refuse();
         return;
     }

@@ -59,8 +59,10 @@ double Operation::finishedAt() const {
     return finishedAt_;
 }
 
-nlohmann::json Operation::render() const {
+nlohmann::json Operation::render(bool withSecrets) const {
     std::lock_guard lock(mutex_);
+    nlohmann::json metadata = metadata_;
+    if (!withSecrets && metadata.is_object()) metadata.erase("fds");
     return {{"id", id_},
             {"class", class_},
             {"description", description_},
@@ -69,13 +71,14 @@ nlohmann::json Operation::render() const {
             {"status", statusName(status_)},
             {"status_code", static_cast<int>(status_)},
             {"resources", resources_},
-            {"metadata", metadata_},
+            {"metadata", metadata},
             {"may_cancel", mayCancel_},
             {"err", err_},
             {"location", "none"}};
 }
 
-void Operation::broadcast() { events_.publish("operation", project_, render()); }
+// Every event listener hears of the operation; its secrets stay with the one who asked for it.
+void Operation::broadcast() { events_.publish("operation", project_, render(false)); }
 
 void Operation::updateMetadata(const nlohmann::json& fields) {
     {

@@ -31,7 +31,8 @@ public:
     const std::string& operationClass() const { return class_; }
     Status status() const;
     bool finished() const;
-    nlohmann::json render() const;
+    // withSecrets=false leaves out the websocket secrets ("fds" of exec), which are credentials.
+    nlohmann::json render(bool withSecrets = true) const;
     nlohmann::json metadata() const;
 
     // Merges fields into the metadata and tells the listeners.
@@ -65,6 +66,17 @@ public:
         return websocketHandler_;
     }
 
+    // The certificate (fingerprint) that started the operation over HTTPS; empty when it came
+    // from the unix socket. Only that certificate and the unix socket read the secrets.
+    void setOwner(std::string fingerprint) {
+        std::lock_guard lock(mutex_);
+        owner_ = std::move(fingerprint);
+    }
+    std::string owner() const {
+        std::lock_guard lock(mutex_);
+        return owner_;
+    }
+
     // When the operation became final (steady clock seconds), for pruning.
     double finishedAt() const;
 
@@ -91,6 +103,7 @@ private:
     std::atomic<bool> cancelRequested_{false};
     lxdp_op abi_{this};
     WebSocketHandler websocketHandler_;
+    std::string owner_;
 };
 
 }  // namespace lxdp::ops

@@ -50,7 +50,9 @@ void TrustService::identify(api::Requestor& who, X509* cert) {
     who.certificate = presented.pem;
     who.fingerprint = presented.fingerprint;
     if (const auto record = db::certificate(db_, presented.fingerprint)) {
-        who.trusted = true;
+        // A metrics certificate may read /1.0/metrics only, which this daemon does not serve:
+        // everywhere else it counts as untrusted (battery A-14).
+        who.trusted = record->type != "metrics";
         who.restricted = record->restricted;
         who.projects = record->projects;
         return;

@@ -95,7 +95,8 @@ lxc config trust add --name rtok --restricted --projects p1 >"$WORK/rtok.out" 2>
 expect restricted-token-remote-add bash -c "LXD_CONF='$WORK/c3' lxc remote add r1 '$(tail -n1 "$WORK/rtok.out")'"
 expect restricted-token-cert bash -c "api GET '/1.0/certificates?recursion=1' | jq -e '.metadata[] | select(.name == \"rtok\") | .restricted and .projects == [\"p1\"]'"
 expect restricted-client-in-its-project bash -c "LXD_CONF='$WORK/c3' lxc project list r1: --format csv >'$WORK/rprojects' && [ \"\$(cut -d, -f1 '$WORK/rprojects')\" = 'p1 (current)' ] && LXD_CONF='$WORK/c3' lxc list r1: --format csv"
-expect restricted-client-refused-elsewhere bash -c "! LXD_CONF='$WORK/c3' lxc list r1: --project default && ! LXD_CONF='$WORK/c3' lxc config set r1: core.trust_password x && ! LXD_CONF='$WORK/c3' lxc config trust list r1:"
+expect restricted-client-refused-elsewhere bash -c "! LXD_CONF='$WORK/c3' lxc list r1: --project default && ! LXD_CONF='$WORK/c3' lxc config set r1: core.trust_password x"
+expect restricted-client-trust-list-own-only bash -c "[ \"\$(LXD_CONF='$WORK/c3' lxc config trust list r1: --format csv | cut -d, -f2)\" = rtok ]"
 
 # A restricted client at work: launch, exec (websocket), delete, in a project sharing the default
 # project's images and profiles.

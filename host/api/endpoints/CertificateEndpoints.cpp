@@ -11,8 +11,12 @@ namespace lxdp::api {
 void registerCertificateEndpoints(Router& router, daemon::Context& ctx) {
     router.add("GET", "/1.0/certificates", [&ctx](Request& r) {
         nlohmann::json out = nlohmann::json::array();
-        for (const auto& c : ctx.trust.list())
+        // A restricted certificate sees its own entry only (battery A-8).
+        const auto& who = r.requestor();
+        for (const auto& c : ctx.trust.list()) {
+            if (who.restricted && c.fingerprint != who.fingerprint) continue;
             out.push_back(r.recursion() ? ctx.trust.render(c) : nlohmann::json("/1.0/certificates/" + c.fingerprint));
+        }
         return Response::sync(out);
     });
 

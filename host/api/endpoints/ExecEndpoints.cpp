@@ -64,6 +64,7 @@ void registerExecEndpoints(Router& router, daemon::Context& ctx) {
         nlohmann::json res = {{"instances", {"/1.0/instances/" + rec.name}},
                               {"containers", {"/1.0/containers/" + rec.name}}};
         auto op = ctx.ops.create(r.project(), waitForWebsocket ? "websocket" : "task", "Executing command", res, metadata);
+        if (r.requestor().protocol == "tls") op->setOwner(r.requestor().fingerprint);
         if (waitForWebsocket)
             op->setWebSocketHandler([session](const std::string& secret, Request& wr) { session->serve(secret, wr); });
         auto ref = instances.ref(rec);

@@ -16,6 +16,12 @@ std::shared_ptr<ops::Operation> find(daemon::Context& ctx, Request& r) {
     if (!op || (who.restricted && (op->project().empty() || !who.mayUse(op->project())))) throw NotFound("Operation not found");
     return op;
 }
+
+// Battery A-9: another certificate that may see the operation does not get its secrets.
+nlohmann::json renderFor(const ops::Operation& op, const Request& r) {
+    const auto& who = r.requestor();
+    return op.render(who.protocol == "unix" || who.fingerprint == op.owner());
+}
 }  // namespace
 
 void registerOperationEndpoints(Router& router, daemon::Context& ctx) {
@@ -37,12 +43,12 @@ void registerOperationEndpoints(Router& router, daemon::Context& ctx) {
         for (const auto& op : ops) {
             std::string key = ops::statusName(op->status());
             std::transform(key.begin(), key.end(), key.begin(), ::tolower);
-            out[key].push_back(op->render());
+            out[key].push_back(renderFor(*op, r));
         }
         return Response::sync(out);
     });
 
-    router.add("GET", "/1.0/operations/{id}", [&ctx](Request& r) { return Response::sync(find(ctx, r)->render()); });
+    router.add("GET", "/1.0/operations/{id}", [&ctx](Request& r) { return Response::sync(renderFor(*find(ctx, r), r)); });
 
     router.add("DELETE", "/1.0/operations/{id}", [&ctx](Request& r) {
         auto op = find(ctx, r);
@@ -62,7 +68,7 @@ void registerOperationEndpoints(Router& router, daemon::Context& ctx) {
             throw BadRequest("Invalid timeout");
         }
         op->wait(timeout);
-        return Response::sync(op->render());
+        return Response::sync(renderFor(*op, r));
     });
 
     // Public: the operation's secret is the credential (the handler checks it).

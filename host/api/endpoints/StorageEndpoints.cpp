@@ -17,13 +17,19 @@ db::PoolRecord findPool(daemon::Context& ctx, const std::string& name) {
 std::string poolEtag(const db::PoolRecord& p) {
     return util::sha256Hex(nlohmann::json{{"description", p.description}, {"config", p.config}}.dump());
 }
+// A restricted certificate may see that a pool exists, not where it lives on the host.
+nlohmann::json renderFor(daemon::Context& ctx, const db::PoolRecord& pool, const Request& r) {
+    auto out = ctx.storage.render(pool);
+    if (r.requestor().restricted) out["config"] = nlohmann::json::object();
+    return out;
+}
 }  // namespace
 
 void registerStorageEndpoints(Router& router, daemon::Context& ctx) {
     router.add("GET", "/1.0/storage-pools", [&ctx](Request& r) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& p : ctx.db.pools())
-            out.push_back(r.recursion() ? ctx.storage.render(p) : nlohmann::json("/1.0/storage-pools/" + p.name));
+            out.push_back(r.recursion() ? renderFor(ctx, p, r) : nlohmann::json("/1.0/storage-pools/" + p.name));
         return Response::sync(out);
     });
 
@@ -37,7 +43,7 @@ void registerStorageEndpoints(Router& router, daemon::Context& ctx) {
 
     router.add("GET", "/1.0/storage-pools/{name}", [&ctx](Request& r) {
         auto p = findPool(ctx, r.param("name"));
-        return Response::sync(ctx.storage.render(p), poolEtag(p));
+        return Response::sync(renderFor(ctx, p, r), poolEtag(p));
     });
 
     auto update = [&ctx](Request& r, bool patch) {
