@@ -1,5 +1,7 @@
 #include "images/ArchiveReader.h"
 
+#include "images/ArchiveError.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
@@ -15,10 +17,6 @@ namespace lxdp::images {
 namespace {
 constexpr size_t kReadBlockSize = 64 * 1024;
 
-std::string errorOf(archive* a) {
-    const char* msg = archive_error_string(a);
-    return msg ? msg : "unknown archive error";
-}
 }  // namespace
 
 ArchiveReader::ArchiveReader(const std::string& path) : a_(archive_read_new()), path_(path) {
@@ -38,7 +36,7 @@ ArchiveReader::ArchiveReader(const std::string& path) : a_(archive_read_new()), 
         throw BadRequest("Failed to open image file \"" + path + "\": " + std::strerror(err));
     }
     if (archive_read_open_fd(a_, fd_, kReadBlockSize) != ARCHIVE_OK) {
-        std::string err = errorOf(a_);
+        std::string err = archiveError(a_);
         archive_read_free(a_);
         ::close(fd_);
         throw BadRequest("Image file \"" + path + "\" is not a valid tarball: " + err);
@@ -55,7 +53,7 @@ archive_entry* ArchiveReader::next() {
     int r = archive_read_next_header(a_, &entry);
     if (r == ARCHIVE_EOF) return nullptr;
     // ARCHIVE_WARN covers benign oddities (e.g. unknown pax keywords); the header is usable.
-    if (r < ARCHIVE_WARN) throw BadRequest("Image file \"" + path_ + "\" is not a valid tarball: " + errorOf(a_));
+    if (r < ARCHIVE_WARN) throw BadRequest("Image file \"" + path_ + "\" is not a valid tarball: " + archiveError(a_));
     return entry;
 }
 
@@ -64,7 +62,7 @@ std::string ArchiveReader::readData(const std::string& memberName, size_t maxByt
     char buf[16 * 1024];
     for (;;) {
         la_ssize_t n = archive_read_data(a_, buf, sizeof buf);
-        if (n < 0) throw BadRequest("Failed to read image file \"" + path_ + "\": " + errorOf(a_));
+        if (n < 0) throw BadRequest("Failed to read image file \"" + path_ + "\": " + archiveError(a_));
         if (n == 0) return data;
         if (data.size() + static_cast<size_t>(n) > maxBytes)
             throw BadRequest("Image member \"" + memberName + "\" exceeds " + std::to_string(maxBytes) + " bytes");

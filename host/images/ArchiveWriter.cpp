@@ -1,5 +1,7 @@
 #include "images/ArchiveWriter.h"
 
+#include "images/ArchiveError.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
@@ -18,10 +20,6 @@ namespace lxdp::images {
 
 namespace {
 
-std::string errorOf(archive* a) {
-    const char* msg = archive_error_string(a);
-    return msg ? msg : "unknown archive error";
-}
 
 // Built-in encoders only: archive_write_add_filter_by_name would also accept names that spawn
 // external programs (lz4 without liblz4, "program").
@@ -56,13 +54,13 @@ ArchiveWriter::ArchiveWriter(const std::string& path, const std::string& compres
     try {
         archive_write_set_format_pax_restricted(a_);
         if (addFilter(a_, compression) != ARCHIVE_OK)
-            throw InternalError("Compression \"" + compression + "\" is unavailable: " + errorOf(a_));
+            throw InternalError("Compression \"" + compression + "\" is unavailable: " + archiveError(a_));
         int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd < 0) throw InternalError("Failed to create \"" + path + "\": " + std::strerror(errno));
         ::close(fd);  // created exclusively; libarchive reopens it by name
         if (archive_write_open_filename(a_, path.c_str()) != ARCHIVE_OK) {
             ::unlink(path.c_str());
-            throw InternalError("Failed to open \"" + path + "\" for writing: " + errorOf(a_));
+            throw InternalError("Failed to open \"" + path + "\" for writing: " + archiveError(a_));
         }
     } catch (...) {
         archive_write_free(a_);
@@ -83,9 +81,9 @@ void ArchiveWriter::addFile(const std::string& name, const std::string& content,
     archive_entry_set_size(entry.get(), static_cast<la_int64_t>(content.size()));
     archive_entry_set_mtime(entry.get(), std::time(nullptr), 0);
     if (archive_write_header(a_, entry.get()) < ARCHIVE_WARN)
-        throw InternalError("Failed to add \"" + name + "\" to the tarball: " + errorOf(a_));
+        throw InternalError("Failed to add \"" + name + "\" to the tarball: " + archiveError(a_));
     if (!content.empty() && archive_write_data(a_, content.data(), content.size()) < 0)
-        throw InternalError("Failed to write \"" + name + "\" to the tarball: " + errorOf(a_));
+        throw InternalError("Failed to write \"" + name + "\" to the tarball: " + archiveError(a_));
 }
 
 void ArchiveWriter::addTree(const std::string& srcDir, const std::string& prefix, const EntryAdjust& adjust,
@@ -99,7 +97,7 @@ void ArchiveWriter::addTree(const std::string& srcDir, const std::string& prefix
     // No archive_read_disk_set_standard_lookup: names of the host's passwd never reach the tar.
     archive_read_disk_set_symlink_physical(disk.get());
     if (archive_read_disk_open(disk.get(), srcDir.c_str()) != ARCHIVE_OK)
-        throw InternalError("Failed to read \"" + srcDir + "\": " + errorOf(disk.get()));
+        throw InternalError("Failed to read \"" + srcDir + "\": " + archiveError(disk.get()));
 
     std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(archive_entry_new(), archive_entry_free);
     for (;;) {
@@ -107,7 +105,7 @@ void ArchiveWriter::addTree(const std::string& srcDir, const std::string& prefix
         archive_entry_clear(entry.get());
         int r = archive_read_next_header2(disk.get(), entry.get());
         if (r == ARCHIVE_EOF) break;
-        if (r < ARCHIVE_WARN) throw InternalError("Failed to read \"" + srcDir + "\": " + errorOf(disk.get()));
+        if (r < ARCHIVE_WARN) throw InternalError("Failed to read \"" + srcDir + "\": " + archiveError(disk.get()));
         archive_read_disk_descend(disk.get());
         if (archive_entry_filetype(entry.get()) == AE_IFSOCK) continue;
 
@@ -126,21 +124,21 @@ void ArchiveWriter::addTree(const std::string& srcDir, const std::string& prefix
 void ArchiveWriter::writeEntry(archive_entry* entry, archive* dataFrom) {
     const std::string name = archive_entry_pathname(entry);
     if (archive_write_header(a_, entry) < ARCHIVE_WARN)
-        throw InternalError("Failed to add \"" + name + "\" to the tarball: " + errorOf(a_));
+        throw InternalError("Failed to add \"" + name + "\" to the tarball: " + archiveError(a_));
     if (!dataFrom || archive_entry_filetype(entry) != AE_IFREG || archive_entry_size(entry) == 0) return;
     // archive_read_data fills sparse holes with zeros; tar writers take no block offsets.
     char buf[64 * 1024];
     for (;;) {
         la_ssize_t n = archive_read_data(dataFrom, buf, sizeof buf);
         if (n == 0) return;
-        if (n < 0) throw InternalError("Failed to read \"" + name + "\": " + errorOf(dataFrom));
+        if (n < 0) throw InternalError("Failed to read \"" + name + "\": " + archiveError(dataFrom));
         if (archive_write_data(a_, buf, static_cast<size_t>(n)) < 0)
-            throw InternalError("Failed to write \"" + name + "\" to the tarball: " + errorOf(a_));
+            throw InternalError("Failed to write \"" + name + "\" to the tarball: " + archiveError(a_));
     }
 }
 
 void ArchiveWriter::finish() {
-    if (archive_write_close(a_) != ARCHIVE_OK) throw InternalError("Failed to finish the tarball: " + errorOf(a_));
+    if (archive_write_close(a_) != ARCHIVE_OK) throw InternalError("Failed to finish the tarball: " + archiveError(a_));
     finished_ = true;
 }
 

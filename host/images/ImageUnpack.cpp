@@ -3,10 +3,12 @@
 #include <archive_entry.h>
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <optional>
 #include <system_error>
 
+#include "images/ArchiveError.h"
 #include "images/ArchiveReader.h"
 #include "images/ImageArchive.h"
 #include "images/MemberPath.h"
@@ -43,10 +45,6 @@ constexpr int kExtractFlags = ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARC
                               ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
                               ARCHIVE_EXTRACT_SECURE_NODOTDOT;
 
-std::string errorOf(archive* a) {
-    const char* msg = archive_error_string(a);
-    return msg ? msg : "unknown archive error";
-}
 
 class DiskWriter {
 public:
@@ -79,7 +77,7 @@ public:
             report();
         }
         if (archive_write_close(writer_.handle()) < ARCHIVE_WARN)
-            throw BadRequest("Failed to finish unpacking the image: " + errorOf(writer_.handle()));
+            throw BadRequest("Failed to finish unpacking the image: " + archiveError(writer_.handle()));
         if (progress_) progress_(total_, total_);
     }
 
@@ -115,10 +113,10 @@ private:
         archive* out = writer_.handle();
         int r = archive_write_header(out, entry);
         // ARCHIVE_WARN: metadata the file system cannot hold (e.g. xattrs on tmpfs); tar warns too.
-        if (r < ARCHIVE_WARN) throw BadRequest("Refusing image member \"" + name + "\": " + errorOf(out));
+        if (r < ARCHIVE_WARN) throw BadRequest("Refusing image member \"" + name + "\": " + archiveError(out));
         copyData(name);
         if (archive_write_finish_entry(out) < ARCHIVE_WARN)
-            throw BadRequest("Failed to unpack image member \"" + name + "\": " + errorOf(out));
+            throw BadRequest("Failed to unpack image member \"" + name + "\": " + archiveError(out));
     }
 
     void copyData(const std::string& name) {
@@ -130,9 +128,13 @@ private:
             la_int64_t offset = 0;
             int r = archive_read_data_block(in, &buf, &size, &offset);
             if (r == ARCHIVE_EOF) return;
-            if (r < ARCHIVE_WARN) throw BadRequest("Failed to read image member \"" + name + "\": " + errorOf(in));
-            if (archive_write_data_block(out, buf, size, offset) < ARCHIVE_WARN)
-                throw BadRequest("Failed to write image member \"" + name + "\": " + errorOf(out));
+            if (r < ARCHIVE_WARN) throw BadRequest("Failed to read image member \"" + name + "\": " + archiveError(in));
+            // For data, ARCHIVE_WARN is a failed write (disk full), not lost metadata.
+            if (archive_write_data_block(out, buf, size, offset) != ARCHIVE_OK) {
+                const std::string what = "Failed to write image member \"" + name + "\": " + archiveError(out);
+                if (archive_errno(out) == ENOSPC || archive_errno(out) == EDQUOT) throw InternalError(what);
+                throw BadRequest(what);
+            }
             checkCancelled();
             report();
         }

@@ -2,6 +2,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <istream>
 
 #include "api/endpoints/Endpoints.h"
@@ -16,20 +18,27 @@ int64_t receiveBodyToFile(Request& r, const std::string& path, util::Sha256* has
     int64_t size = 0;
     char buf[1 << 16];
     std::istream& in = r.body();
+    int writeError = 0;
     try {
         while (in) {
             in.read(buf, sizeof buf);
             std::streamsize n = in.gcount();
             if (n <= 0) break;
             if (hash) hash->update(buf, static_cast<size_t>(n));
-            for (const char* p = buf; n > 0;) {
+            for (const char* p = buf; n > 0 && writeError == 0;) {
                 ssize_t w = ::write(fd, p, static_cast<size_t>(n));
-                if (w <= 0) throw InternalError("Cannot store the upload: disk full?");
+                if (w <= 0) {
+                    writeError = w < 0 ? errno : ENOSPC;
+                    break;
+                }
                 p += w;
                 n -= w;
                 size += w;
             }
         }
+        // The rest of the body was read and dropped, so that the client, still sending, hears
+        // why instead of a broken pipe.
+        if (writeError) throw InternalError(std::string("Cannot store the upload: ") + std::strerror(writeError));
         if (::fsync(fd) != 0) throw InternalError("Cannot store the upload");
     } catch (...) {
         ::close(fd);
