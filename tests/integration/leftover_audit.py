@@ -118,13 +118,10 @@ def check_database(lxd_dir):
             "instance volume without its instance":
                 "SELECT v.project, v.name FROM storage_volumes v LEFT JOIN instances i ON v.project = i.project"
                 " AND v.name = i.name WHERE v.type = 0 AND i.name IS NULL",
-            "snapshot without its volume snapshot":
-                "SELECT s.project, s.instance || '/' || s.name FROM instance_snapshots s LEFT JOIN storage_volume_snapshots v"
-                " ON v.project = s.project AND v.volume = s.instance AND v.name = s.name AND v.type = 0"
-                " WHERE v.name IS NULL",
-            "volume snapshot without its snapshot":
-                "SELECT v.project, v.volume || '/' || v.name FROM storage_volume_snapshots v LEFT JOIN instance_snapshots s"
-                " ON v.project = s.project AND v.volume = s.instance AND v.name = s.name WHERE v.type = 0 AND s.name IS NULL",
+            # The daemon records an instance snapshot in instance_snapshots only: its volume is
+            # the snapshot volume of the instance's volume, on that volume's pool.
+            "volume snapshot row of an instance volume":
+                "SELECT v.project, v.volume || '/' || v.name FROM storage_volume_snapshots v WHERE v.type = 0",
             "snapshot of a missing instance":
                 "SELECT s.project, s.instance || '/' || s.name FROM instance_snapshots s LEFT JOIN instances i"
                 " ON i.project = s.project AND i.name = s.instance WHERE i.name IS NULL",
@@ -145,7 +142,8 @@ def check_database(lxd_dir):
             volumes.setdefault((pool, vtype), set()).add(volume_dir_name(project, name) if vtype == 0 else name)
         snapshots = {}
         for pool, project, volume, name in db.execute(
-                "SELECT pool, project, volume, name FROM storage_volume_snapshots WHERE type = 0"):
+                "SELECT v.pool, s.project, s.instance, s.name FROM instance_snapshots s JOIN storage_volumes v"
+                " ON v.project = s.project AND v.name = s.instance AND v.type = 0"):
             snapshots.setdefault(pool, set()).add(volume_dir_name(project, volume) + "/" + name)
         for pool, root in paths.items():
             if not os.path.isdir(root):

@@ -6,4 +6,6 @@ source "$here/lib.sh"
 export LXD_PLUGIN_PATH=$PLUGINS
 start_daemon
 setup_base
+# pylxd uploads the image itself: an image already there would be refused as a duplicate, as upstream does.
+lxc image delete bb
 expect pylxd-client-flow timeout 300 /usr/bin/python3 "$here/pylxd/client_flow.py" "$WORK/bb.tar.gz"
