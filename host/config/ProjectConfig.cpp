@@ -1,5 +1,6 @@
 #include "config/ProjectConfig.h"
 
+#include "config/ProjectRestrictions.h"
 #include "config/Validators.h"
 #include "util/ApiError.h"
 
@@ -21,11 +22,16 @@ const std::map<std::string, Validator>& projectKeys() {
             {"limits.disk", isSize},
             {"limits.memory", isSize},
             {"limits.processes", isUint32},
+            {"limits.networks", isUint32},
             {"restricted", isBool},
+            {"restricted.backups", blockAllow},
+            {"restricted.cluster.target", blockAllow},
+            {"restricted.containers.interception", blockAllow},
             {"restricted.containers.lowlevel", blockAllow},
             {"restricted.containers.nesting", blockAllow},
             {"restricted.containers.privilege", isOneOf({"unprivileged", "isolated", "allow"})},
             {"restricted.devices.disk", managed},
+            {"restricted.devices.disk.paths", isAbsPathList},
             {"restricted.devices.gpu", blockAllow},
             {"restricted.devices.infiniband", blockAllow},
             {"restricted.devices.nic", managed},
@@ -35,6 +41,13 @@ const std::map<std::string, Validator>& projectKeys() {
             {"restricted.devices.unix-char", blockAllow},
             {"restricted.devices.unix-hotplug", blockAllow},
             {"restricted.devices.usb", blockAllow},
+            {"restricted.idmap.uid", isIdRangeList},
+            {"restricted.idmap.gid", isIdRangeList},
+            {"restricted.networks.access", isAny},
+            {"restricted.networks.subnets", isAny},
+            {"restricted.networks.uplinks", isAny},
+            {"restricted.networks.zones", isAny},
+            {"restricted.snapshots", blockAllow},
             {"restricted.virtual-machines.lowlevel", blockAllow},
         };
     }();

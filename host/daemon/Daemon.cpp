@@ -136,6 +136,7 @@ int runDaemon(const DaemonOptions& options) {
         services::ProjectService projects(db, events);
         services::NetworkService networks(db, events, registry, instances);
         instances.setNetworks(&networks);
+        profiles.setInstances(&instances);
         const auto serverCertificate = tls::loadOrCreateServerCertificate(paths.varDir);
         services::TrustService trust(db, events, operations, paths.varDir);
         ServerConfigListeners configListeners;

@@ -189,6 +189,15 @@ std::vector<NetInterface> InstanceDriver::interfaces(const InstanceRef& ref) con
     return out;
 }
 
+bool InstanceDriver::update(const InstanceRef& before, const InstanceRef& after) const {
+    // A table from a 1.0 plugin was copied into a zeroed one, so the appended member reads NULL.
+    if (ops_.update == nullptr) return false;
+    AbiCall call(name_, "update");
+    AbiInstance old(before), now(after);
+    call.check(ops_.update(driver_, old.get(), now.get(), call.err()));
+    return true;
+}
+
 std::unique_ptr<ExecProcess> InstanceDriver::exec(const InstanceRef& ref, const ExecSpec& spec) const {
     AbiCall call(name_, "exec");
     AbiInstance inst(ref);

@@ -105,6 +105,9 @@ public:
     InstanceState state(const InstanceRef& ref) const;
     // The interfaces a running instance sees; empty when it is stopped.
     std::vector<NetInterface> interfaces(const InstanceRef& ref) const;
+    // Applies a config change to a running instance (ABI 1.1); false when the driver cannot
+    // (built on 1.0, or without the call): the change then applies at the next start.
+    bool update(const InstanceRef& before, const InstanceRef& after) const;
 
     std::unique_ptr<ExecProcess> exec(const InstanceRef& ref, const ExecSpec& spec) const;
 

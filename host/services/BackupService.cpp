@@ -111,6 +111,7 @@ std::string BackupService::tarballPath(const db::BackupRecord& b) const {
 
 BackupRequest BackupService::prepare(const std::string& project, const std::string& instance, const nlohmann::json& body) {
     instances_.get(project, instance);
+    policy_.checkFeature(project, "restricted.backups", "backup creation");
     BackupRequest req;
     req.name = body.value("name", "");
     if (req.name.empty())
@@ -223,6 +224,8 @@ std::string BackupService::import(const ImportTarget& target, const std::string&
     std::lock_guard held(*guard);
     db_.transaction([&] {
         if (db_.instance(rec.project, rec.name)) throw Conflict("Instance \"" + rec.name + "\" already exists");
+        // What the tarball says passes the target project's restrictions and limits first.
+        policy_.checkProjectRoom(rec);
         db_.createInstance(rec);
         db_.createVolume(db::VolumeRecord{poolName, rec.project, LXDP_VOLUME_CONTAINER, rec.name, 0, "", {}, rec.createdAt});
     });

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "db/BackupQueries.h"
+#include "services/ProjectPolicy.h"
 
 namespace lxdp::daemon { struct Paths; }
 namespace lxdp::db { class Database; }
@@ -63,6 +64,7 @@ private:
     events::EventHub& events_;
     InstanceService& instances_;
     StorageService& storage_;
+    ProjectPolicy policy_{db_};
 };
 
 }  // namespace lxdp::services

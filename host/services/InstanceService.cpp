@@ -89,19 +89,17 @@ InstanceListContext InstanceService::listContext(const std::string& project) {
 }
 
 Expanded InstanceService::expand(const db::InstanceRecord& rec, const InstanceListContext* list) {
-    Expanded ex;
-    const std::string profiles = list ? std::string() : profileProject(db_, rec.project);
-    for (const auto& name : rec.profiles) {
-        std::optional<db::ProfileRecord> p;
-        if (!list) p = db_.profile(profiles, name);
-        else if (auto it = list->profiles.find(name); it != list->profiles.end()) p = it->second;
-        if (!p) continue;
-        for (const auto& [k, v] : p->config) ex.config[k] = v;
-        for (const auto& [k, v] : p->devices) ex.devices[k] = v;
-    }
-    for (const auto& [k, v] : rec.config) ex.config[k] = v;
-    for (const auto& [k, v] : rec.devices) ex.devices[k] = v;
-    return ex;
+    if (list)
+        return expandInstance(rec, [list](const std::string& name) -> const db::ProfileRecord* {
+            auto it = list->profiles.find(name);
+            return it == list->profiles.end() ? nullptr : &it->second;
+        });
+    const std::string profiles = profileProject(db_, rec.project);
+    std::optional<db::ProfileRecord> found;
+    return expandInstance(rec, [&](const std::string& name) -> const db::ProfileRecord* {
+        found = db_.profile(profiles, name);
+        return found ? &*found : nullptr;
+    });
 }
 
 const plugins::InstanceDriver& InstanceService::driver(const db::InstanceRecord& rec) {
@@ -139,12 +137,16 @@ plugins::InstanceRef InstanceService::ref(const db::InstanceRecord& rec, const I
     return r;
 }
 
-bool InstanceService::isRunning(const db::InstanceRecord& rec) {
-    auto st = driver(rec).state(ref(rec));
-    return st.status == LXDP_STATE_RUNNING || st.status == LXDP_STATE_FROZEN;
+bool InstanceService::isRunning(const db::InstanceRecord& rec) { return runningRef(rec).has_value(); }
+
+std::optional<plugins::InstanceRef> InstanceService::runningRef(const db::InstanceRecord& rec) {
+    auto r = ref(rec);
+    auto st = driver(rec).state(r);
+    if (st.status != LXDP_STATE_RUNNING && st.status != LXDP_STATE_FROZEN) return std::nullopt;
+    return r;
 }
 
-void InstanceService::validateRecord(const db::InstanceRecord& rec) {
+void InstanceService::validateRecord(const db::InstanceRecord& rec, const db::InstanceRecord* current) {
     config::validateInstanceConfig(rec.config, false);
     config::validateDevices(rec.devices, false);
     for (const auto& p : rec.profiles)
@@ -162,6 +164,7 @@ void InstanceService::validateRecord(const db::InstanceRecord& rec) {
     r.config = ex.config;
     r.devices = ex.devices;
     driver(rec).validate(r);
+    policy_.checkInstance(rec, current);
 }
 
 // ---- create --------------------------------------------------------------------------------
@@ -189,7 +192,7 @@ db::InstanceRecord InstanceService::prepareCreate(const std::string& project, co
     const std::string sourceType = source.value("type", "");
     if (sourceType == "copy") inheritFromCopySource(rec, source, profilesGiven);
     else if (sourceType != "image") throw BadRequest("Source type \"" + sourceType + "\" is not supported yet");
-    validateRecord(rec);
+    validateRecord(rec, nullptr);
     if (db_.instance(project, rec.name)) throw Conflict("Instance \"" + rec.name + "\" already exists");
     if (!config::findRootDisk(expand(rec).devices)) throw BadRequest("No root device could be found");
     driver(rec);
@@ -245,6 +248,8 @@ void InstanceService::provision(db::InstanceRecord rec, const VolumeStep& makeVo
 
     db_.transaction([&] {
         if (db_.instance(rec.project, rec.name)) throw Conflict("Instance \"" + rec.name + "\" already exists");
+        // Again under the transaction: creations since the request was checked count too.
+        policy_.checkProjectRoom(rec);
         db_.createInstance(rec);
         db_.createVolume(db::VolumeRecord{poolName, rec.project, static_cast<int>(kContainerVolume), rec.name, 0, "",
                                               {}, rec.createdAt});
@@ -343,30 +348,64 @@ void InstanceService::applyTemplates(const db::InstanceRecord& rec, const plugin
 void InstanceService::update(const db::InstanceRecord& updated, const std::string& ifMatch) {
     auto guard = lock(updated.project, updated.name);
     std::lock_guard held(*guard);
+    const auto before = get(updated.project, updated.name);
     if (!ifMatch.empty()) {
-        const std::string current = etag(get(updated.project, updated.name));
+        const std::string current = etag(before);
         if (current != ifMatch) throw PreconditionFailed("ETag doesn't match: " + current + " vs " + ifMatch);
     }
-    validateRecord(updated);
+    validateRecord(updated, &before);
     // A new root disk size becomes the volume's quota before it is recorded: a refused one
     // (smaller than the data) changes nothing.
-    if (const std::string size = rootDiskSize(expand(updated).devices);
-        size != rootDiskSize(expand(get(updated.project, updated.name)).devices)) {
+    if (const std::string size = rootDiskSize(expand(updated).devices); size != rootDiskSize(expand(before).devices)) {
         const std::string poolName = poolOf(updated);
         applyRootDiskSize(plugins_, *db_.pool(poolName), storage_.pool(poolName), volumeRef(updated), size);
     }
-    const auto before = get(updated.project, updated.name);
+    const auto live = runningRef(before);
+    std::optional<plugins::InstanceRef> after;
     db_.updateInstance(updated);
     try {
-        // Proxies follow the change at once (other devices at the next start).
+        // Proxies follow the change at once, limits too where the driver can; other devices and
+        // keys at the next start.
         syncHostDevices(updated);
+        if (live) {
+            after = ref(updated);
+            driver(updated).update(*live, *after);
+        }
     } catch (...) {
         db_.updateInstance(before);
         try { syncHostDevices(before); } catch (...) {}
+        // What the driver changed before it refused goes back too.
+        if (after) try { driver(before).update(*after, *live); } catch (...) {}
         throw;
     }
     writeBackupYaml(*this, storage_, db_, updated, ref(updated).volumePath);
     events_.lifecycle(updated.project, "instance-updated", instanceUrl(updated.name));
+}
+
+void InstanceService::followProfile(const db::ProfileRecord& before, const db::ProfileRecord& after,
+                                    const std::function<void(const db::ProfileRecord&)>& store) {
+    // The running users as they are before the change (the projects that take their profiles
+    // from the profile's project).
+    std::vector<std::pair<db::InstanceRecord, plugins::InstanceRef>> live;
+    for (const auto& project : db_.projects()) {
+        if (profileProject(db_, project.name) != after.project) continue;
+        for (const auto& rec : db_.instances(project.name))
+            if (std::find(rec.profiles.begin(), rec.profiles.end(), after.name) != rec.profiles.end())
+                if (auto r = runningRef(rec)) live.emplace_back(rec, std::move(*r));
+    }
+    store(after);
+    std::vector<std::pair<size_t, plugins::InstanceRef>> changed;  // (index in live, view after)
+    try {
+        for (size_t i = 0; i < live.size(); i++) {
+            auto now = ref(live[i].first);
+            if (driver(live[i].first).update(live[i].second, now)) changed.emplace_back(i, std::move(now));
+        }
+    } catch (...) {
+        store(before);
+        for (const auto& [i, now] : changed)
+            try { driver(live[i].first).update(now, live[i].second); } catch (...) {}
+        throw;
+    }
 }
 
 void InstanceService::rename(const std::string& project, const std::string& from, const std::string& to) {

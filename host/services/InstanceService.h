@@ -15,6 +15,8 @@
 #include "db/Records.h"
 #include "db/SnapshotRecords.h"
 #include "plugins/InstanceDriver.h"
+#include "services/InstanceExpansion.h"
+#include "services/ProjectPolicy.h"
 #include "services/ProxyDevices.h"
 
 namespace lxdp::daemon { struct Paths; }
@@ -27,11 +29,6 @@ class StoragePool;
 }  // namespace lxdp::plugins
 
 namespace lxdp::services {
-
-struct Expanded {
-    db::StringMap config;
-    db::DeviceMap devices;
-};
 
 // What rendering a list of instances shares, read from the database once per request instead of
 // once per instance: the profiles of the project and the pool of each instance's root volume.
@@ -63,6 +60,11 @@ public:
     // ifMatch, when not empty, must be the ETag of the stored instance: the comparison and the
     // write happen under the instance lock, so of concurrent updates with one ETag one wins.
     void update(const db::InstanceRecord& updated, const std::string& ifMatch = "");
+    // A profile change: store(after) records it, then each running instance using the profile
+    // gets the change from its driver where it can apply it live (limits); when a driver
+    // refuses, store(before) undoes the record and the instances already changed go back.
+    void followProfile(const db::ProfileRecord& before, const db::ProfileRecord& after,
+                       const std::function<void(const db::ProfileRecord&)>& store);
     void rename(const std::string& project, const std::string& from, const std::string& to);
     void remove(const std::string& project, const std::string& name);
     // PUT /state: start, stop, restart, freeze, unfreeze.
@@ -81,6 +83,8 @@ public:
     const plugins::InstanceDriver& driver(const db::InstanceRecord& rec);
     plugins::InstanceRef ref(const db::InstanceRecord& rec, const InstanceListContext* list = nullptr);
     bool isRunning(const db::InstanceRecord& rec);
+    // The call-time view of a running (or frozen) instance; nothing when it is stopped.
+    std::optional<plugins::InstanceRef> runningRef(const db::InstanceRecord& rec);
 
     // Host boot and shutdown (HostLifecycle): start without an operation; stop cleanly within
     // timeoutS seconds, then by force, keeping volatile.last_state.power=RUNNING for the next boot.
@@ -143,7 +147,9 @@ private:
     std::string containerLink(const std::string& project, const std::string& name) const;
     void applyTemplates(const db::InstanceRecord& rec, const plugins::InstanceRef& ref, const std::string& trigger);
     void recordVolatile(const std::string& project, const std::string& name, const std::map<std::string, std::string>& keys);
-    void validateRecord(const db::InstanceRecord& rec);
+    // The checks of every write of an instance record: config, devices, the driver's rules and
+    // the project's limits and restrictions (current: the record it replaces, null for a new one).
+    void validateRecord(const db::InstanceRecord& rec, const db::InstanceRecord* current);
     void start(const db::InstanceRecord& rec, ops::Operation* op);
     void stop(const db::InstanceRecord& rec, bool force, int timeout, ops::Operation* op);
     // Makes the host-side devices (proxies) of a running instance match its expanded devices.
@@ -157,6 +163,7 @@ private:
     StorageService& storage_;
     ImageService& images_;
     NetworkService* networks_ = nullptr;
+    ProjectPolicy policy_{db_};
     ProxyDevices proxies_;
     std::mutex locksMutex_;
     std::map<std::string, std::shared_ptr<std::mutex>> locks_;

@@ -61,6 +61,7 @@ db::InstanceSnapshotRecord InstanceService::snapshot(const std::string& project,
 db::InstanceSnapshotRecord InstanceService::prepareSnapshot(const std::string& project, const std::string& instance,
                                                             const nlohmann::json& req) {
     auto rec = get(project, instance);
+    policy_.checkFeature(project, "restricted.snapshots", "snapshot creation");
     if (req.value("stateful", false)) throw BadRequest("Stateful snapshots are not supported");
     db::InstanceSnapshotRecord snap;
     snap.project = project;
@@ -203,6 +204,13 @@ void InstanceService::restore(const std::string& project, const std::string& ins
     auto rec = get(project, instance);
     const auto snap = snapshot(project, instance, name);
     auto& pool = storage_.pool(poolOf(rec));
+    // The snapshot's config and devices come back: they must pass the project as it is now.
+    auto restored = rec;
+    restored.architecture = snap.architecture;
+    restored.config = restoredConfig(rec.config, snap.config);
+    restored.devices = snap.devices;
+    restored.profiles = snap.profiles;
+    policy_.checkProjectRoom(restored);
 
     // As upstream: a running instance is stopped for the restore and started again after it.
     const bool wasRunning = isRunning(rec);
@@ -211,12 +219,13 @@ void InstanceService::restore(const std::string& project, const std::string& ins
         pool.restoreVolume(instanceVolume(project, instance), snapshotVolume(project, instance, name),
                            op.abiHandle());
         db_.transaction([&] {
-            auto restored = get(project, instance);
-            restored.architecture = snap.architecture;
-            restored.config = restoredConfig(restored.config, snap.config);
-            restored.devices = snap.devices;
-            restored.profiles = snap.profiles;
-            db_.updateInstance(restored);
+            // Read again: the stop recorded its volatile keys.
+            auto current = get(project, instance);
+            current.architecture = restored.architecture;
+            current.config = restoredConfig(current.config, snap.config);
+            current.devices = restored.devices;
+            current.profiles = restored.profiles;
+            db_.updateInstance(current);
         });
     } catch (...) {
         if (wasRunning) {

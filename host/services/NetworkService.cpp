@@ -165,6 +165,7 @@ void NetworkService::create(const std::string& name, const std::string& type, co
     if (name.empty()) throw BadRequest("No name provided");
     const auto& drv = driver(type.empty() ? "bridge" : type);
     if (db::network(db_, kProject, name)) throw Conflict("The network already exists");
+    policy_.checkNetworkCreation(kProject);
     db::NetworkRecord rec{kProject, name, drv.name(), description, config, "Created"};
     drv.validate(refOf(rec));
     for (const auto& [k, v] : drv.create(refOf(rec))) rec.config[k] = v;

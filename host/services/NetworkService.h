@@ -12,6 +12,7 @@
 
 #include "db/NetworkQueries.h"
 #include "db/Records.h"
+#include "services/ProjectPolicy.h"
 
 namespace lxdp::db { class Database; }
 namespace lxdp::events { class EventHub; }
@@ -64,6 +65,7 @@ private:
     nlohmann::json renderManaged(const db::NetworkRecord& rec);
 
     db::Database& db_;
+    ProjectPolicy policy_{db_};
     events::EventHub& events_;
     plugins::PluginRegistry& plugins_;
     InstanceService& instances_;

@@ -1,10 +1,14 @@
 #include "services/ProfileService.h"
 
+#include <algorithm>
+
 #include "config/Devices.h"
 #include "config/InstanceConfig.h"
 #include "config/Names.h"
 #include "db/Database.h"
 #include "events/EventHub.h"
+#include "services/InstanceService.h"
+#include "services/ProjectFeatures.h"
 #include "util/ApiError.h"
 #include "util/Hash.h"
 
@@ -24,6 +28,7 @@ void ProfileService::validate(const db::ProfileRecord& profile) {
 void ProfileService::create(const db::ProfileRecord& profile) {
     config::checkProfileName(profile.name);
     validate(profile);
+    policy_.checkProfile(profile);
     if (db_.profile(profile.project, profile.name))
         throw Conflict("Error inserting " + profile.name + " into database: The profile already exists");
     db_.createProfile(profile);
@@ -31,9 +36,12 @@ void ProfileService::create(const db::ProfileRecord& profile) {
 }
 
 void ProfileService::update(const db::ProfileRecord& profile) {
-    get(profile.project, profile.name);
+    const auto before = get(profile.project, profile.name);
     validate(profile);
-    db_.updateProfile(profile);
+    policy_.checkProfile(profile);
+    const auto store = [this](const db::ProfileRecord& p) { db_.updateProfile(p); };
+    if (instances_ != nullptr) instances_->followProfile(before, profile, store);
+    else store(profile);
     events_.lifecycle(profile.project, "profile-updated", "/1.0/profiles/" + profile.name);
 }
 
@@ -56,9 +64,13 @@ void ProfileService::remove(const std::string& project, const std::string& name)
 
 std::vector<std::string> ProfileService::usedBy(const std::string& project, const std::string& name) {
     std::vector<std::string> out;
-    for (const auto& inst : db_.instances(project))
-        for (const auto& p : inst.profiles)
-            if (p == name) out.push_back("/1.0/instances/" + inst.name);
+    for (const auto& p : db_.projects()) {
+        if (profileProject(db_, p.name) != project) continue;
+        const std::string suffix = p.name == "default" ? "" : "?project=" + p.name;
+        for (const auto& inst : db_.instances(p.name))
+            if (std::find(inst.profiles.begin(), inst.profiles.end(), name) != inst.profiles.end())
+                out.push_back("/1.0/instances/" + inst.name + suffix);
+    }
     return out;
 }
 

@@ -7,15 +7,21 @@
 #include <nlohmann/json.hpp>
 
 #include "db/Records.h"
+#include "services/ProjectPolicy.h"
 
 namespace lxdp::db { class Database; }
 namespace lxdp::events { class EventHub; }
 
 namespace lxdp::services {
 
+class InstanceService;
+
 class ProfileService {
 public:
     ProfileService(db::Database& db, events::EventHub& events) : db_(db), events_(events) {}
+
+    // Running instances follow profile changes through it (constructed after this service).
+    void setInstances(InstanceService* instances) { instances_ = instances; }
 
     db::ProfileRecord get(const std::string& project, const std::string& name);
     void create(const db::ProfileRecord& profile);
@@ -26,6 +32,7 @@ public:
     nlohmann::json render(const db::ProfileRecord& profile);
     // Only the user-editable fields, hashed for the ETag.
     std::string etag(const db::ProfileRecord& profile);
+    // The instances of every project that takes its profiles from project.
     std::vector<std::string> usedBy(const std::string& project, const std::string& name);
 
 private:
@@ -33,6 +40,8 @@ private:
 
     db::Database& db_;
     events::EventHub& events_;
+    InstanceService* instances_ = nullptr;
+    ProjectPolicy policy_{db_};
 };
 
 }  // namespace lxdp::services

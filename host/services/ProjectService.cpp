@@ -38,6 +38,7 @@ void ProjectService::create(db::ProjectRecord project) {
 void ProjectService::update(const db::ProjectRecord& project) {
     auto current = get(project.name);
     config::validateProjectConfig(project.config);
+    policy_.checkProjectConfig(project.name, project.config);
     // Switching a feature would strand what the project holds: upstream allows it only when empty.
     for (const auto& [k, v] : config::defaultProjectFeatures()) {
         auto before = current.config.count(k) ? current.config.at(k) : "false";

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "db/Records.h"
+#include "services/ProjectPolicy.h"
 
 namespace lxdp::db { class Database; }
 namespace lxdp::events { class EventHub; }
@@ -26,10 +27,15 @@ public:
     nlohmann::json render(const db::ProjectRecord& project);
     std::string etag(const db::ProjectRecord& project);
     std::vector<std::string> usedBy(const std::string& name);
+    // 403 when the project blocks what a restricted.* key switches (ProjectPolicy::checkFeature).
+    void checkFeature(const std::string& project, const std::string& restrictionKey, const std::string& what) {
+        policy_.checkFeature(project, restrictionKey, what);
+    }
 
 private:
     db::Database& db_;
     events::EventHub& events_;
+    ProjectPolicy policy_{db_};
 };
 
 }  // namespace lxdp::services

@@ -184,6 +184,7 @@ db::VolumeRecord VolumeService::prepareCreate(const std::string& pool, const std
             v.config.try_emplace(k.substr(7), val);
     if (db::poolVolume(db_, pool, project, LXDP_VOLUME_CUSTOM, v.name))
         throw Conflict("Storage volume \"" + v.name + "\" already exists in pool \"" + pool + "\"");
+    policy_.checkVolume(v);
     storage_.pool(pool);  // 500 now, not half-way, when the pool is unavailable
     v.createdAt = util::nowRfc3339();
     return v;
@@ -330,6 +331,7 @@ void VolumeService::update(const std::string& pool, const std::string& project, 
         for (auto it = next.config.begin(); it != next.config.end();) it = it->second.empty() ? next.config.erase(it) : std::next(it);
     }
     config::validateVolumeConfig(db_.pool(pool)->driver, next.config);
+    policy_.checkVolume(next);
     auto sizeOf = [](const db::VolumeRecord& r) {
         auto it = r.config.find("size");
         return it == r.config.end() ? std::string() : it->second;

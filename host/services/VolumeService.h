@@ -10,6 +10,7 @@
 
 #include "db/Records.h"
 #include "db/SnapshotRecords.h"
+#include "services/ProjectPolicy.h"
 
 namespace lxdp::db { class Database; }
 namespace lxdp::events { class EventHub; }
@@ -82,6 +83,7 @@ private:
     events::EventHub& events_;
     plugins::PluginRegistry& plugins_;
     StorageService& storage_;
+    ProjectPolicy policy_{db_};
     // Volume changes are rare and short next to instance work: one lock serialises them.
     std::recursive_mutex mutex_;
 };

@@ -3,13 +3,13 @@
 #include <lxc/lxccontainer.h>
 
 #include "lxc_disk.h"
+#include "lxc_limits.h"
 #include "lxc_unix_dev.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
-#include <cctype>
 #include <cerrno>
 #include <fstream>
 #include <utility>
@@ -63,32 +63,6 @@ std::vector<std::pair<std::string, std::string>> parse_raw_lxc(std::string_view 
     return items;
 }
 
-// Sizes as upstream's units: "512MB", "1GiB", plain bytes.
-int64_t parse_size(std::string_view key, std::string_view v) {
-    size_t digits = 0;
-    while (digits < v.size() && std::isdigit(static_cast<unsigned char>(v[digits])))
-        digits++;
-    if (digits == 0 || digits > 18)
-        fail(LXDP_E_INVAL, "Invalid value \"%.*s\" for %.*s", int(v.size()), v.data(), int(key.size()),
-             key.data());
-    int64_t n = std::stoll(std::string(v.substr(0, digits)));
-    std::string_view unit = v.substr(digits);
-    static const std::pair<std::string_view, int64_t> units[] = {
-        {"", 1},          {"B", 1},         {"kB", 1000LL},      {"MB", 1000LL * 1000},
-        {"GB", 1000LL * 1000 * 1000},       {"TB", 1000LL * 1000 * 1000 * 1000},
-        {"KiB", 1LL << 10}, {"MiB", 1LL << 20}, {"GiB", 1LL << 30}, {"TiB", 1LL << 40}};
-    for (const auto &[name, mult] : units)
-        if (unit == name)
-            return n * mult;
-    fail(LXDP_E_INVAL, "Invalid value \"%.*s\" for %.*s (percentages are not supported by the lxc driver)",
-         int(v.size()), v.data(), int(key.size()), key.data());
-}
-
-bool cgroup2_only() {
-    struct stat st;
-    return stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0;
-}
-
 bool apparmor_enabled() {
     std::ifstream in("/sys/module/apparmor/parameters/enabled");
     std::string v;
@@ -131,17 +105,13 @@ void write_file(const std::string &path, std::string_view content) {
 } // namespace
 
 void validate_config(const InstanceView &inst) {
+    validate_limits(inst);
     const lxdp_kv_list *cfg = inst.raw()->config;
     for (uint32_t i = 0; cfg != nullptr && cfg->items != nullptr && i < cfg->count; i++) {
         std::string_view key = cfg->items[i].key != nullptr ? cfg->items[i].key : "";
         std::string_view value = cfg->items[i].value != nullptr ? cfg->items[i].value : "";
         if (key == "raw.lxc")
             parse_raw_lxc(value);
-        else if (key == "limits.memory" && !value.empty())
-            parse_size(key, value);
-        else if (key == "limits.processes" && !value.empty() &&
-                 value.find_first_not_of("0123456789") != std::string_view::npos)
-            fail(LXDP_E_INVAL, "Invalid value \"%.*s\" for limits.processes", int(value.size()), value.data());
         else if (key.substr(0, 12) == "environment." &&
                  (key.size() == 12 || key.find_first_of("=\n") != std::string_view::npos ||
                   value.find('\n') != std::string_view::npos))
@@ -210,11 +180,8 @@ void write_lxc_config(const Driver &drv, const InstanceView &inst, const Idmap &
     if (auto on = inst.get("security.devlxd"); (!on || on->empty() || parse_bool(*on)) &&
                                                stat((devlxd + "/sock").c_str(), &devlxd_st) == 0)
         w.set("lxc.mount.entry", devlxd + " dev/lxd none bind,create=dir 0 0");
-    if (auto mem = inst.get("limits.memory"); mem && !mem->empty())
-        w.set(v2 ? "lxc.cgroup2.memory.max" : "lxc.cgroup.memory.limit_in_bytes",
-              std::to_string(parse_size("limits.memory", *mem)));
-    if (auto procs = inst.get("limits.processes"); procs && !procs->empty())
-        w.set(v2 ? "lxc.cgroup2.pids.max" : "lxc.cgroup.pids.max", std::string(*procs));
+    for (const auto &[item, value] : limit_cgroup_items(inst))
+        w.set((v2 ? "lxc.cgroup2." : "lxc.cgroup.") + item, value);
 
     const lxdp_kv_list *cfg = inst.raw()->config;
     for (uint32_t i = 0; cfg != nullptr && cfg->items != nullptr && i < cfg->count; i++) {

@@ -5,6 +5,7 @@
 #include "lxc_driver.h"
 #include "lxc_exec.h"
 #include "lxc_files.h"
+#include "lxc_limits.h"
 #include "lxc_nic.h"
 
 #include <lxc/lxccontainer.h>
@@ -162,6 +163,11 @@ lxdp_status op_interfaces(void *driver, const lxdp_instance *inst, const lxdp_ne
     return guard(err, [&] { instance_interfaces(drv_of(driver), InstanceView(inst), out); });
 }
 
+lxdp_status op_update(void *driver, const lxdp_instance *before, const lxdp_instance *after, lxdp_error *err) {
+    // Only the resource limits change live; devices and other keys apply at the next start.
+    return guard(err, [&] { update_limits(drv_of(driver), InstanceView(before), InstanceView(after)); });
+}
+
 const lxdp_instance_ops kOps = {
     .struct_size = sizeof(lxdp_instance_ops),
     .info = op_info,
@@ -187,6 +193,7 @@ const lxdp_instance_ops kOps = {
     // Console attach needs a pty inside the container's devpts; not done yet.
     .console = nullptr,
     .interfaces = op_interfaces,
+    .update = op_update,
 };
 
 const lxdp_component kComponents[] = {{

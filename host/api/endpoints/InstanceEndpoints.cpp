@@ -7,6 +7,7 @@
 #include "db/Database.h"
 #include "ops/OperationManager.h"
 #include "services/InstanceService.h"
+#include "services/ProjectService.h"
 #include "util/ApiError.h"
 
 namespace lxdp::api {
@@ -57,17 +58,29 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
 
     router.add("GET", instancePaths(""), [&ctx, &instances](Request& r) {
         const auto filter = Filter::parse(r.query("filter"));
-        nlohmann::json out = nlohmann::json::array();
-        if (r.recursion() == 0 && filter.empty()) {
-            for (const auto& name : ctx.db.instanceNames(r.project())) out.push_back("/1.0/instances/" + name);
-            return Response::sync(out);
+        // ?all-projects=true (lxc list --all-projects): every project the caller may use, each
+        // instance naming its project (restricted callers are refused it by the router).
+        std::vector<std::string> projects;
+        if (r.query("all-projects") == "true") {
+            for (const auto& p : ctx.db.projects())
+                if (r.requestor().mayUse(p.name)) projects.push_back(p.name);
+        } else {
+            projects.push_back(r.project());
         }
-        std::optional<services::InstanceListContext> list;
-        for (const auto& rec : ctx.db.instances(r.project())) {
-            if (!list) list = instances.listContext(r.project());
-            auto full = instances.render(rec, std::max(r.recursion(), 1), &*list);
-            if (!filter.matches(full)) continue;
-            out.push_back(r.recursion() == 0 ? nlohmann::json("/1.0/instances/" + rec.name) : full);
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& project : projects) {
+            const std::string suffix = projects.size() > 1 && project != "default" ? "?project=" + project : "";
+            if (r.recursion() == 0 && filter.empty()) {
+                for (const auto& name : ctx.db.instanceNames(project)) out.push_back("/1.0/instances/" + name + suffix);
+                continue;
+            }
+            std::optional<services::InstanceListContext> list;
+            for (const auto& rec : ctx.db.instances(project)) {
+                if (!list) list = instances.listContext(project);
+                auto full = instances.render(rec, std::max(r.recursion(), 1), &*list);
+                if (!filter.matches(full)) continue;
+                out.push_back(r.recursion() == 0 ? nlohmann::json("/1.0/instances/" + rec.name + suffix) : full);
+            }
         }
         return Response::sync(out);
     });
@@ -75,6 +88,8 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
     router.add("POST", instancePaths(""), [&ctx, &instances](Request& r) {
         if (r.header("Content-Type").rfind("application/octet-stream", 0) == 0) return importInstanceBackup(r, ctx);
         const auto& body = r.json();
+        // There is no cluster here; a restricted project refuses ?target= as upstream does.
+        if (r.hasQuery("target")) ctx.projects.checkFeature(r.project(), "restricted.cluster.target", "cluster member targeting");
         auto rec = instances.prepareCreate(r.project(), body);
         auto source = body.value("source", nlohmann::json::object());
         auto affected = resources(rec.name);

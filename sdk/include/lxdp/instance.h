@@ -200,6 +200,15 @@ typedef struct lxdp_instance_ops {
      * stopped instance. @since 1.0 */
     lxdp_status (*interfaces)(void *driver, const lxdp_instance *inst, const lxdp_net_interface_sink *out,
                               lxdp_error *err);
+
+    /* Applies a config change to a running instance: before and after carry the expanded config
+     * and devices as they were and as they are now (both already validated and recorded). The
+     * driver changes live what its backend can (resource limits, say) and leaves the rest to the
+     * next start; LXDP_E_INVAL when the backend refuses a new value, in which case the host
+     * restores the old record. Only called while the instance runs. NULL (or a plugin built on
+     * 1.0, whose table ends before it): every change applies at the next start. @since 1.1 */
+    lxdp_status (*update)(void *driver, const lxdp_instance *before, const lxdp_instance *after,
+                          lxdp_error *err);
 } lxdp_instance_ops;
 
 #ifdef __cplusplus
