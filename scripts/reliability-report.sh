@@ -69,6 +69,6 @@ with open(target, "w") as f:
         f.write("- %s\n" % l)
     f.write("- K-1..K-6 (crash consistency): fault injection (LXDP_FAULT_POINT) is another work item; not run here.\n")
     f.write("- A-4d (core.remote_token_expiry) is in neither the 4.0 spec nor LXD 5.0.2; A-4f: passwords are kept as"
-            " in LXD 5.0.2; A-10..A-13 need project restrictions. T-6 (PKI mode) runs in https_trust_test.sh.\n")
+            " in LXD 5.0.2; A-13: images from remote servers are not implemented. T-6 (PKI mode) runs in https_trust_test.sh.\n")
 PY
 echo "wrote $out/README.md" >&2

@@ -1,5 +1,7 @@
 // InstanceService: new instances copied from an instance ("c1") or from a snapshot
-// ("c1/snap0") of the same project, with the source's snapshots unless instance_only.
+// ("c1/snap0") of the same project or of source.project, on the same pool, with the source's
+// snapshots unless instance_only. The copy is checked against its own project as any new
+// instance: what the source carries and what the request overrides alike.
 #include "db/Database.h"
 #include "db/SnapshotQueries.h"
 #include "ops/Operation.h"
@@ -30,16 +32,21 @@ SourceName sourceName(const nlohmann::json& source) {
 
 bool isVolatile(const std::string& key) { return key.rfind("volatile.", 0) == 0; }
 
+// The project of the source: source.project, else the copy's own.
+std::string sourceProject(const nlohmann::json& source, const std::string& target) {
+    const std::string project = source.value("project", "");
+    return project.empty() ? target : project;
+}
+
 }  // namespace
 
 void InstanceService::inheritFromCopySource(db::InstanceRecord& rec, const nlohmann::json& source,
                                             bool profilesGiven) {
     if (source.value("refresh", false)) throw BadRequest("Refreshing an existing copy is not supported yet");
-    if (const std::string project = source.value("project", ""); !project.empty() && project != rec.project)
-        throw BadRequest("Copies between projects are not supported yet");
+    const std::string project = sourceProject(source, rec.project);
     const auto name = sourceName(source);
-    const auto parent = get(rec.project, name.instance);
-    const auto from = name.snapshot.empty() ? parent : asInstance(parent, snapshot(rec.project, name.instance, name.snapshot));
+    const auto parent = get(project, name.instance);
+    const auto from = name.snapshot.empty() ? parent : asInstance(parent, snapshot(project, name.instance, name.snapshot));
 
     // As upstream: what the request sets wins and the source fills in the rest, except the
     // source's volatile keys: they are its identity (uuid, MAC addresses), not the copy's.
@@ -58,12 +65,13 @@ void InstanceService::createFromCopy(db::InstanceRecord rec, const nlohmann::jso
     const bool instanceOnly = source.value("instance_only", false) || source.value("container_only", false);
     // The source is looked up before it is locked: a copy being made holds its own lock from
     // before its record exists, so two copies of each other's names cannot wait on each other.
-    get(rec.project, name.instance);
-    auto guard = lock(rec.project, name.instance);
+    const std::string project = sourceProject(source, rec.project);
+    get(project, name.instance);
+    auto guard = lock(project, name.instance);
     std::lock_guard held(*guard);
     // Read again under the lock: the source may have changed since the request was checked.
-    const auto parent = get(rec.project, name.instance);
-    const auto from = name.snapshot.empty() ? parent : asInstance(parent, snapshot(rec.project, name.instance, name.snapshot));
+    const auto parent = get(project, name.instance);
+    const auto from = name.snapshot.empty() ? parent : asInstance(parent, snapshot(project, name.instance, name.snapshot));
 
     rec.createdAt = util::nowRfc3339();
     rec.lastUsedAt = util::kZeroTime;
@@ -73,8 +81,8 @@ void InstanceService::createFromCopy(db::InstanceRecord rec, const nlohmann::jso
         if (describesVolumeData(k)) rec.config[k] = v;
     rec.config["volatile.uuid"] = util::randomUuid();
 
-    const auto sourceVolume = name.snapshot.empty() ? instanceVolume(rec.project, name.instance)
-                                                      : snapshotVolume(rec.project, name.instance, name.snapshot);
+    const auto sourceVolume = name.snapshot.empty() ? instanceVolume(project, name.instance)
+                                                      : snapshotVolume(project, name.instance, name.snapshot);
     const VolumeStep copyVolume = [&](plugins::StoragePool& pool) {
         const auto target = instanceVolume(rec.project, rec.name);
         if (!name.snapshot.empty()) pool.copyVolume(target, sourceVolume, op.abiHandle());

@@ -210,4 +210,104 @@ assert p99 < 2.0, p99
 EOF
 expect "A-5 no certificate added by the storm" test "$(cert_count)" = "$before"
 
+# ---- A-10..A-12: restricted projects (project limits and restrictions, ProjectPolicy) ----
+pool=$LXD_DIR/storage-pools/default
+refused() { # refused PATTERN CMD... : CMD fails and its error names PATTERN
+  local pattern=$1; shift
+  ! "$@" >"$WORK/refused.out" 2>&1 && grep -q -- "$pattern" "$WORK/refused.out" || { cat "$WORK/refused.out"; return 1; }
+}
+export -f refused
+export pool
+nothing_named() { # nothing_named PROJECT NAME : no row, no volume of that instance
+  [ "$(status_of GET "/1.0/instances/$2?project=$1")" = 404 ] && [ ! -e "$pool/containers/${1}_$2" ]
+}
+export -f nothing_named
+for p in ra rb; do
+  lxc project create $p -c features.images=false >/dev/null
+  lxc profile device add default root disk path=/ pool=default --project $p >/dev/null
+done
+lxc project set ra restricted=true
+lxc init bb src --project rb >/dev/null 2>&1
+lxc init bb r1 --project ra >/dev/null 2>&1
+
+# A-10: copies into the restricted project are checked as any new instance there, overrides
+# included; moves are copies plus deletes; restores and volume sizes hold limits.disk.
+expect "A-10 copy from another project with security.privileged=true refused" bash -c "
+  refused 'Privileged containers are forbidden' lxc copy src c10 --project rb --target-project ra -c security.privileged=true &&
+  nothing_named ra c10"
+expect "A-10 copy of a privileged source from another project refused" bash -c "
+  lxc config set src security.privileged true --project rb &&
+  refused 'Privileged containers are forbidden' lxc copy src c10 --project rb --target-project ra && nothing_named ra c10"
+expect "A-10 move of a privileged instance into the project refused, source kept" bash -c "
+  refused 'Privileged containers are forbidden' lxc move src src --project rb --target-project ra &&
+  nothing_named ra src && [ \$(status_of GET '/1.0/instances/src?project=rb') = 200 ]"
+expect "A-10 copy with security.privileged=true within the project refused" bash -c "
+  refused 'Privileged containers are forbidden' lxc copy r1 c10 --project ra -c security.privileged=true && nothing_named ra c10"
+expect "A-10 copy from a project the caller may not use refused (restricted certificate)" bash -c "
+  newcert() { openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -days 30 -subj /CN=\$1 -keyout \$WORK/\$1.key -out \$WORK/\$1.crt 2>/dev/null; }
+  newcert rac && api POST /1.0/certificates \"{\\\"type\\\":\\\"client\\\",\\\"name\\\":\\\"rac\\\",\\\"restricted\\\":true,\\\"projects\\\":[\\\"ra\\\"],\\\"certificate\\\":\\\"\$(openssl x509 -in \$WORK/rac.crt -outform der | base64 -w0)\\\"}\" >/dev/null &&
+  [ \$(code_as rac -X POST -d '{\"name\":\"c10\",\"source\":{\"type\":\"copy\",\"source\":\"src\",\"project\":\"rb\"}}' '$url/1.0/instances?project=ra') = 403 ] &&
+  nothing_named ra c10"
+expect "A-10 move out to another project keeps that project's limits" bash -c "
+  lxc config unset src security.privileged --project rb && lxc project set rb limits.containers=1 &&
+  refused 'limits.containers' lxc move r1 r1 --project ra --target-project rb && [ \$(status_of GET '/1.0/instances/r1?project=ra') = 200 ]"
+# limits.disk: the project's root sizes add up; a restore may not bring back a bigger one.
+lxc project create rd -c features.images=false -c features.profiles=false >/dev/null
+lxc init bb d1 --project rd >/dev/null 2>&1
+lxc config device override d1 root size=50MiB --project rd >/dev/null
+lxc project set rd restricted.snapshots=allow >/dev/null
+lxc snapshot d1 big --project rd
+lxc config device set d1 root size=10MiB --project rd
+lxc init bb d2 --project rd -d root,size=60MiB >/dev/null 2>&1 || { lxc init bb d2 --project rd >/dev/null 2>&1; lxc config device override d2 root size=60MiB --project rd >/dev/null; }
+expect "A-10 limits.disk set within usage" lxc project set rd limits.disk=100MiB
+expect "A-10 restore exceeding limits.disk refused" bash -c "
+  refused 'limits.disk' lxc restore d1 big --project rd && [ \"\$(lxc config device get d1 root size --project rd)\" = 10MiB ]"
+expect "A-10 volume exceeding limits.disk refused" bash -c "
+  refused 'limits.disk' lxc storage volume create default v1 size=40MiB --project rd &&
+  [ \$(status_of GET '/1.0/storage-pools/default/volumes/custom/v1?project=rd') = 404 ]"
+expect "A-10 root size above limits.disk refused" bash -c "
+  refused 'limits.disk' lxc config device set d2 root size=95MiB --project rd && [ \"\$(lxc config device get d2 root size --project rd)\" = 60MiB ]"
+
+# A-11: the low-level keys on the instance, a profile and a snapshot's config (restore, copy).
+for kv in "raw.lxc=lxc.mount.entry=/ host none bind" raw.apparmor=x raw.qemu=x raw.qemu.conf=x "raw.idmap=both 0 0" \
+          raw.seccomp=x security.privileged=true; do
+  key=${kv%%=*}
+  expect "A-11 $key refused on the instance" bash -c "refused 'forbidden\|Unknown configuration key\|Invalid' lxc config set r1 '$kv' --project ra &&
+    [ -z \"\$(lxc config get r1 '$key' --project ra)\" ]"
+  expect "A-11 $key refused on a profile" bash -c "refused 'forbidden\|Unknown configuration key\|Invalid' lxc profile set default '$kv' --project ra &&
+    [ -z \"\$(lxc profile get default '$key' --project ra)\" ]"
+done
+expect "A-11 disk source=/ refused" bash -c "refused 'forbidden' lxc config device add r1 host disk source=/ path=/mnt --project ra &&
+  ! lxc config device show r1 --project ra | grep -q '^host:'"
+expect "A-11 security.idmap.isolated=false refused when the project wants isolation" bash -c "
+  lxc project create ri -c features.images=false -c features.profiles=false -c restricted=true -c restricted.containers.privilege=isolated >/dev/null &&
+  refused 'Non-isolated' lxc init bb i1 --project ri -c security.idmap.isolated=false && nothing_named ri i1"
+expect "A-11 snapshot config: a privileged snapshot is neither restored nor copied" bash -c "
+  lxc project set ra restricted=false && lxc project set ra restricted.snapshots=allow &&
+  lxc config set r1 security.privileged true --project ra && lxc snapshot r1 priv --project ra &&
+  lxc config unset r1 security.privileged --project ra && lxc project set ra restricted=true &&
+  refused 'Privileged' lxc restore r1 priv --project ra && [ -z \"\$(lxc config get r1 security.privileged --project ra)\" ] &&
+  refused 'Privileged' lxc copy r1/priv c11 --project ra && nothing_named ra c11"
+echo "A-11 skip: /dev/lxd serves reads only (GET /1.0/config and devices), so no config reaches an instance through it"
+
+# A-12: shifted disks only on listed paths; shifted custom volumes not at all.
+mkdir -p "$WORK/share/x" "$WORK/other"
+lxc project set ra restricted.devices.disk=allow
+expect "A-12 shift=true refused without disk.paths" bash -c "
+  refused 'Shifted disks' lxc config device add r1 sh disk source='$WORK/share/x' path=/mnt shift=true --project ra &&
+  ! lxc config device show r1 --project ra | grep -q '^sh:'"
+lxc project set ra restricted.devices.disk.paths="$WORK/share"
+expect "A-12 shift=true outside disk.paths refused" refused 'not allowed' \
+  lxc config device add r1 sh disk source="$WORK/other" path=/mnt shift=true --project ra
+expect "A-12 path escaping disk.paths with .. refused" refused 'not allowed' \
+  lxc config device add r1 sh disk source="$WORK/share/../other" path=/mnt --project ra
+expect "A-12 shift=true under disk.paths allowed" lxc config device add r1 sh disk source="$WORK/share/x" path=/mnt shift=true --project ra
+expect "A-12 security.shifted custom volume refused" bash -c "
+  refused 'Shifted custom volumes are forbidden' lxc storage volume create default sv security.shifted=true --project ra &&
+  [ \$(status_of GET '/1.0/storage-pools/default/volumes/custom/sv?project=ra') = 404 ] &&
+  lxc storage volume create default sv --project ra >/dev/null &&
+  refused 'Shifted custom volumes are forbidden' lxc storage volume set default sv security.shifted=true --project ra &&
+  [ -z \"\$(lxc storage volume get default sv security.shifted --project ra)\" ]"
+expect "A-12 pool dirs keep their modes" bash -c "[ \$(stat -c %a '$pool/custom') = 711 ] && [ \$(stat -c %a '$pool/containers-snapshots') = 700 ]"
+
 lxc delete -f a1 >/dev/null 2>&1

@@ -88,6 +88,12 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
     router.add("POST", instancePaths(""), [&ctx, &instances](Request& r) {
         if (r.header("Content-Type").rfind("application/octet-stream", 0) == 0) return importInstanceBackup(r, ctx);
         const auto& body = r.json();
+        // A copy from another project reads that project: the caller must be allowed it too
+        // (the router only judged ?project=).
+        if (const auto& source = body.value("source", nlohmann::json::object());
+            source.is_object() && source.contains("project") && source["project"].is_string() &&
+            !r.requestor().mayUse(source["project"].get<std::string>()))
+            throw Forbidden("Not allowed to copy from project \"" + source["project"].get<std::string>() + "\"");
         // There is no cluster here; a restricted project refuses ?target= as upstream does.
         if (r.hasQuery("target")) ctx.projects.checkFeature(r.project(), "restricted.cluster.target", "cluster member targeting");
         auto rec = instances.prepareCreate(r.project(), body);
@@ -130,6 +136,9 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
         instances.get(r.project(), from);
         const auto& body = r.json();
         if (body.value("migration", false)) throw BadRequest("Migration is not supported yet");
+        // lxc move --target-project copies and deletes (instance_project_move is not offered).
+        if (const std::string project = body.value("project", ""); !project.empty() && project != r.project())
+            throw BadRequest("Moving an instance to another project is not supported: copy it there instead");
         std::string to = body.value("name", "");
         std::string project = r.project();
         auto op = ctx.ops.run(project, "Renaming instance", resources(from),
