@@ -83,6 +83,23 @@ const LimitKey kLimits[] = {
     {"limits.cpu", "cpuset.cpus", "cpuset.cpus", [](bool) { return online_cpus(); }, cpuset_of},
 };
 
+// Whether the host has the controller of a cgroup item ("cpuset" of "cpuset.cpus"): a limit
+// whose controller is missing (cpuset is often not delegated on cgroup2 hosts) is left out
+// rather than failing the start, as the container runs unlimited there anyway.
+bool controller_available(const std::string &item, bool v2) {
+    const std::string controller = item.substr(0, item.find('.'));
+    if (!v2) {
+        struct stat st;
+        return stat(("/sys/fs/cgroup/" + controller).c_str(), &st) == 0;
+    }
+    std::ifstream in("/sys/fs/cgroup/cgroup.controllers");
+    std::string word;
+    while (in >> word)
+        if (word == controller)
+            return true;
+    return false;
+}
+
 std::optional<std::string_view> set_value(const InstanceView &inst, const char *key) {
     auto v = inst.get(key);
     if (!v || v->empty())
@@ -126,9 +143,11 @@ void validate_limits(const InstanceView &inst) {
 std::vector<std::pair<std::string, std::string>> limit_cgroup_items(const InstanceView &inst) {
     const bool v2 = cgroup2_only();
     std::vector<std::pair<std::string, std::string>> items;
-    for (const LimitKey &limit : kLimits)
-        if (auto v = set_value(inst, limit.key))
-            items.emplace_back(v2 ? limit.v2_item : limit.v1_item, limit.value(limit.key, *v));
+    for (const LimitKey &limit : kLimits) {
+        const char *item = v2 ? limit.v2_item : limit.v1_item;
+        if (auto v = set_value(inst, limit.key); v && controller_available(item, v2))
+            items.emplace_back(item, limit.value(limit.key, *v));
+    }
     return items;
 }
 
@@ -139,9 +158,9 @@ void update_limits(const Driver &drv, const InstanceView &before, const Instance
     for (const LimitKey &limit : kLimits) {
         const auto old_value = set_value(before, limit.key);
         const auto new_value = set_value(after, limit.key);
-        if (old_value == new_value)
-            continue;
         const char *item = v2 ? limit.v2_item : limit.v1_item;
+        if (old_value == new_value || !controller_available(item, v2))
+            continue;
         const std::string value = new_value ? limit.value(limit.key, *new_value) : limit.unlimited(v2);
         if (!c->set_cgroup_item(c.get(), item, value.c_str()))
             fail(LXDP_E_INVAL, "Failed to set %s to \"%s\" for %s on the running instance", item, value.c_str(),

@@ -21,7 +21,8 @@ int64_t parse_size(std::string_view key, std::string_view v);
 void validate_limits(const InstanceView &inst);
 
 // The cgroup items (controller file, value) of the limits inst sets, in the running hierarchy's
-// names (cgroup2's memory.max or v1's memory.limit_in_bytes, ...).
+// names (cgroup2's memory.max or v1's memory.limit_in_bytes, ...); limits whose controller the
+// host lacks are left out.
 std::vector<std::pair<std::string, std::string>> limit_cgroup_items(const InstanceView &inst);
 
 // Applies to the running container the limits that differ between before and after; a limit

@@ -109,5 +109,12 @@ expect profile-change-live bash -c "lxc profile set live limits.memory 96MiB && 
 expect instance-processes-live bash -c "lxc config set lv1 limits.processes 50 && [ \"\$(cgroup lv1 pids.max pids/pids.max)\" = 50 ]"
 expect instance-processes-unset-live bash -c "lxc config unset lv1 limits.processes && [ \"\$(cgroup lv1 pids.max pids/pids.max)\" = max ]"
 expect instance-cpu-live bash -c "lxc config set lv1 limits.cpu 1 && [ \"\$(cgroup lv1 cpuset.cpus.effective cpuset/cpuset.cpus)\" = 0 ]"
+# A value the kernel refuses (CPUs the host does not have) undoes the change.
+if [[ $(nproc --all) -lt 60 ]]; then
+  expect instance-refused-live-undone bash -c "refused 'cpuset.cpus' lxc config set lv1 limits.cpu 60-61 &&
+    [ \"\$(lxc config get lv1 limits.cpu)\" = 1 ] && [ \"\$(cgroup lv1 cpuset.cpus.effective cpuset/cpuset.cpus)\" = 0 ]"
+else
+  echo "skip: instance-refused-live-undone needs a host with fewer than 60 CPUs"
+fi
 expect profile-unset-live bash -c "lxc profile unset live limits.memory && [ \"\$(cgroup lv1 memory.max memory/memory.limit_in_bytes)\" != 100663296 ]"
 lxc stop -f lv1 >/dev/null
