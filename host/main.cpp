@@ -14,6 +14,7 @@
 #include "daemon/Init.h"
 #include "daemon/LocalClient.h"
 #include "daemon/Paths.h"
+#include "daemon/Recover.h"
 
 namespace {
 
@@ -22,7 +23,8 @@ void usage() {
                  "       lxd waitready [--timeout SECONDS]\n"
                  "       lxd shutdown [--timeout SECONDS]\n"
                  "       lxd init [--preseed | --auto | --dump]\n"
-                 "       lxd sql <local|global> <query>\n"
+                 "       lxd sql <local|global> <query|.dump|.schema|.sync|->\n"
+                 "       lxd recover\n"
                  "       lxd version\n";
 }
 
@@ -88,9 +90,18 @@ int runSql(const std::vector<std::string>& args) {
     try {
         lxdp::daemon::LocalApi api(socketPath());
         auto result = api.call("POST", "/internal/sql", {{"database", args[0]}, {"query", query}});
-        if (result["type"] == "dump") std::cout << result["text"].get<std::string>();
-        else if (result["type"] == "exec") std::cout << "Rows affected: " << result["rows_affected"] << std::endl;
-        else printTable(result);
+        if (result["type"] == "dump") {
+            std::cout << result["text"].get<std::string>();
+            return 0;
+        }
+        // Upstream's batch output: each result, numbered when there are several.
+        const auto& results = result["results"];
+        for (size_t i = 0; i < results.size(); ++i) {
+            if (results.size() > 1) std::cout << "=> Query " << i << ":\n\n";
+            if (results[i]["type"] == "select") printTable(results[i]);
+            else std::cout << "Rows affected: " << results[i]["rows_affected"] << std::endl;
+            if (results.size() > 1) std::cout << "\n";
+        }
         return 0;
     } catch (const std::exception& e) {
         std::cerr << "Error: " << e.what() << std::endl;
@@ -111,6 +122,8 @@ int main(int argc, char** argv) {
     if (!args.empty() && args[0] == "init")
         return lxdp::daemon::runInit({args.begin() + 1, args.end()}, socketPath());
     if (!args.empty() && args[0] == "sql") return runSql({args.begin() + 1, args.end()});
+    if (!args.empty() && args[0] == "recover")
+        return lxdp::daemon::runRecover({args.begin() + 1, args.end()}, socketPath());
 
     std::string command;
     int timeout = 0;

@@ -110,8 +110,11 @@ int runDaemon(const DaemonOptions& options) {
         Paths paths(defaultVarDir());
         paths.create();
         db::Database db(paths.database);
-        for (const char* patch : {"patch.local.sql", "patch.global.sql"})
-            if (db::applyPatchFile(db, paths.varDir + "/database/" + patch)) log.warning("applied database/%s", std::string(patch));
+        // The administrator's repairs (upstream's patch files; one database takes both), after the
+        // migrations and before anything reads the database.
+        for (const auto& applied : db::applyPatchFiles(db, {paths.varDir + "/database/patch.local.sql",
+                                                            paths.varDir + "/database/patch.global.sql"}))
+            log.warning("applied and removed %s", applied);
 
         plugins::HostServices hostServices;
         hostServices.setConfigLookup([&](const std::string& key) -> std::optional<std::string> {
@@ -166,6 +169,7 @@ int runDaemon(const DaemonOptions& options) {
         api::registerFileEndpoints(router, context);
         api::registerBackupEndpoints(router, context);
         api::registerCertificateEndpoints(router, context);
+        api::registerRecoverEndpoints(router, context);
         // The daemon's own control endpoints, used by `lxd waitready` and `lxd shutdown`.
         router.add("GET", "/internal/ready", [](api::Request&) { return api::Response::sync(nullptr); });
         router.add("POST", "/internal/sql", [&db](api::Request& r) {

@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "daemon/LocalClient.h"
+#include "daemon/Prompt.h"
 #include "util/SafeYaml.h"
 
 namespace lxdp::daemon {
@@ -115,13 +116,12 @@ nlohmann::json dump(LocalApi& api) {
 }
 
 std::string ask(const std::string& question, const std::string& fallback) {
-    std::cout << question << " [default=" << fallback << "]: " << std::flush;
-    std::string answer;
-    if (!std::getline(std::cin, answer) || answer.empty()) return fallback;
-    return answer;
+    return askString(question + " [default=" + fallback + "]: ", fallback, [](const std::string&) { return std::string(); });
 }
 
-bool yes(const std::string& answer) { return answer == "yes" || answer == "y"; }
+bool askYes(const std::string& question, const std::string& fallback) {
+    return askBool(question + " [default=" + fallback + "]: ", fallback);
+}
 
 // The questions upstream asks first, reduced to what this daemon supports.
 nlohmann::json interview(LocalApi& api, bool autoMode) {
@@ -129,19 +129,19 @@ nlohmann::json interview(LocalApi& api, bool autoMode) {
     // The default profile is overwritten as a whole: start from what it has.
     auto profile = api.get("/1.0/profiles/default");
     nlohmann::json devices = profile.value("devices", nlohmann::json::object());
-    if (autoMode || yes(ask("Would you like to create a new local storage pool? (yes/no)", "yes"))) {
+    if (autoMode || askYes("Would you like to create a new local storage pool? (yes/no)", "yes")) {
         std::string pool = autoMode ? "default" : ask("Name of the new storage pool", "default");
         std::string backend = autoMode ? "dir" : ask("Name of the storage backend to use", "dir");
         preseed["storage_pools"] = {{{"name", pool}, {"driver", backend}, {"config", nlohmann::json::object()}}};
         devices["root"] = {{"type", "disk"}, {"path", "/"}, {"pool", pool}};
     }
     if (!autoMode && api.find("/1.0/networks") &&
-        yes(ask("Would you like to create a new local network bridge? (yes/no)", "yes"))) {
+        askYes("Would you like to create a new local network bridge? (yes/no)", "yes")) {
         std::string bridge = ask("What should the new bridge be called?", "lxdbr0");
         preseed["networks"] = {{{"name", bridge}, {"type", "bridge"}, {"config", {{"ipv4.address", "auto"}, {"ipv6.address", "none"}}}}};
         devices["eth0"] = {{"type", "nic"}, {"name", "eth0"}, {"network", bridge}};
     }
-    if (!autoMode && yes(ask("Would you like the server to be available over the network? (yes/no)", "no"))) {
+    if (!autoMode && askYes("Would you like the server to be available over the network? (yes/no)", "no")) {
         std::string address = ask("Address to bind to (not including port)", "all");
         std::string port = ask("Port to bind to", "8443");
         preseed["config"]["core.https_address"] = (address == "all" ? "[::]" : address) + ":" + port;

@@ -4,9 +4,16 @@
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 
+#include <Poco/Data/SQLite/Utility.h>
+
+#include <sqlite3.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <sstream>
 
 #include "db/Database.h"
@@ -63,51 +70,117 @@ std::string schemaText(Poco::Data::Session& s, bool withRows) {
 
 }  // namespace
 
+namespace {
+
+// Runs every statement of text on the session's connection, in order, inside the caller's
+// transaction, through SQLite's own parser: a ';' in a string literal or a trigger body does
+// not split a statement. onRow, when given, receives each statement's result.
+void forEachStatement(Poco::Data::Session& s, const std::string& text,
+                      const std::function<void(sqlite3_stmt*)>& onResult) {
+    sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(s);
+    const char* next = text.c_str();
+    while (*next != '\0') {
+        sqlite3_stmt* st = nullptr;
+        const char* tail = nullptr;
+        if (sqlite3_prepare_v2(handle, next, -1, &st, &tail) != SQLITE_OK)
+            throw std::runtime_error(sqlite3_errmsg(handle));
+        next = tail;
+        if (st == nullptr) continue;  // blanks or a comment
+        std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> owned(st, &sqlite3_finalize);
+        onResult(st);
+    }
+}
+
+// Steps a statement to its end: its rows as text, or the rows it changed.
+nlohmann::json resultOf(sqlite3* handle, sqlite3_stmt* st) {
+    const int columns = sqlite3_column_count(st);
+    nlohmann::json names = nlohmann::json::array(), rows = nlohmann::json::array();
+    for (int c = 0; c < columns; ++c) names.push_back(sqlite3_column_name(st, c));
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        nlohmann::json row = nlohmann::json::array();
+        for (int c = 0; c < columns; ++c) {
+            const auto* v = sqlite3_column_text(st, c);
+            row.push_back(v != nullptr ? reinterpret_cast<const char*>(v) : "");
+        }
+        rows.push_back(row);
+    }
+    if (rc != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(handle));
+    if (columns == 0) return {{"type", "exec"}, {"rows_affected", sqlite3_changes(handle)}};
+    return {{"type", "select"}, {"columns", names}, {"rows", rows}};
+}
+
+}  // namespace
+
 nlohmann::json runSql(Database& db, const std::string& query) {
     if (query == ".dump" || query == ".schema") {
         return db.withSession([&](Poco::Data::Session& s) {
             return nlohmann::json{{"type", "dump"}, {"text", schemaText(s, query == ".dump")}};
         });
     }
-    try {
-        return db.withSession([&](Poco::Data::Session& s) {
-            Statement st(s);
-            st << query;
-            size_t affected = st.execute();
-            if (st.columnsExtracted() == 0) return nlohmann::json{{"type", "exec"}, {"rows_affected", affected}};
-            RecordSet rs(st);
-            nlohmann::json columns = nlohmann::json::array(), rows = nlohmann::json::array();
-            for (size_t c = 0; c < rs.columnCount(); ++c) columns.push_back(rs.columnName(c));
-            for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
-                nlohmann::json row = nlohmann::json::array();
-                for (size_t c = 0; c < rs.columnCount(); ++c) row.push_back(cell(rs, c));
-                rows.push_back(row);
-            }
-            return nlohmann::json{{"type", "select"}, {"columns", columns}, {"rows", rows}};
-        });
-    } catch (const Poco::Exception& e) {
-        throw BadRequest("Failed to execute query: " + e.displayText());
-    }
-}
-
-bool applyPatchFile(Database& db, const std::string& path) {
-    std::ifstream in(path);
-    if (!in) return false;
-    std::stringstream text;
-    text << in.rdbuf();
-    db.transaction([&] {
-        db.withSession([&](Poco::Data::Session& s) {
-            std::string statement;
-            std::istringstream all(text.str());
-            while (std::getline(all, statement, ';')) {
-                if (statement.find_first_not_of(" \t\r\n") == std::string::npos) continue;
-                s << statement, now;
-            }
+    if (query == ".sync") {
+        // Upstream writes the cluster database to disk; here that is a WAL checkpoint.
+        db.withSession([](Poco::Data::Session& s) {
+            s << "PRAGMA wal_checkpoint(TRUNCATE)", now;
             return 0;
         });
-    });
-    ::unlink(path.c_str());
-    return true;
+        return {{"type", "batch"}, {"results", nlohmann::json::array()}};
+    }
+    nlohmann::json results = nlohmann::json::array();
+    try {
+        // A batch is all or nothing, as upstream runs it in one transaction.
+        db.transaction([&] {
+            db.withSession([&](Poco::Data::Session& s) {
+                sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(s);
+                forEachStatement(s, query, [&](sqlite3_stmt* st) { results.push_back(resultOf(handle, st)); });
+                return 0;
+            });
+        });
+    } catch (const std::exception& e) {
+        std::string what = e.what();
+        if (auto* poco = dynamic_cast<const Poco::Exception*>(&e)) what = poco->displayText();
+        throw BadRequest("Failed to execute query: " + what);
+    }
+    if (results.empty()) throw BadRequest("No query given");
+    return {{"type", "batch"}, {"results", results}};
+}
+
+std::vector<std::string> applyPatchFiles(Database& db, const std::vector<std::string>& paths) {
+    std::vector<std::pair<std::string, std::string>> patches;  // path, text
+    for (const auto& path : paths) {
+        std::ifstream in(path);
+        if (!in) continue;
+        std::stringstream text;
+        text << in.rdbuf();
+        if (in.bad()) throw std::runtime_error("Failed to read " + path);
+        patches.emplace_back(path, text.str());
+    }
+    if (patches.empty()) return {};
+    std::string current;
+    try {
+        db.transaction([&] {
+            db.withSession([&](Poco::Data::Session& s) {
+                for (const auto& [path, text] : patches) {
+                    current = path;
+                    forEachStatement(s, text, [&](sqlite3_stmt* st) {
+                        resultOf(Poco::Data::SQLite::Utility::dbHandle(s), st);
+                    });
+                }
+                return 0;
+            });
+        });
+    } catch (const std::exception& e) {
+        std::string what = e.what();
+        if (auto* poco = dynamic_cast<const Poco::Exception*>(&e)) what = poco->displayText();
+        throw std::runtime_error("Failed to apply " + current + " (nothing was changed; fix or remove the file): " + what);
+    }
+    std::vector<std::string> applied;
+    for (const auto& [path, text] : patches) {
+        if (::unlink(path.c_str()) != 0)
+            throw std::runtime_error("Applied " + path + " but cannot remove it: " + std::strerror(errno));
+        applied.push_back(path);
+    }
+    return applied;
 }
 
 }  // namespace lxdp::db

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -10,12 +11,15 @@ namespace lxdp::db {
 
 class Database;
 
-// Runs one statement, or ".dump" / ".schema": {"type":"select","columns":[..],"rows":[[..]]},
-// {"type":"exec","rows_affected":N} or {"type":"dump","text":"..."}. Errors throw BadRequest.
+// Runs the statements of query in one transaction (all or nothing):
+// {"type":"batch","results":[{"type":"select","columns":[..],"rows":[[..]]} or
+// {"type":"exec","rows_affected":N}, one per statement]}; ".dump" and ".schema" answer
+// {"type":"dump","text":"..."}, ".sync" checkpoints the WAL. Errors throw BadRequest.
 nlohmann::json runSql(Database& db, const std::string& query);
 
-// Applies path (statements separated by ';') in one transaction and removes the file on
-// success; a missing file is fine. Returns true when a patch was applied.
-bool applyPatchFile(Database& db, const std::string& path);
+// Applies the files among paths that exist, in order, in one transaction, then removes them.
+// A statement that fails rolls all of them back, keeps the files and throws (std::runtime_error
+// naming the file and SQLite's message). Returns the paths applied.
+std::vector<std::string> applyPatchFiles(Database& db, const std::vector<std::string>& paths);
 
 }  // namespace lxdp::db

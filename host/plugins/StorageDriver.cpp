@@ -23,6 +23,26 @@ private:
     lxdp_volume vol_;
 };
 
+// Where volume_list's entries go, and the call that keeps an exception from crossing back.
+struct ListContext {
+    std::vector<VolumeRef>* found;
+    AbiCall* call;
+};
+
+// Copies one entry; what the names say is for the host to judge (recovery checks them).
+void addListedVolume(void* ctx, const lxdp_volume* vol) {
+    auto* c = static_cast<ListContext*>(ctx);
+    if (vol == nullptr || vol->name == nullptr) return;
+    c->call->guard([&] {
+        VolumeRef ref;
+        ref.type = vol->type;
+        ref.content = vol->content;
+        ref.project = vol->project != nullptr && *vol->project != '\0' ? vol->project : "default";
+        ref.name = vol->name;
+        c->found->push_back(std::move(ref));
+    });
+}
+
 // What the filler trampoline needs: the host's function and the call that keeps its exception.
 struct FillerContext {
     const StoragePool::Filler* fill;
@@ -184,6 +204,20 @@ void StoragePool::setVolumeSize(const VolumeRef& vol, const std::string& size) {
     AbiCall call(driverName_, "volume_set_size");
     AbiVolume v(vol);
     call.check(call.require(ops_.volume_set_size)(handle_, v.get(), size.c_str(), call.err()));
+}
+
+std::vector<VolumeRef> StoragePool::listVolumes() {
+    AbiCall call(driverName_, "volume_list");
+    // ops_ is the driver's table copied into a zeroed one of this host's size: a plugin whose
+    // struct_size ends before volume_list (built for 1.0) reads as NULL here, never past its table.
+    if (ops_.volume_list == nullptr)
+        throw PluginError(LXDP_E_NOTSUP, "Storage driver \"" + driverName_ +
+                                             "\" cannot list volumes (its plugin predates ABI 1.1's volume_list)");
+    std::vector<VolumeRef> found;
+    ListContext ctx{&found, &call};
+    lxdp_volume_sink sink{sizeof(lxdp_volume_sink), 0, &addListedVolume, &ctx};
+    call.check(ops_.volume_list(handle_, &sink, call.err()));
+    return found;
 }
 
 }  // namespace lxdp::plugins

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <lxdp/storage.h>
 
@@ -83,6 +84,9 @@ public:
     void unmountVolume(const VolumeRef& vol);
     uint64_t volumeUsage(const VolumeRef& vol);
     void setVolumeSize(const VolumeRef& vol, const std::string& size);  // "" or "0": no quota
+    // Every volume on the mounted pool, snapshots after their volume (volume_list, ABI 1.1): a
+    // driver from a 1.0 plugin cannot list, which is a NOTSUP PluginError saying so.
+    std::vector<VolumeRef> listVolumes();
 
 private:
     const std::string& driverName_;

@@ -68,6 +68,21 @@ void writeBackupYaml(InstanceService& instances, StorageService& storage, db::Da
 
 namespace {
 
+std::vector<std::string> backupList(const nlohmann::json& j) {
+    std::vector<std::string> out;
+    if (j.is_null()) return out;
+    if (!j.is_array()) throw BadRequest("Invalid profile list in the backup config");
+    for (const auto& p : j) {
+        if (!p.is_string()) throw BadRequest("Invalid profile list in the backup config");
+        out.push_back(p.get<std::string>());
+    }
+    return out;
+}
+
+nlohmann::json member(const nlohmann::json& j, const char* key) { return j.contains(key) ? j[key] : nlohmann::json(); }
+
+}  // namespace
+
 db::StringMap backupMap(const nlohmann::json& j) {
     db::StringMap out;
     if (j.is_null()) return out;
@@ -86,21 +101,6 @@ db::DeviceMap backupDevices(const nlohmann::json& j) {
     for (auto it = j.begin(); it != j.end(); ++it) out[it.key()] = backupMap(it.value());
     return out;
 }
-
-std::vector<std::string> backupList(const nlohmann::json& j) {
-    std::vector<std::string> out;
-    if (j.is_null()) return out;
-    if (!j.is_array()) throw BadRequest("Invalid profile list in the backup config");
-    for (const auto& p : j) {
-        if (!p.is_string()) throw BadRequest("Invalid profile list in the backup config");
-        out.push_back(p.get<std::string>());
-    }
-    return out;
-}
-
-nlohmann::json member(const nlohmann::json& j, const char* key) { return j.contains(key) ? j[key] : nlohmann::json(); }
-
-}  // namespace
 
 std::string backupText(const nlohmann::json& j, const char* key) {
     if (!j.is_object() || !j.contains(key) || j[key].is_null()) return "";

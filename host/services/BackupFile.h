@@ -33,6 +33,9 @@ void writeBackupYaml(InstanceService& instances, StorageService& storage, db::Da
 
 // The string at key ("" when absent).
 std::string backupText(const nlohmann::json& j, const char* key);
+// A map of strings (config), and a map of such maps (devices); null is empty.
+db::StringMap backupMap(const nlohmann::json& j);
+db::DeviceMap backupDevices(const nlohmann::json& j);
 // The instance that config["container"] describes, placed in project under name.
 db::InstanceRecord instanceFromBackup(const nlohmann::json& container, const std::string& project,
                                       const std::string& name);

@@ -290,6 +290,22 @@ void InstanceService::provision(db::InstanceRecord rec, const VolumeStep& makeVo
     events_.lifecycle(rec.project, "instance-created", instanceUrl(rec.name));
 }
 
+void InstanceService::finishRecovered(const std::string& project, const std::string& name) {
+    auto guard = lock(project, name);
+    std::lock_guard held(*guard);
+    try {
+        auto rec = get(project, name);
+        const std::string volumePath = ref(rec).volumePath;
+        ::unlink(containerLink(project, name).c_str());
+        if (::symlink(volumePath.c_str(), containerLink(project, name).c_str()) != 0)
+            Poco::Logger::get("instances").warning("cannot link %s/%s to its volume", paths_.containers, name);
+        writeBackupYaml(*this, storage_, db_, rec, volumePath);
+    } catch (const std::exception& e) {
+        Poco::Logger::get("instances").warning("recovered instance %s: %s", name, std::string(e.what()));
+    }
+    events_.lifecycle(project, "instance-created", instanceUrl(name));
+}
+
 void InstanceService::recordVolatile(const std::string& project, const std::string& name,
                                      const std::map<std::string, std::string>& keys) {
     if (keys.empty()) return;

@@ -94,6 +94,11 @@ public:
     // (proxies) serve again.
     void resumeHostDevices(const db::InstanceRecord& rec);
 
+    // After recovery rebuilt the records of an instance whose volume was there: the containers/
+    // link and a fresh backup.yaml, as a new instance gets them. Failures are logged: the
+    // records are what matters, and these follow at the next update.
+    void finishRecovered(const std::string& project, const std::string& name);
+
     // Serializes lifecycle steps on one instance.
     std::shared_ptr<std::mutex> lock(const std::string& project, const std::string& name);
 

@@ -131,6 +131,16 @@ plugins::StoragePool& StorageService::pool(const std::string& name) {
     throw InternalError("Storage pool \"" + name + "\" is unavailable (see the daemon log)");
 }
 
+bool StorageService::isOpen(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    return open_.count(name) != 0;
+}
+
+void StorageService::adopt(const std::string& name, std::unique_ptr<plugins::StoragePool> pool) {
+    std::lock_guard lock(mutex_);
+    open_[name] = std::move(pool);
+}
+
 std::vector<std::string> StorageService::usedBy(const std::string& name) {
     std::vector<std::string> out;
     auto usesPool = [&](const db::DeviceMap& devices) {

@@ -36,6 +36,11 @@ public:
     // The open backend of a pool; 404 when unknown, 503-ish 500 when its driver is unavailable.
     plugins::StoragePool& pool(const std::string& name);
 
+    // Recovery: whether the backend of a pool is open (one whose record was deleted while the
+    // daemon ran still is), and keeping open a pool the recovery opened once its record exists.
+    bool isOpen(const std::string& name);
+    void adopt(const std::string& name, std::unique_ptr<plugins::StoragePool> pool);
+
     nlohmann::json render(const db::PoolRecord& pool);
     std::vector<std::string> usedBy(const std::string& name);
 

@@ -75,5 +75,6 @@ lxdp_status volume_mount(void* pool, const lxdp_volume* vol, char* path, size_t 
 lxdp_status volume_unmount(void* pool, const lxdp_volume* vol, lxdp_error* err);
 lxdp_status volume_usage(void* pool, const lxdp_volume* vol, uint64_t* used_bytes, lxdp_error* err);
 lxdp_status volume_set_size(void* pool, const lxdp_volume* vol, const char* size, lxdp_error* err);
+lxdp_status volume_list(void* pool, const lxdp_volume_sink* out, lxdp_error* err);
 
 }  // namespace lxdp_btrfs

@@ -272,4 +272,14 @@ lxdp_status volume_set_size(void* pool, const lxdp_volume* vol, const char* size
     });
 }
 
+lxdp_status volume_list(void* pool, const lxdp_volume_sink* out, lxdp_error* err) {
+    return guard(err, [&] {
+        if (out == nullptr || out->add == nullptr) throw Failure(LXDP_E_INVAL, "volume_list without a sink");
+        Pool& p = poolOf(pool);
+        // An unmounted pool would list as empty: say so rather than report no volumes.
+        if (!isMountPoint(p.mountPath)) throw Failure(LXDP_E_IO, "pool \"" + p.name + "\" is not mounted at " + p.mountPath);
+        lxdp_dir::listVolumes(p.mountPath, *out);
+    });
+}
+
 }  // namespace lxdp_btrfs

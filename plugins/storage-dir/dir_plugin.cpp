@@ -40,6 +40,7 @@ const lxdp_storage_ops impl_ops = {
     .volume_unmount = volume_unmount,
     .volume_usage = volume_usage,
     .volume_set_size = volume_set_size,
+    .volume_list = volume_list,
 };
 
 const lxdp_component impl_components[] = {

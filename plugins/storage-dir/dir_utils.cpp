@@ -6,6 +6,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -279,6 +280,63 @@ std::string volumePath(const std::string& pool, const lxdp_volume& vol) {
 std::string snapshotsPath(const std::string& pool, const lxdp_volume& vol) {
     VolumeName n = parseVolumeName(vol.name);
     return pool + "/" + typeDir(vol.type, true).name + "/" + storedName(vol, n.parent);
+}
+
+namespace {
+
+// The volume a stored name stands for (storedName backwards): "<project>_<name>", or the bare
+// name of a default-project instance or of an image. False for what the layout never makes:
+// dot-names (a restore's temporaries) and custom volumes without their project.
+bool parseStoredName(uint32_t type, const std::string& stored, std::string& project, std::string& name) {
+    if (stored.empty() || stored[0] == '.') return false;
+    const auto sep = stored.find('_');
+    if (type == LXDP_VOLUME_IMAGE || sep == std::string::npos) {
+        project = "default";
+        name = stored;
+        return type != LXDP_VOLUME_CUSTOM;
+    }
+    project = stored.substr(0, sep);
+    name = stored.substr(sep + 1);
+    return !project.empty() && !name.empty();
+}
+
+bool isDirAt(int dirFd, const std::string& name) {
+    struct stat st {};
+    return ::fstatat(dirFd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+// The directory entries of path that are directories themselves, sorted; none when it is missing.
+std::vector<std::string> subdirectories(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) return {};
+        failErrno("open " + path);
+    }
+    Fd dir(fd);
+    std::vector<std::string> out;
+    for (auto& name : listDir(dir.get(), path))
+        if (name[0] != '.' && isDirAt(dir.get(), name)) out.push_back(std::move(name));
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+}  // namespace
+
+void listVolumes(const std::string& pool, const lxdp_volume_sink& out) {
+    for (uint32_t type : {LXDP_VOLUME_CONTAINER, LXDP_VOLUME_VM, LXDP_VOLUME_CUSTOM, LXDP_VOLUME_IMAGE}) {
+        for (const auto& stored : subdirectories(pool + "/" + typeDir(type, false).name)) {
+            std::string project, name;
+            if (!parseStoredName(type, stored, project, name)) continue;
+            lxdp_volume vol{sizeof(lxdp_volume), type, LXDP_CONTENT_FILESYSTEM, 0, project.c_str(), name.c_str(), nullptr};
+            out.add(out.ctx, &vol);
+            if (type == LXDP_VOLUME_IMAGE) continue;
+            for (const auto& snap : subdirectories(pool + "/" + typeDir(type, true).name + "/" + stored)) {
+                const std::string full = name + "/" + snap;
+                vol.name = full.c_str();
+                out.add(out.ctx, &vol);
+            }
+        }
+    }
 }
 
 bool exists(const std::string& path) {

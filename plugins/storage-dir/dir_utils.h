@@ -48,6 +48,10 @@ std::string snapshotsPath(const std::string& pool, const lxdp_volume& vol);
 // The directory a volume of this type goes in, and its mode.
 const PoolDir& typeDir(uint32_t type, bool snapshots);
 
+// Reports the volumes laid out under pool (volumePath's layout) through out, for volume_list:
+// each snapshot after its volume, names sorted, dot-names (temporaries) left out.
+void listVolumes(const std::string& pool, const lxdp_volume_sink& out);
+
 // ---- Trees ----
 
 bool exists(const std::string& path);

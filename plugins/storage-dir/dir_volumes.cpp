@@ -211,4 +211,11 @@ lxdp_status volume_set_size(void*, const lxdp_volume*, const char* size, lxdp_er
     return lxdp_error_set(err, LXDP_E_NOTSUP, "dir pools don't support quotas here (size \"%s\")", size);
 }
 
+lxdp_status volume_list(void* pool, const lxdp_volume_sink* out, lxdp_error* err) {
+    return guard(err, [&] {
+        if (out == nullptr || out->add == nullptr) throw Failure(LXDP_E_INVAL, "volume_list without a sink");
+        listVolumes(poolOf(pool).path, *out);
+    });
+}
+
 }  // namespace lxdp_dir

@@ -62,6 +62,15 @@ typedef struct lxdp_filler {
     void *ctx;
 } lxdp_filler;
 
+/* @since 1.1: receives the volumes volume_list finds, one call each. vol and its strings are
+ * borrowed for the call only (the host copies them); vol->config is NULL. */
+typedef struct lxdp_volume_sink {
+    uint32_t struct_size;
+    uint32_t reserved;
+    void (*add)(void *ctx, const lxdp_volume *vol);
+    void *ctx;
+} lxdp_volume_sink;
+
 typedef struct lxdp_storage_ops {
     uint32_t struct_size;
 
@@ -120,6 +129,14 @@ typedef struct lxdp_storage_ops {
     /* Sets the size quota; an empty or "0" size removes it. */
     lxdp_status (*volume_set_size)(void *pool, const lxdp_volume *vol, const char *size,
                                    lxdp_error *err);
+
+    /* ---- @since 1.1 (the host reads these only when struct_size covers them) ---------------- */
+
+    /* Reports every volume of the mounted pool through out, each snapshot ("c1/snap0") after
+     * its volume, with the type, content, project and name the host created it with; entries
+     * the driver made for its own use (temporary copies) are left out. `lxd recover` compares
+     * the list with the database to find volumes whose records were lost. */
+    lxdp_status (*volume_list)(void *pool, const lxdp_volume_sink *out, lxdp_error *err);
 } lxdp_storage_ops;
 
 #ifdef __cplusplus

@@ -121,6 +121,20 @@ TEST_F(Abi10PluginTest, StorageCallsCrossWithTheirArguments) {
     pool->remove();
 }
 
+// Its table ends before volume_list (@since 1.1): the host never reads past it and says so.
+TEST_F(Abi10PluginTest, VolumeListOfA10TableIsNotSupported) {
+    auto pool = registry.storageDriver("abi10fs")->openPool("pool2", {});
+    pool->create();
+    try {
+        pool->listVolumes();
+        FAIL() << "listVolumes on a 1.0 driver succeeded";
+    } catch (const PluginError& e) {
+        EXPECT_EQ(e.code(), LXDP_E_NOTSUP);
+        EXPECT_NE(std::string(e.what()).find("cannot list volumes"), std::string::npos) << e.what();
+    }
+    pool->remove();
+}
+
 TEST_F(Abi10PluginTest, InstanceCallsCrossWithTheirArguments) {
     const InstanceDriver* d = registry.instanceDriver("abi10-ct");
     ASSERT_NE(d, nullptr);
