@@ -104,6 +104,21 @@ expect "K-6 import refused while a profile is missing" bash -c "api POST /intern
 lxc profile create extra >/dev/null
 expect "K-6 recovered once the profile exists" bash -c "printf 'no\nyes\nyes\n' | '$DAEMON' recover >/dev/null && lxc config show c5 | grep -q extra"
 
+# Another project: its instance and volume are stored as "rp_<name>"; a missing project is named.
+lxc project create rp -c features.profiles=false -c features.images=false >/dev/null
+lxc init bb c6 --project rp >/dev/null 2>&1 && lxc snapshot c6 r0 --project rp
+lxc storage volume create default v6 --project rp >/dev/null
+sql "DELETE FROM instance_snapshots WHERE instance = 'c6'"
+sql "DELETE FROM instances WHERE name = 'c6'"
+sql "DELETE FROM storage_volumes WHERE name IN ('c6', 'v6')"
+lxc project delete rp >/dev/null
+expect "K-6 missing project named" bash -c "! printf 'no\nyes\n' | '$DAEMON' recover >'$WORK/dep.out' 2>&1; cat '$WORK/dep.out'; grep -q ' - Project \"rp\"' '$WORK/dep.out'"
+lxc project create rp -c features.profiles=false -c features.images=false >/dev/null
+expect "K-6 recovered into its project" bash -c "printf 'no\nyes\nyes\n' | '$DAEMON' recover >/dev/null && lxc info c6 --project rp | grep -q r0 && lxc storage volume show default v6 --project rp >/dev/null"
+lxc delete c6 --project rp >/dev/null
+lxc storage volume delete default v6 --project rp >/dev/null
+lxc project delete rp >/dev/null
+
 # Bad requests: the envelope, and nothing changed.
 expect "recover unknown pool without driver refused" bash -c "[ \$(status_of POST /internal/recover/validate '{\"pools\":[{\"name\":\"nope\"}]}') = 400 ]"
 expect "recover without pools refused" bash -c "[ \$(status_of POST /internal/recover/validate '{}') = 400 ]"
