@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <set>
 
 #include <lxdp/storage.h>
 
@@ -108,6 +109,13 @@ std::string backupText(const nlohmann::json& j, const char* key) {
     return j[key].get<std::string>();
 }
 
+std::string backupSnapshotName(const nlohmann::json& entry) {
+    // Upstream names a snapshot entry by the snapshot alone; LXD 3 wrote "c1/snap0".
+    std::string name = backupText(entry, "name");
+    if (auto slash = name.find('/'); slash != std::string::npos) name.erase(0, slash + 1);
+    return name;
+}
+
 db::InstanceRecord instanceFromBackup(const nlohmann::json& container, const std::string& project,
                                       const std::string& name) {
     if (!container.is_object()) throw BadRequest("Backup config lacks the instance definition");
@@ -130,29 +138,38 @@ db::InstanceRecord instanceFromBackup(const nlohmann::json& container, const std
 }
 
 std::vector<db::InstanceSnapshotRecord> snapshotsFromBackup(const nlohmann::json& config,
-                                                            const db::InstanceRecord& instance) {
+                                                            const std::vector<std::string>& names,
+                                                            const db::InstanceRecord& parent) {
+    const auto entries = member(config, "snapshots");
+    if (!entries.is_null() && !entries.is_array()) throw BadRequest("Invalid snapshot list in the backup config");
     std::vector<db::InstanceSnapshotRecord> out;
-    const auto list = member(config, "snapshots");
-    if (list.is_null()) return out;
-    if (!list.is_array()) throw BadRequest("Invalid snapshot list in the backup config");
-    for (const auto& s : list) {
-        if (!s.is_object()) throw BadRequest("Invalid snapshot in the backup config");
+    std::set<std::string> seen;
+    for (const auto& name : names) {
+        config::checkSnapshotName(name);
+        if (!seen.insert(name).second) throw BadRequest("Snapshot \"" + name + "\" is listed twice in the backup");
         db::InstanceSnapshotRecord snap;
-        snap.project = instance.project;
-        snap.instance = instance.name;
-        snap.name = backupText(s, "name");
-        if (auto slash = snap.name.find('/'); slash != std::string::npos) snap.name = snap.name.substr(slash + 1);
-        config::checkSnapshotName(snap.name);
-        snap.architecture = backupText(s, "architecture");
-        snap.stateful = backupText(s, "stateful") == "true";
-        snap.description = backupText(s, "description");
-        snap.createdAt = backupText(s, "created_at");
-        if (snap.createdAt.empty()) snap.createdAt = instance.createdAt;
-        snap.expiresAt = backupText(s, "expires_at");
-        if (snap.expiresAt == util::kZeroTime) snap.expiresAt.clear();
-        snap.config = backupMap(member(s, "config"));
-        snap.devices = backupDevices(member(s, "devices"));
-        snap.profiles = backupList(member(s, "profiles"));
+        snap.project = parent.project;
+        snap.instance = parent.name;
+        snap.name = name;
+        snap.architecture = parent.architecture;
+        snap.createdAt = parent.createdAt;
+        snap.config = parent.config;
+        snap.devices = parent.devices;
+        snap.profiles = parent.profiles;
+        for (const auto& e : entries.is_array() ? entries : nlohmann::json::array()) {
+            if (!e.is_object()) throw BadRequest("Invalid snapshot entry in the backup config");
+            if (backupSnapshotName(e) != name) continue;
+            if (auto arch = backupText(e, "architecture"); !arch.empty()) snap.architecture = arch;
+            snap.stateful = backupText(e, "stateful") == "true";
+            snap.description = backupText(e, "description");
+            if (auto created = backupText(e, "created_at"); !created.empty()) snap.createdAt = created;
+            snap.expiresAt = backupText(e, "expires_at");
+            if (snap.expiresAt == util::kZeroTime) snap.expiresAt.clear();
+            snap.config = backupMap(member(e, "config"));
+            snap.devices = backupDevices(member(e, "devices"));
+            snap.profiles = backupList(member(e, "profiles"));
+            break;
+        }
         out.push_back(std::move(snap));
     }
     return out;

@@ -39,10 +39,14 @@ db::DeviceMap backupDevices(const nlohmann::json& j);
 // The instance that config["container"] describes, placed in project under name.
 db::InstanceRecord instanceFromBackup(const nlohmann::json& container, const std::string& project,
                                       const std::string& name);
-// The snapshots config["snapshots"] lists, as records of instance (names checked, without the
-// "<instance>/" prefix upstream's older files carry).
+// The name a "snapshots" entry gives, without the "<instance>/" prefix LXD 3 wrote.
+std::string backupSnapshotName(const nlohmann::json& entry);
+// The snapshot records for the snapshot names a backup holds (its tarball or its volume), from
+// config["snapshots"]; a name without an entry gets the instance's own config (as upstream's
+// import does for index-only snapshots). BadRequest for an invalid or repeated name.
 std::vector<db::InstanceSnapshotRecord> snapshotsFromBackup(const nlohmann::json& config,
-                                                            const db::InstanceRecord& instance);
+                                                            const std::vector<std::string>& names,
+                                                            const db::InstanceRecord& parent);
 
 // backups/instances/<name> (<project>_<name> outside the default project).
 std::string backupsDir(const daemon::Paths& paths, const std::string& project, const std::string& instance);

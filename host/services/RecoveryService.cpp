@@ -276,11 +276,14 @@ void RecoveryService::scanPool(RecoveryScan& out, size_t index) {
             throw BadRequest(instanceWhere + ": backup.yaml describes instance " + inQuotes(named) + ", not " + inQuotes(v.name));
         if (backup.contains("volume") && backup["volume"].is_object())
             checkNoEscape(instanceWhere, "backup.yaml names volume", backupText(backup["volume"], "name"));
+        std::vector<std::string> described;  // the snapshots backup.yaml has entries for
         if (backup.contains("snapshots") && backup["snapshots"].is_array())
             for (const auto& s : backup["snapshots"]) {
-                std::string snap = s.is_object() ? backupText(s, "name") : "";
+                if (!s.is_object()) throw BadRequest(instanceWhere + ": backup.yaml has an invalid snapshot entry");
+                std::string snap = backupText(s, "name");
                 if (snap.rfind(v.name + "/", 0) == 0) snap = snap.substr(v.name.size() + 1);
                 checkNoEscape(instanceWhere, "backup.yaml names snapshot", snap);
+                described.push_back(snap);
             }
 
         FoundInstance found;
@@ -303,28 +306,11 @@ void RecoveryService::scanPool(RecoveryScan& out, size_t index) {
 
         // Snapshots: those backup.yaml describes must be on the pool; those only on the pool
         // (taken after backup.yaml was last written) get the instance's own config.
-        found.snapshots = snapshotsFromBackup(backup, found.instance);
+        for (const auto& s : described)
+            if (std::find(snaps.begin(), snaps.end(), s) == snaps.end())
+                throw BadRequest(instanceWhere + ": snapshot " + inQuotes(s) + " of backup.yaml is missing on the pool");
+        found.snapshots = snapshotsFromBackup(backup, snaps, found.instance);
         found.snapshotsOnPool = snaps.size();
-        std::set<std::string> described;
-        for (const auto& s : found.snapshots) {
-            if (std::find(snaps.begin(), snaps.end(), s.name) == snaps.end())
-                throw BadRequest(instanceWhere + ": snapshot " + inQuotes(s.name) + " of backup.yaml is missing on the pool");
-            described.insert(s.name);
-        }
-        for (const auto& s : snaps) {
-            if (described.count(s)) continue;
-            config::checkSnapshotName(s);
-            db::InstanceSnapshotRecord snap;
-            snap.project = v.project;
-            snap.instance = v.name;
-            snap.name = s;
-            snap.architecture = found.instance.architecture;
-            snap.createdAt = found.instance.createdAt;
-            snap.config = found.instance.config;
-            snap.devices = found.instance.devices;
-            snap.profiles = found.instance.profiles;
-            found.snapshots.push_back(std::move(snap));
-        }
 
         const auto volume = backup.contains("volume") && backup["volume"].is_object() ? backup["volume"] : nlohmann::json::object();
         found.volume = db::VolumeRecord{poolName, v.project, LXDP_VOLUME_CONTAINER, v.name, 0,
