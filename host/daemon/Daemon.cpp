@@ -146,6 +146,9 @@ int runDaemon(const DaemonOptions& options) {
         Context context{paths,    db,        events,   operations,        registry, storage,        profiles,
                         images,   instances, projects, serverCertificate, trust,    configListeners, networks,
                         volumes};
+        // Volumes on a pool that no row names are left alone at start: `lxd recover` brings them
+        // back (services/RecoveryService.h). Only what an interrupted operation of ours provably
+        // half-made may be cleaned up here.
         storage.openAll();
         // Bridges come up before any instance that uses them (autostart, below).
         networks.startAll();
