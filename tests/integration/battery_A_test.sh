@@ -288,6 +288,24 @@ expect "A-11 snapshot config: a privileged snapshot is neither restored nor copi
   lxc config unset r1 security.privileged --project ra && lxc project set ra restricted=true &&
   refused 'Privileged' lxc restore r1 priv --project ra && [ -z \"\$(lxc config get r1 security.privileged --project ra)\" ] &&
   refused 'Privileged' lxc copy r1/priv c11 --project ra && nothing_named ra c11"
+# A project without features.profiles/images works on the default project's: a certificate
+# restricted to it reads them but may not change them.
+lxc project create rf -c features.images=false -c features.profiles=false -c restricted=true >/dev/null
+newcert rfc
+trust rfc '"restricted":true,"projects":["rf"]'
+fp=$(api GET /1.0/images | jq -r '.metadata[0]' | sed 's|.*/||')
+export fp
+expect "A-11 restricted certificate reads the default profile through its project" test "$(code_as rfc "$url/1.0/profiles/default?project=rf")" = 200
+expect "A-11 restricted certificate cannot change the default project's profile" bash -c "
+  [ \$(code_as rfc -X PATCH -d '{\"config\":{\"security.privileged\":\"true\"}}' '$url/1.0/profiles/default?project=rf') = 403 ] &&
+  [ -z \"\$(lxc profile get default security.privileged)\" ] &&
+  [ \$(code_as rfc -X POST -d '{\"name\":\"evil\",\"config\":{\"raw.lxc\":\"lxc.cap.drop=\"}}' '$url/1.0/profiles?project=rf') = 403 ] &&
+  [ \$(status_of GET /1.0/profiles/evil) = 404 ]"
+expect "A-11 restricted certificate cannot delete or alias the default project's images" bash -c "
+  [ \$(code_as rfc \"$url/1.0/images/\$fp?project=rf\") = 200 ] &&
+  [ \$(code_as rfc -X DELETE \"$url/1.0/images/\$fp?project=rf\") = 403 ] &&
+  [ \$(code_as rfc -X POST -d '{\"name\":\"evil\",\"target\":\"'\$fp'\"}' '$url/1.0/images/aliases?project=rf') = 403 ] &&
+  [ \$(status_of GET /1.0/images/\$fp) = 200 ]"
 echo "A-11 skip: /dev/lxd serves reads only (GET /1.0/config and devices), so no config reaches an instance through it"
 
 # A-12: shifted disks only on listed paths; shifted custom volumes not at all.

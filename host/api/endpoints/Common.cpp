@@ -14,6 +14,10 @@ std::string ifMatchHeader(Request& request) {
     return given;
 }
 
+void checkSharedWrite(Request& request, const std::string& effectiveProject) {
+    if (!request.requestor().mayUse(effectiveProject)) throw Forbidden("Certificate is restricted");
+}
+
 void checkIfMatch(Request& request, const std::string& etag) {
     const std::string given = ifMatchHeader(request);
     if (given.empty()) return;

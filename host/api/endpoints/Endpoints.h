@@ -34,6 +34,11 @@ void checkIfMatch(Request& request, const std::string& etag);
 // The If-Match ETag without its quotes; empty when the client sent none.
 std::string ifMatchHeader(Request& request);
 
+// A project without features.images (or .profiles) works on the default project's: a restricted
+// caller may read them there, but a write reaches effectiveProject only if the caller may use
+// it (403 otherwise, as for any project it may not use).
+void checkSharedWrite(Request& request, const std::string& effectiveProject);
+
 // PUT replaces a map as a whole, PATCH merges the given keys into it.
 template <class Map>
 void putOrPatch(Map& target, const Map& given, bool patch) {

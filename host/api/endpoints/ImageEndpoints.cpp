@@ -67,6 +67,7 @@ void registerImageEndpoints(Router& router, daemon::Context& ctx) {
     });
 
     router.add("POST", "/1.0/images", [&ctx](Request& r) {
+        checkSharedWrite(r, imageProject(ctx.db, r.project()));
         std::string type = r.header("Content-Type");
         if (type.rfind("application/json", 0) == 0) return publishImage(r, ctx);
         if (type.rfind("multipart/form-data", 0) == 0)
@@ -85,6 +86,7 @@ void registerImageEndpoints(Router& router, daemon::Context& ctx) {
     });
 
     auto update = [&ctx](Request& r, bool patch) {
+        checkSharedWrite(r, imageProject(ctx.db, r.project()));
         auto img = ctx.images.resolve(imageProject(ctx.db, r.project()), r.param("fp"));
         checkIfMatch(r, ctx.images.etag(img));
         const auto& body = r.json();
@@ -102,6 +104,7 @@ void registerImageEndpoints(Router& router, daemon::Context& ctx) {
     router.add("PATCH", "/1.0/images/{fp}", [update](Request& r) { return update(r, true); });
 
     router.add("DELETE", "/1.0/images/{fp}", [&ctx](Request& r) {
+        checkSharedWrite(r, imageProject(ctx.db, r.project()));
         auto img = ctx.images.resolve(imageProject(ctx.db, r.project()), r.param("fp"));
         auto op = ctx.ops.run(imageProject(ctx.db, r.project()), "Deleting image", {{"images", {"/1.0/images/" + img.fingerprint}}},
                               [&ctx, img](ops::Operation&) { ctx.images.remove(img.project, img.fingerprint); });
@@ -123,6 +126,7 @@ void registerImageEndpoints(Router& router, daemon::Context& ctx) {
     });
 
     router.add("POST", "/1.0/images/aliases", [&ctx](Request& r) {
+        checkSharedWrite(r, imageProject(ctx.db, r.project()));
         const auto& body = r.json();
         db::AliasRecord a{imageProject(ctx.db, r.project()), body.value("name", ""), body.value("target", ""), body.value("description", "")};
         ctx.images.createAlias(a);
@@ -136,6 +140,7 @@ void registerImageEndpoints(Router& router, daemon::Context& ctx) {
     });
 
     auto updateAlias = [&ctx](Request& r, bool patch) {
+        checkSharedWrite(r, imageProject(ctx.db, r.project()));
         auto a = ctx.images.alias(imageProject(ctx.db, r.project()), r.param("name"));
         const auto& body = r.json();
         if (!patch || body.contains("target")) a.target = body.value("target", "");
@@ -147,12 +152,14 @@ void registerImageEndpoints(Router& router, daemon::Context& ctx) {
     router.add("PATCH", "/1.0/images/aliases/{name}", [updateAlias](Request& r) { return updateAlias(r, true); });
 
     router.add("POST", "/1.0/images/aliases/{name}", [&ctx](Request& r) {
+        checkSharedWrite(r, imageProject(ctx.db, r.project()));
         std::string to = r.json().value("name", "");
         ctx.images.renameAlias(imageProject(ctx.db, r.project()), r.param("name"), to);
         return Response::created("/1.0/images/aliases/" + to);
     });
 
     router.add("DELETE", "/1.0/images/aliases/{name}", [&ctx](Request& r) {
+        checkSharedWrite(r, imageProject(ctx.db, r.project()));
         ctx.images.removeAlias(imageProject(ctx.db, r.project()), r.param("name"));
         return Response::sync(nullptr);
     });

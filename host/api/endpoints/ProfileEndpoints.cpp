@@ -17,6 +17,7 @@ void registerProfileEndpoints(Router& router, daemon::Context& ctx) {
     });
 
     router.add("POST", "/1.0/profiles", [&ctx](Request& r) {
+        checkSharedWrite(r, profileProject(ctx.db, r.project()));
         const auto& body = r.json();
         db::ProfileRecord p;
         p.project = profileProject(ctx.db, r.project());
@@ -34,6 +35,7 @@ void registerProfileEndpoints(Router& router, daemon::Context& ctx) {
     });
 
     auto update = [&ctx](Request& r, bool patch) {
+        checkSharedWrite(r, profileProject(ctx.db, r.project()));
         auto p = ctx.profiles.get(profileProject(ctx.db, r.project()), r.param("name"));
         checkIfMatch(r, ctx.profiles.etag(p));
         const auto& body = r.json();
@@ -49,12 +51,14 @@ void registerProfileEndpoints(Router& router, daemon::Context& ctx) {
     router.add("PATCH", "/1.0/profiles/{name}", [update](Request& r) { return update(r, true); });
 
     router.add("POST", "/1.0/profiles/{name}", [&ctx](Request& r) {
+        checkSharedWrite(r, profileProject(ctx.db, r.project()));
         std::string to = r.json().value("name", "");
         ctx.profiles.rename(profileProject(ctx.db, r.project()), r.param("name"), to);
         return Response::created("/1.0/profiles/" + to);
     });
 
     router.add("DELETE", "/1.0/profiles/{name}", [&ctx](Request& r) {
+        checkSharedWrite(r, profileProject(ctx.db, r.project()));
         ctx.profiles.remove(profileProject(ctx.db, r.project()), r.param("name"));
         return Response::sync(nullptr);
     });
