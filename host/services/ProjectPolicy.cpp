@@ -116,7 +116,7 @@ std::vector<db::VolumeRecord> ProjectPolicy::volumesOf(const std::string& projec
 // nothing.
 std::map<std::string, int64_t> ProjectPolicy::totalsOf(const std::string& project, const std::vector<std::string>& keys,
                                                        const std::vector<Instance>& instances,
-                                                       const std::vector<db::VolumeRecord>& volumes) {
+                                                       const std::vector<db::VolumeRecord>& volumes, bool skipUnset) {
     std::map<std::string, int64_t> totals;
     for (const auto& key : keys) {
         int64_t& total = totals[key];
@@ -124,12 +124,14 @@ std::map<std::string, int64_t> ProjectPolicy::totalsOf(const std::string& projec
             std::string value;
             if (key == "limits.disk") {
                 if (auto root = config::findRootDisk(ex.devices)) value = valueOf(root->second, "size");
+                if (value.empty() && skipUnset) continue;
                 if (value.empty())
                     throw BadRequest("Instance \"" + name + "\" in project \"" + project +
                                      "\" has no \"size\" config set on the root device either directly or via a "
                                      "profile, as \"limits.disk\" of the project requires");
             } else {
                 value = valueOf(ex.config, key);
+                if (value.empty() && skipUnset) continue;
                 if (value.empty())
                     throw BadRequest("Instance \"" + name + "\" in project \"" + project + "\" has no \"" + key +
                                      "\" config, either directly or via a profile, as \"" + key +
@@ -138,6 +140,7 @@ std::map<std::string, int64_t> ProjectPolicy::totalsOf(const std::string& projec
             try {
                 total += limitValue(key, value);
             } catch (const std::exception& e) {
+                if (skipUnset) continue;
                 throw BadRequest("Invalid value \"" + value + "\" for \"" + key + "\" of instance \"" + name +
                                  "\" in project \"" + project + "\": " + e.what());
             }
@@ -145,6 +148,7 @@ std::map<std::string, int64_t> ProjectPolicy::totalsOf(const std::string& projec
         if (key != "limits.disk") continue;
         for (const auto& v : volumes) {
             const std::string size = valueOf(v.config, "size");
+            if (size.empty() && skipUnset) continue;
             if (size.empty())
                 throw BadRequest("Custom volume \"" + v.name + "\" in project \"" + project +
                                  "\" has no \"size\" config set, as \"limits.disk\" of the project requires");
@@ -293,6 +297,27 @@ void ProjectPolicy::checkNetworkCreation(const std::string& project) {
     if (!limit.empty() && db::networks(db_, project).size() + 1 > config::parseUint(limit, UINT32_MAX))
         throw BadRequest("Reached maximum number of networks in project \"" + project + "\" (\"limits.networks\" is " +
                          limit + ")");
+}
+
+std::map<std::string, ProjectPolicy::Resource> ProjectPolicy::usage(const std::string& project) {
+    const auto config = configOf(project);
+    const auto instances = instancesOf(project, nullptr, nullptr);
+    auto limitOf = [&](const std::string& key) -> int64_t {
+        const std::string value = valueOf(config, key);
+        return value.empty() ? -1 : limitValue(key, value);
+    };
+    std::map<std::string, Resource> out;
+    out["instances"] = {-1, static_cast<int64_t>(instances.size())};
+    for (const auto& [key, type] : countKeys()) {
+        int64_t count = 0;
+        for (const auto& i : instances) count += i.type == type ? 1 : 0;
+        out[key.substr(7)] = {limitOf(key), count};
+    }
+    out["networks"] = {limitOf("limits.networks"), static_cast<int64_t>(db::networks(db_, project).size())};
+    // Values that cannot be summed (unset, a pinned CPU set, a percentage) count as zero.
+    const auto totals = totalsOf(project, aggregateKeys(), instances, volumesOf(project, nullptr), true);
+    for (const auto& key : aggregateKeys()) out[key.substr(7)] = {limitOf(key), totals.at(key)};
+    return out;
 }
 
 void ProjectPolicy::checkFeature(const std::string& project, const std::string& restrictionKey, const std::string& what) {

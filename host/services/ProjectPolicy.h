@@ -43,6 +43,14 @@ public:
     // 403 "Project "p" doesn't allow for <what>" when the project blocks it.
     void checkFeature(const std::string& project, const std::string& restrictionKey, const std::string& what);
 
+    // GET /1.0/projects/<name>/state (lxc project info): each resource's limit (-1: none) and
+    // usage, instances lacking a key counting as zero.
+    struct Resource {
+        int64_t limit = -1;
+        int64_t usage = 0;
+    };
+    std::map<std::string, Resource> usage(const std::string& project);
+
 private:
     struct Instance {
         std::string name;
@@ -56,10 +64,10 @@ private:
     // The custom volumes limits.disk counts, volume in place of its namesake (or added).
     std::vector<db::VolumeRecord> volumesOf(const std::string& project, const db::VolumeRecord* volume);
     // The totals of keys over the instances (and, for limits.disk, the custom volumes); 400 when
-    // one of them lacks a key.
+    // one of them lacks a key, unless skipUnset (a missing or unsummable value then counts as zero).
     std::map<std::string, int64_t> totalsOf(const std::string& project, const std::vector<std::string>& keys,
                                             const std::vector<Instance>& instances,
-                                            const std::vector<db::VolumeRecord>& volumes);
+                                            const std::vector<db::VolumeRecord>& volumes, bool skipUnset = false);
     // Throws 400 when a limits.* key of config is exceeded by the totals, or an instance lacks it.
     void checkAggregates(const std::string& project, const db::StringMap& config, const std::vector<std::string>& keys,
                          const std::vector<Instance>& instances, const std::vector<db::VolumeRecord>& volumes);

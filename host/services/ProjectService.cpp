@@ -87,6 +87,13 @@ nlohmann::json ProjectService::render(const db::ProjectRecord& p) {
     return {{"name", p.name}, {"description", p.description}, {"config", p.config}, {"used_by", usedBy(p.name)}};
 }
 
+nlohmann::json ProjectService::renderState(const std::string& name) {
+    get(name);
+    nlohmann::json resources = nlohmann::json::object();
+    for (const auto& [resource, r] : policy_.usage(name)) resources[resource] = {{"limit", r.limit}, {"usage", r.usage}};
+    return {{"resources", resources}};
+}
+
 std::string ProjectService::etag(const db::ProjectRecord& p) {
     return util::sha256Hex(nlohmann::json{{"description", p.description}, {"config", p.config}}.dump());
 }

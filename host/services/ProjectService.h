@@ -27,6 +27,8 @@ public:
     nlohmann::json render(const db::ProjectRecord& project);
     std::string etag(const db::ProjectRecord& project);
     std::vector<std::string> usedBy(const std::string& name);
+    // GET /1.0/projects/<name>/state: {"resources": {name: {"limit", "usage"}}}.
+    nlohmann::json renderState(const std::string& name);
     // 403 when the project blocks what a restricted.* key switches (ProjectPolicy::checkFeature).
     void checkFeature(const std::string& project, const std::string& restrictionKey, const std::string& what) {
         policy_.checkFeature(project, restrictionKey, what);

@@ -38,6 +38,10 @@ expect profile-over-memory-refused bash -c "lxc profile create big --project p >
   refused 'limits.memory' lxc profile set big limits.memory 90MiB --project p && [ \"\$(lxc profile get big limits.memory --project p)\" = 30MiB ]"
 expect disk-limit-needs-root-size refused '"size"' lxc project set p limits.disk=1GiB
 expect count-below-usage-refused refused '"limits.containers" is too low' lxc project set p limits.containers=1
+expect project-state-usage bash -c "api GET /1.0/projects/p/state | jq -e '.metadata.resources |
+  .memory == {limit: 104857600, usage: 98566144} and .containers == {limit: 2, usage: 2} and .cpu == {limit: 4, usage: 2}
+  and .disk.limit == -1 and .\"virtual-machines\".usage == 0'"
+expect project-info-client bash -c "lxc project info p | grep -qi 'containers'"
 
 # ---- restrictions ----
 lxc project create r -c features.images=false -c restricted=true >/dev/null

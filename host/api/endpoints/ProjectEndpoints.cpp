@@ -27,6 +27,10 @@ void registerProjectEndpoints(Router& router, daemon::Context& ctx) {
         return Response::sync(ctx.projects.render(p), ctx.projects.etag(p));
     });
 
+    router.add("GET", "/1.0/projects/{name}/state", [&ctx](Request& r) {
+        return Response::sync(ctx.projects.renderState(r.param("name")));
+    });
+
     auto update = [&ctx](Request& r, bool patch) {
         auto p = ctx.projects.get(r.param("name"));
         checkIfMatch(r, ctx.projects.etag(p));
