@@ -15,6 +15,17 @@ Response Response::sync(nlohmann::json metadata, std::string etag) {
     return r;
 }
 
+Response Response::syncSerialized(std::string metadataJson, std::string etag) {
+    Response r;
+    r.body_ = std::move(metadataJson);
+    r.etag_ = std::move(etag);
+    return r;
+}
+
+std::string Response::serialize(const nlohmann::json& value) {
+    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 Response Response::created(std::string location) {
     Response r;
     r.status_ = 201;
@@ -63,13 +74,16 @@ Response Response::handled() {
 }
 
 namespace {
-void sendJson(Poco::Net::HTTPServerResponse& http, int status, const nlohmann::json& body) {
+void sendText(Poco::Net::HTTPServerResponse& http, int status, std::string text) {
     http.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
     http.setContentType("application/json");
-    std::string text = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     text += '\n';
-    http.setContentLength64(static_cast<Poco::Int64>(text.size()));
-    http.send() << text;
+    // One write of the head and one of the body, not the body through an ostream.
+    http.sendBuffer(text.data(), text.size());
+}
+
+void sendJson(Poco::Net::HTTPServerResponse& http, int status, const nlohmann::json& body) {
+    sendText(http, status, Response::serialize(body));
 }
 }  // namespace
 
@@ -80,10 +94,13 @@ void Response::send(Poco::Net::HTTPServerResponse& http) const {
     case Kind::Sync: {
         if (!etag_.empty()) http.set("ETag", "\"" + etag_ + "\"");
         if (!location_.empty()) http.set("Location", location_);
-        nlohmann::json env = {{"type", "sync"},       {"status", "Success"}, {"status_code", 200},
-                              {"operation", ""},      {"error_code", 0},     {"error", ""},
-                              {"metadata", metadata_}};
-        sendJson(http, status_, env);
+        // The envelope around the metadata, written as text: the metadata (a whole instance
+        // list, say) is serialized in place rather than first copied into an envelope object.
+        // Keys in the order nlohmann's std::map gives every other envelope.
+        std::string text = R"({"error":"","error_code":0,"metadata":)";
+        text += body_.empty() ? serialize(metadata_) : body_;
+        text += R"(,"operation":"","status":"Success","status_code":200,"type":"sync"})";
+        sendText(http, status_, std::move(text));
         return;
     }
     case Kind::Async: {

@@ -18,6 +18,10 @@ class Response {
 public:
     // 200 sync envelope; etag, when set, goes into the Etag header.
     static Response sync(nlohmann::json metadata, std::string etag = "");
+    // The same with the metadata already serialized (by serialize): for bodies kept between requests.
+    static Response syncSerialized(std::string metadataJson, std::string etag = "");
+    // JSON text as every response writes it (invalid UTF-8 replaced, not thrown on).
+    static std::string serialize(const nlohmann::json& value);
     // 201 sync envelope with a Location header and null metadata.
     static Response created(std::string location);
     // 202 async envelope for an operation.
@@ -41,7 +45,7 @@ private:
     nlohmann::json metadata_;
     std::string etag_;
     std::string location_;
-    std::string body_;
+    std::string body_;  // error message, raw body, file path, or serialized sync metadata
     std::string contentType_;
     std::map<std::string, std::string> headers_;
     std::shared_ptr<ops::Operation> op_;

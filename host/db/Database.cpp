@@ -86,24 +86,34 @@ void Database::transaction(const std::function<void()>& fn) {
         session_->commit();
     } catch (...) {
         session_->rollback();
+        forgetCachedReads();  // they may hold what was just rolled back
         throw;
     }
 }
 
 // ---- server config -------------------------------------------------------------------------
 
+void Database::forgetCachedReads() {
+    std::lock_guard lock(mutex_);
+    serverConfig_.reset();
+    pools_.reset();
+}
+
 StringMap Database::serverConfig() {
     std::lock_guard lock(mutex_);
+    if (serverConfig_) return *serverConfig_;
     Statement st(*session_);
     st << "SELECT key, value FROM config", now;
     RecordSet rs(st);
     StringMap out;
     for (bool more = rs.moveFirst(); more; more = rs.moveNext()) out[str(rs, "key")] = str(rs, "value");
+    serverConfig_ = out;
     return out;
 }
 
 void Database::setServerConfig(const StringMap& config) {
     transaction([&] {
+        serverConfig_.reset();
         *session_ << "DELETE FROM config", now;
         for (const auto& [k, v] : config) {
             Statement st(*session_);
@@ -199,11 +209,13 @@ PoolRecord poolFrom(RecordSet& rs) {
 
 std::vector<PoolRecord> Database::pools() {
     std::lock_guard lock(mutex_);
+    if (pools_) return *pools_;
     Statement st(*session_);
     st << "SELECT * FROM storage_pools ORDER BY name", now;
     RecordSet rs(st);
     std::vector<PoolRecord> out;
     for (bool more = rs.moveFirst(); more; more = rs.moveNext()) out.push_back(poolFrom(rs));
+    pools_ = out;
     return out;
 }
 
@@ -220,6 +232,7 @@ std::optional<PoolRecord> Database::pool(const std::string& name) {
 
 void Database::createPool(const PoolRecord& p) {
     std::lock_guard lock(mutex_);
+    pools_.reset();
     Statement st(*session_);
     st << "INSERT INTO storage_pools (name, driver, description, config, status) VALUES (?, ?, ?, ?, ?)";
     bindAll(st, p.name, p.driver, p.description, toJson(p.config), p.status);
@@ -228,6 +241,7 @@ void Database::createPool(const PoolRecord& p) {
 
 void Database::updatePool(const PoolRecord& p) {
     std::lock_guard lock(mutex_);
+    pools_.reset();
     Statement st(*session_);
     st << "UPDATE storage_pools SET description = ?, config = ?, status = ? WHERE name = ?";
     bindAll(st, p.description, toJson(p.config), p.status, p.name);
@@ -236,6 +250,7 @@ void Database::updatePool(const PoolRecord& p) {
 
 void Database::deletePool(const std::string& name) {
     std::lock_guard lock(mutex_);
+    pools_.reset();
     Statement st(*session_);
     st << "DELETE FROM storage_pools WHERE name = ?";
     bindAll(st, name);

@@ -26,8 +26,12 @@ public:
     // Runs fn inside one transaction; any exception rolls everything back.
     void transaction(const std::function<void()>& fn);
 
+    // Read on every request (CORS headers, GET /1.0), so kept in memory: the copy is rebuilt
+    // from the table after a write to it, a rollback, or raw SQL (forgetCachedReads).
     StringMap serverConfig();
     void setServerConfig(const StringMap& config);
+    // Raw SQL (lxd sql, patch files) may have changed any table behind the cached reads.
+    void forgetCachedReads();
 
     std::vector<ProjectRecord> projects();
     std::optional<ProjectRecord> project(const std::string& name);
@@ -36,6 +40,7 @@ public:
     void renameProject(const std::string& from, const std::string& to);
     void deleteProject(const std::string& name);
 
+    // Cached as serverConfig() is: GET /1.0 lists the pools' drivers.
     std::vector<PoolRecord> pools();
     std::optional<PoolRecord> pool(const std::string& name);
     void createPool(const PoolRecord& pool);
@@ -94,6 +99,9 @@ private:
     const std::string path_;
     std::recursive_mutex mutex_;
     std::unique_ptr<Poco::Data::Session> session_;
+    // Guarded by mutex_; empty until read, emptied by any write that may change them.
+    std::optional<StringMap> serverConfig_;
+    std::optional<std::vector<PoolRecord>> pools_;
 };
 
 }  // namespace lxdp::db

@@ -136,6 +136,7 @@ nlohmann::json runSql(Database& db, const std::string& query) {
                 return 0;
             });
         });
+        db.forgetCachedReads();  // the batch may have written any table
     } catch (const std::exception& e) {
         std::string what = e.what();
         if (auto* poco = dynamic_cast<const Poco::Exception*>(&e)) what = poco->displayText();
@@ -174,6 +175,7 @@ std::vector<std::string> applyPatchFiles(Database& db, const std::vector<std::st
         if (auto* poco = dynamic_cast<const Poco::Exception*>(&e)) what = poco->displayText();
         throw std::runtime_error("Failed to apply " + current + " (nothing was changed; fix or remove the file): " + what);
     }
+    db.forgetCachedReads();
     std::vector<std::string> applied;
     for (const auto& [path, text] : patches) {
         if (::unlink(path.c_str()) != 0)

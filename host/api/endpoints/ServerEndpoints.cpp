@@ -2,6 +2,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <mutex>
+#include <optional>
 
 #include "api/endpoints/Endpoints.h"
 #include "config/ServerConfig.h"
@@ -43,63 +45,97 @@ std::string osReleaseField(const std::string& key) {
     return "";
 }
 
-nlohmann::json environment(daemon::Context& ctx, const std::string& project) {
+// What GET /1.0 says about the host and the plugins: fixed while the daemon runs (plugins
+// are loaded once, before the API serves), so gathered at the first request, not at every one.
+struct HostFacts {
+    nlohmann::json architectures;
+    std::string arch, kernel, kernelVersion, osName, osVersion, drivers, driverVersions;
+    nlohmann::json supportedStorage = nlohmann::json::array();
+};
+
+HostFacts gatherHostFacts(daemon::Context& ctx) {
+    HostFacts f;
     struct utsname u {};
     ::uname(&u);
-    std::string arch = u.machine;
-    nlohmann::json architectures = nlohmann::json::array({arch});
-    if (arch == "x86_64") architectures.push_back("i686");
-    if (arch == "aarch64") architectures.push_back("armv7l");
-
-    std::string drivers, driverVersions;
+    f.arch = u.machine;
+    f.kernel = u.sysname;
+    f.kernelVersion = u.release;
+    f.architectures = nlohmann::json::array({f.arch});
+    if (f.arch == "x86_64") f.architectures.push_back("i686");
+    if (f.arch == "aarch64") f.architectures.push_back("armv7l");
+    f.osName = osReleaseField("NAME");
+    f.osVersion = osReleaseField("VERSION_ID");
     for (const auto* d : ctx.plugins.instanceDrivers()) {
         if (!d->usable()) continue;
-        drivers += (drivers.empty() ? "" : " | ") + d->name();
-        driverVersions += (driverVersions.empty() ? "" : " | ") + d->version();
+        f.drivers += (f.drivers.empty() ? "" : " | ") + d->name();
+        f.driverVersions += (f.driverVersions.empty() ? "" : " | ") + d->version();
     }
-    nlohmann::json supported = nlohmann::json::array();
     for (const auto* d : ctx.plugins.storageDrivers())
         if (d->usable())
-            supported.push_back({{"Name", d->name()}, {"Version", d->version()}, {"Remote", (d->flags() & LXDP_STORAGE_REMOTE) != 0}});
-    std::string storage, storageVersion;
+            f.supportedStorage.push_back(
+                {{"Name", d->name()}, {"Version", d->version()}, {"Remote", (d->flags() & LXDP_STORAGE_REMOTE) != 0}});
+    return f;
+}
+
+// Everything of a trusted GET /1.0 that may change while the daemon runs. Gathering it is
+// cheap (the config and pools are cached by the database); rendering and serializing the body
+// is not, so the last body is kept and reused while its inputs stay equal.
+struct ServerViewInputs {
+    db::StringMap config;
+    bool restricted = false;
+    std::string project, storage, storageVersion, hostname;
+    std::vector<std::string> addresses;
+    bool operator==(const ServerViewInputs&) const = default;
+};
+
+ServerViewInputs serverViewInputs(daemon::Context& ctx, const Request& r) {
+    ServerViewInputs in;
+    in.config = ctx.db.serverConfig();
+    in.restricted = r.requestor().restricted;
+    in.project = r.project();
     for (const auto& pool : ctx.db.pools()) {
-        if (storage.find(pool.driver) != std::string::npos) continue;
+        if (in.storage.find(pool.driver) != std::string::npos) continue;
         const auto* d = ctx.plugins.storageDriver(pool.driver);
-        storage += (storage.empty() ? "" : " | ") + pool.driver;
-        storageVersion += (storageVersion.empty() ? "" : " | ") + (d ? d->version() : std::string());
+        in.storage += (in.storage.empty() ? "" : " | ") + pool.driver;
+        in.storageVersion += (in.storageVersion.empty() ? "" : " | ") + (d ? d->version() : std::string());
     }
     char host[256] = {};
     ::gethostname(host, sizeof host - 1);
-    const auto config = ctx.db.serverConfig();
-    const auto https = config.find("core.https_address");
-    return {{"addresses", tls::reachableAddresses(https == config.end() ? "" : https->second)},
-            {"architectures", architectures},
+    in.hostname = host;
+    const auto https = in.config.find("core.https_address");
+    in.addresses = tls::reachableAddresses(https == in.config.end() ? "" : https->second);
+    return in;
+}
+
+nlohmann::json environment(daemon::Context& ctx, const ServerViewInputs& in) {
+    static const HostFacts facts = gatherHostFacts(ctx);
+    return {{"addresses", in.addresses},
+            {"architectures", facts.architectures},
             {"certificate", ctx.serverCertificate.certificate.pem},
             {"certificate_fingerprint", ctx.serverCertificate.certificate.fingerprint},
-            {"driver", drivers},
-            {"driver_version", driverVersions},
+            {"driver", facts.drivers},
+            {"driver_version", facts.driverVersions},
             {"firewall", "nftables"},
-            {"kernel", u.sysname},
-            {"kernel_architecture", arch},
+            {"kernel", facts.kernel},
+            {"kernel_architecture", facts.arch},
             {"kernel_features", nlohmann::json::object()},
-            {"kernel_version", u.release},
+            {"kernel_version", facts.kernelVersion},
             {"lxc_features", nlohmann::json::object()},
-            {"os_name", osReleaseField("NAME")},
-            {"os_version", osReleaseField("VERSION_ID")},
-            {"project", project},
+            {"os_name", facts.osName},
+            {"os_version", facts.osVersion},
+            {"project", in.project},
             {"server", "lxd"},
             {"server_clustered", false},
             {"server_event_mode", "full-mesh"},
-            {"server_name", host},
+            {"server_name", in.hostname},
             {"server_pid", ::getpid()},
             {"server_version", LXDP_VERSION},
-            {"storage", storage},
-            {"storage_version", storageVersion},
-            {"storage_supported_drivers", supported}};
+            {"storage", in.storage},
+            {"storage_version", in.storageVersion},
+            {"storage_supported_drivers", facts.supportedStorage}};
 }
 
-nlohmann::json serverConfigView(daemon::Context& ctx) {
-    auto config = ctx.db.serverConfig();
+nlohmann::json serverConfigView(db::StringMap config) {
     // Write-only: the password is kept as a hash and never shown.
     if (config.count("core.trust_password")) config["core.trust_password"] = "true";
     return config;
@@ -120,22 +156,32 @@ void registerServerEndpoints(Router& router, daemon::Context& ctx) {
                                    {"public", false},
                                    {"auth_methods", {"tls"}}});
         }
-        // The server's settings are the administrator's business, not a restricted client's.
-        nlohmann::json config = r.requestor().restricted ? nlohmann::json::object() : serverConfigView(ctx);
-        nlohmann::json out = {{"config", config},
-                              {"api_extensions", kApiExtensions},
-                              {"api_status", "stable"},
-                              {"api_version", "1.0"},
-                              {"auth", "trusted"},
-                              {"public", false},
-                              {"auth_methods", {"tls"}},
-                              {"environment", environment(ctx, r.project())}};
-        return Response::sync(out, util::sha256Hex(config.dump()));
+        static std::mutex lastMutex;
+        static std::optional<ServerViewInputs> lastInputs;
+        static std::string lastBody, lastEtag;
+        auto inputs = serverViewInputs(ctx, r);
+        std::lock_guard lock(lastMutex);
+        if (inputs != lastInputs) {
+            // The server's settings are the administrator's business, not a restricted client's.
+            nlohmann::json config = inputs.restricted ? nlohmann::json::object() : serverConfigView(inputs.config);
+            nlohmann::json out = {{"config", config},
+                                  {"api_extensions", kApiExtensions},
+                                  {"api_status", "stable"},
+                                  {"api_version", "1.0"},
+                                  {"auth", "trusted"},
+                                  {"public", false},
+                                  {"auth_methods", {"tls"}},
+                                  {"environment", environment(ctx, inputs)}};
+            lastBody = Response::serialize(out);
+            lastEtag = util::sha256Hex(config.dump());
+            lastInputs = std::move(inputs);
+        }
+        return Response::syncSerialized(lastBody, lastEtag);
     }, Access::Public);
 
     auto update = [&ctx](Request& r, bool patch) {
         auto current = ctx.db.serverConfig();
-        checkIfMatch(r, util::sha256Hex(serverConfigView(ctx).dump()));
+        checkIfMatch(r, util::sha256Hex(serverConfigView(current).dump()));
         auto given = jsonStringMap(r.json().value("config", nlohmann::json::object()));
         // Only a hash of the trust password is ever stored.
         if (auto it = given.find("core.trust_password"); it != given.end() && !it->second.empty()) {
