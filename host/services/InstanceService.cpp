@@ -131,8 +131,8 @@ plugins::InstanceRef InstanceService::ref(const db::InstanceRecord& rec, const I
     r.project = rec.project;
     r.name = rec.name;
     r.volumePath = storage_.pool(poolOf(rec, list)).mountVolume(volumeRef(rec));
-    r.config = ex.config;
-    r.devices = ex.devices;
+    r.config = std::move(ex.config);
+    r.devices = std::move(ex.devices);
     resolveVolumeDisks(db_, storage_, rec.project, r.devices);
     return r;
 }
@@ -631,8 +631,8 @@ nlohmann::json InstanceService::render(const db::InstanceRecord& rec, int recurs
                           {"stateful", rec.stateful},
                           {"description", rec.description},
                           {"created_at", rec.createdAt},
-                          {"expanded_config", ex.config},
-                          {"expanded_devices", ex.devices},
+                          {"expanded_config", std::move(ex.config)},
+                          {"expanded_devices", std::move(ex.devices)},
                           {"name", rec.name},
                           {"status", state["status"]},
                           {"status_code", state["status_code"]},
@@ -641,7 +641,7 @@ nlohmann::json InstanceService::render(const db::InstanceRecord& rec, int recurs
                           {"type", rec.type == 0 ? "container" : "virtual-machine"},
                           {"project", rec.project}};
     if (recursion >= 2) {
-        out["state"] = state;
+        out["state"] = std::move(state);
         // null when there are none, as upstream.
         nlohmann::json snaps = nullptr;
         for (const auto& snap : snapshots(rec.project, rec.name)) snaps.push_back(renderSnapshot(rec, snap, false));

@@ -79,7 +79,8 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
                 if (!list) list = instances.listContext(project);
                 auto full = instances.render(rec, std::max(r.recursion(), 1), &*list);
                 if (!filter.matches(full)) continue;
-                out.push_back(r.recursion() == 0 ? nlohmann::json("/1.0/instances/" + rec.name + suffix) : full);
+                if (r.recursion() == 0) out.push_back("/1.0/instances/" + rec.name + suffix);
+                else out.push_back(std::move(full));  // not a deep copy of each instance
             }
         }
         return Response::sync(out);
