@@ -1,5 +1,7 @@
 #include "command.h"
 
+#include <unistd.h>
+
 namespace lxdp_cmd {
 
 namespace {
@@ -34,6 +36,13 @@ Result run(const lxdp_host_api *host, const std::vector<std::string> &argv, uint
     while (!r.err.empty() && (r.err.back() == '\n' || r.err.back() == ' '))
         r.err.pop_back();
     return r;
+}
+
+bool have_tool(const std::string &name) {
+    for (const char *dir : {"/usr/sbin/", "/usr/bin/", "/sbin/", "/bin/"})
+        if (access((dir + name).c_str(), X_OK) == 0)
+            return true;
+    return false;
 }
 
 } // namespace lxdp_cmd

@@ -20,4 +20,8 @@ struct Result {
 
 Result run(const lxdp_host_api *host, const std::vector<std::string> &argv, uint32_t timeout_ms = 60000);
 
+// Whether run() would find the tool: an executable in the directories the host's run_command
+// searches. A probe that only needs the tool to exist asks this rather than running it.
+bool have_tool(const std::string &name);
+
 } // namespace lxdp_cmd

@@ -78,13 +78,6 @@ std::string run(const lxdp_host_api *host, const std::vector<std::string> &argv,
     return r.out;
 }
 
-bool have_tool(const std::string &name) {
-    for (const char *dir : {"/usr/sbin/", "/usr/bin/", "/sbin/", "/bin/"})
-        if (access((dir + name).c_str(), X_OK) == 0)
-            return true;
-    return false;
-}
-
 bool exists(const std::string &path) {
     struct stat st;
     return lstat(path.c_str(), &st) == 0;

@@ -4,6 +4,8 @@
 
 #include <lxdp/network.h>
 
+#include "command.h"
+
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -40,8 +42,7 @@ void log(const lxdp_host_api *host, uint32_t level, const std::string &msg);
 // command's stderr, unless exit_status is given (it then receives the code).
 std::string run(const lxdp_host_api *host, const std::vector<std::string> &argv, int *exit_status = nullptr);
 
-// Whether a tool is installed where the host looks for commands.
-bool have_tool(const std::string &name);
+using lxdp_cmd::have_tool;
 
 bool exists(const std::string &path);
 std::string read_file(const std::string &path); // "" when missing

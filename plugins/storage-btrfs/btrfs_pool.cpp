@@ -11,6 +11,7 @@
 #include <set>
 
 #include "btrfs_driver.h"
+#include "command.h"
 
 namespace lxdp_btrfs {
 namespace {
@@ -122,12 +123,10 @@ lxdp_status probe(const lxdp_host_api* host, lxdp_error* err) {
     return guard(err, [&] {
         if (!kernelHasBtrfs())
             throw Failure(LXDP_E_NOTSUP, "the kernel has no btrfs support (btrfs is not in /proc/filesystems: modprobe btrfs)");
-        try {
-            runCommand(host, {"btrfs", "--version"});
-            runCommand(host, {"mkfs.btrfs", "--version"});
-        } catch (const Failure& f) {
-            throw Failure(LXDP_E_NOTSUP, std::string("btrfs-progs are missing (install btrfs-progs): ") + f.what());
-        }
+        // Looked up, not run: two processes at every daemon start only to learn they exist.
+        for (const char* tool : {"btrfs", "mkfs.btrfs"})
+            if (!lxdp_cmd::have_tool(tool))
+                throw Failure(LXDP_E_NOTSUP, std::string("btrfs-progs are missing (install btrfs-progs): no ") + tool);
     });
 }
 
