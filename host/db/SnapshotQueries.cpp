@@ -50,6 +50,23 @@ std::vector<InstanceSnapshotRecord> instanceSnapshots(Database& db, const std::s
     });
 }
 
+std::map<std::string, std::vector<InstanceSnapshotRecord>> projectInstanceSnapshots(Database& db,
+                                                                                   const std::string& project) {
+    return db.withSession([&](Session& s) {
+        Statement st(s);
+        st << "SELECT * FROM instance_snapshots WHERE project = ? ORDER BY instance, created_at, rowid";
+        bindAll(st, project);
+        st.execute();
+        RecordSet rs(st);
+        std::map<std::string, std::vector<InstanceSnapshotRecord>> out;
+        for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
+            auto snap = snapshotFrom(rs);
+            out[snap.instance].push_back(std::move(snap));
+        }
+        return out;
+    });
+}
+
 std::optional<InstanceSnapshotRecord> instanceSnapshot(Database& db, const std::string& project,
                                                        const std::string& instance, const std::string& name) {
     return db.withSession([&](Session& s) -> std::optional<InstanceSnapshotRecord> {

@@ -1,6 +1,8 @@
 // The SQL of instance snapshots (table instance_snapshots).
 #pragma once
 
+#include <map>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +16,9 @@ class Database;
 // Oldest first, as upstream lists them.
 std::vector<InstanceSnapshotRecord> instanceSnapshots(Database& db, const std::string& project,
                                                       const std::string& instance);
+// Every snapshot of a project's instances, by instance, each oldest first: one query for a list.
+std::map<std::string, std::vector<InstanceSnapshotRecord>> projectInstanceSnapshots(Database& db,
+                                                                                   const std::string& project);
 std::optional<InstanceSnapshotRecord> instanceSnapshot(Database& db, const std::string& project,
                                                        const std::string& instance, const std::string& name);
 void createInstanceSnapshot(Database& db, const InstanceSnapshotRecord& snapshot);

@@ -79,8 +79,9 @@ std::shared_ptr<std::mutex> InstanceService::lock(const std::string& project, co
     return m;
 }
 
-InstanceListContext InstanceService::listContext(const std::string& project) {
+InstanceListContext InstanceService::listContext(const std::string& project, bool withSnapshots) {
     InstanceListContext list;
+    if (withSnapshots) list.snapshots = db::projectInstanceSnapshots(db_, project);
     for (auto& p : db_.profiles(profileProject(db_, project))) list.profiles.emplace(p.name, std::move(p));
     for (const auto& pool : db_.pools())
         for (const auto& vol : db_.volumes(pool.name))
@@ -644,7 +645,16 @@ nlohmann::json InstanceService::render(const db::InstanceRecord& rec, int recurs
         out["state"] = std::move(state);
         // null when there are none, as upstream.
         nlohmann::json snaps = nullptr;
-        for (const auto& snap : snapshots(rec.project, rec.name)) snaps.push_back(renderSnapshot(rec, snap, false));
+        std::vector<db::InstanceSnapshotRecord> read;
+        const std::vector<db::InstanceSnapshotRecord>* own = &read;
+        if (list && list->snapshots) {
+            static const std::vector<db::InstanceSnapshotRecord> none;
+            const auto it = list->snapshots->find(rec.name);
+            own = it == list->snapshots->end() ? &none : &it->second;
+        } else {
+            read = snapshots(rec.project, rec.name);
+        }
+        for (const auto& snap : *own) snaps.push_back(renderSnapshot(rec, snap, false));
         out["snapshots"] = snaps;
         out["backups"] = nlohmann::json::array();
     }

@@ -35,6 +35,8 @@ namespace lxdp::services {
 struct InstanceListContext {
     std::map<std::string, db::ProfileRecord> profiles;  // by name
     std::map<std::string, std::string> pools;           // instance name -> pool of its volume
+    // instance name -> its snapshots, read only for a list that shows them (recursion 2)
+    std::optional<std::map<std::string, std::vector<db::InstanceSnapshotRecord>>> snapshots;
 };
 
 class StorageService;
@@ -74,7 +76,7 @@ public:
     void checkStateChange(const std::string& project, const std::string& name, const std::string& action);
 
     // list, from listContext(), spares the database lookups of each instance of a list.
-    InstanceListContext listContext(const std::string& project);
+    InstanceListContext listContext(const std::string& project, bool withSnapshots = false);
     nlohmann::json render(const db::InstanceRecord& rec, int recursion, const InstanceListContext* list = nullptr);
     nlohmann::json renderState(const db::InstanceRecord& rec, const InstanceListContext* list = nullptr);
     std::string etag(const db::InstanceRecord& rec);

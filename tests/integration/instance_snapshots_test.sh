@@ -64,6 +64,13 @@ expect copy-content bash -c "[ \"\$(lxc exec c2 -- cat /root/state)\" = one ]"
 expect copy-own-hostname bash -c "[ \"\$(lxc exec c2 -- hostname)\" = c2 ] && [ \"\$(lxc exec c2 -- cat /etc/hostname)\" = c2 ]"
 expect copy-instance-only bash -c "lxc copy c1 c3 --instance-only && snapshots c3 | grep -q '\"metadata\":\[\]'"
 expect copy-from-snapshot bash -c "lxc copy c1/snap0 c4 && snapshots c4 | grep -q '\"metadata\":\[\]' && [ \"\$(cat '$pool/containers/c4/rootfs/root/state')\" = one ]"
+# The recursion-2 list reads every instance's snapshots at once: each must get its own, and an
+# instance without any gets null.
+expect recursion-2-snapshots-per-instance bash -c "api GET '/1.0/instances?recursion=2' | python3 -c '
+import json, sys
+got = {i[\"name\"]: i[\"snapshots\"] and sorted(s[\"name\"] for s in i[\"snapshots\"]) for i in json.load(sys.stdin)[\"metadata\"]}
+assert got == {\"c1\": [\"later\", \"snap0\"], \"c2\": [\"later\", \"snap0\"], \"c3\": None, \"c4\": None}, got
+'"
 
 # Snapshots follow their instance through a rename and go with it.
 lxc stop -f c2 >/dev/null 2>&1

@@ -76,7 +76,7 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
             }
             std::optional<services::InstanceListContext> list;
             for (const auto& rec : ctx.db.instances(project)) {
-                if (!list) list = instances.listContext(project);
+                if (!list) list = instances.listContext(project, r.recursion() >= 2);
                 auto full = instances.render(rec, std::max(r.recursion(), 1), &*list);
                 if (!filter.matches(full)) continue;
                 if (r.recursion() == 0) out.push_back("/1.0/instances/" + rec.name + suffix);
