@@ -27,6 +27,11 @@ void checkNoneOf(const char* entity, const std::string& name, std::string_view f
         if (name.find(c) != std::string::npos) invalid(entity, std::string("Name must not contain \"") + c + "\"");
 }
 
+// A leading dash would read as an option to the tools (zpool, vgcreate, scripts) that get the name.
+void checkNoLeadingDash(const char* entity, const std::string& name) {
+    if (name.front() == '-') invalid(entity, "Name must not start with \"-\" character");
+}
+
 // Blanks, control characters and (where asked) anything beyond ASCII.
 void checkPrintable(const char* entity, const std::string& name, bool asciiOnly) {
     for (unsigned char c : name) {
@@ -60,7 +65,9 @@ void checkProfileName(const std::string& name) {
     constexpr const char* kEntity = "profile";
     checkNotEmpty(kEntity, name);
     checkNotDotName(kEntity, name);
-    checkNoneOf(kEntity, name, "/");
+    checkNoLeadingDash(kEntity, name);
+    // '$' would be expanded by any shell script that handles the name.
+    checkNoneOf(kEntity, name, "/$");
     checkPrintable(kEntity, name, false);
 }
 
@@ -68,7 +75,8 @@ void checkProjectName(const std::string& name) {
     constexpr const char* kEntity = "project";
     checkNotEmpty(kEntity, name);
     checkNotDotName(kEntity, name);
-    checkNoneOf(kEntity, name, "/\\_'\"*");
+    checkNoLeadingDash(kEntity, name);
+    checkNoneOf(kEntity, name, "/\\_'\"*$");
     checkPrintable(kEntity, name, true);
 }
 
@@ -76,9 +84,8 @@ void checkPoolName(const std::string& name) {
     constexpr const char* kEntity = "storage pool";
     checkNotEmpty(kEntity, name);
     checkNotDotName(kEntity, name);
-    // A leading dash would read as an option to the tools (zpool, vgcreate) that get the name.
-    if (name.front() == '-') invalid(kEntity, "Name must not start with \"-\" character");
-    checkNoneOf(kEntity, name, "/");
+    checkNoLeadingDash(kEntity, name);
+    checkNoneOf(kEntity, name, "/$");
     checkPrintable(kEntity, name, false);
 }
 

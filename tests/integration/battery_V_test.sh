@@ -14,6 +14,19 @@ for name in '' "$(printf 'a%.0s' $(seq 1 64))" '-a' 'a-' '123' 'a_b' 'a.b' 'a b'
   expect "V-1 name '$name' refused" bash -c "[ \$(status_of POST /1.0/instances '{\"name\":\"$name\",\"source\":{\"type\":\"image\",\"alias\":\"bb\"}}') = 400 ]"
 done
 expect "V-1 valid names accepted" bash -c "lxc init bb a-1 >/dev/null 2>&1 && lxc delete a-1"
+# Empty snapshot names are not in this list: an empty name asks for the next snapN.
+for name in '..' 'a/b' 'a b' 'a*' 'a\\b'; do
+  expect "V-2 snapshot name '$name' refused" bash -c "[ \$(status_of POST /1.0/instances/v1/snapshots '{\"name\":\"$name\"}') = 400 ]"
+done
+expect "V-2 no snapshot made" bash -c "[ \"\$(lxc query /1.0/instances/v1/snapshots)\" = '[]' ]"
+pools_before=$(lxc storage list -f csv | wc -l)
+for name in 'a/b' '..' 'a$b' '-a'; do
+  expect "V-2 project name '$name' refused" bash -c "[ \$(status_of POST /1.0/projects '{\"name\":\"$name\"}') = 400 ]"
+  expect "V-2 profile name '$name' refused" bash -c "[ \$(status_of POST /1.0/profiles '{\"name\":\"$name\"}') = 400 ]"
+  expect "V-2 network name '$name' refused" bash -c "[ \$(status_of POST /1.0/networks '{\"name\":\"$name\",\"type\":\"bridge\",\"config\":{\"ipv4.address\":\"none\",\"ipv6.address\":\"none\"}}') = 400 ]"
+  expect "V-2 pool name '$name' refused" bash -c "[ \$(status_of POST /1.0/storage-pools '{\"name\":\"$name\",\"driver\":\"dir\"}') = 400 ]"
+done
+expect "V-2 nothing created" bash -c "[ \"\$(lxc project list -f csv | wc -l)\" = 1 ] && [ \"\$(lxc profile list -f csv | wc -l)\" = 1 ] && [ \"\$(lxc storage list -f csv | wc -l)\" = $pools_before ] && ! lxc network list -f csv | grep -q '^-a,'"
 for body in '' '{"name":"c1"' '{"name":"c1"} trailing' '{"config":[]}' '{"devices":"x"}' '{"name":5}' 'null'; do
   expect "V-3 body '$body' refused" bash -c "s=\$(status_of POST /1.0/profiles '$body'); [ \"\$s\" = 400 ]"
 done

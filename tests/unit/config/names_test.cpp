@@ -36,12 +36,14 @@ TEST(ProfileName, Rules) {
     EXPECT_BAD_REQUEST(checkProfileName(""), "Invalid profile name");
     EXPECT_BAD_REQUEST(checkProfileName("a/b"), "Invalid profile name");
     EXPECT_BAD_REQUEST(checkProfileName("."), "Invalid profile name");
+    EXPECT_BAD_REQUEST(checkProfileName("-a"), "Invalid profile name");
+    EXPECT_BAD_REQUEST(checkProfileName("a$b"), "Invalid profile name");
 }
 
 TEST(ProjectName, Rules) {
     EXPECT_NO_THROW(checkProjectName("default"));
     EXPECT_NO_THROW(checkProjectName("team-a"));
-    for (const char* bad : {"", "a_b", "a/b", "a\\b", "a b", "a'b", "a\"b", "*", "..", "caf\xc3\xa9"})
+    for (const char* bad : {"", "a_b", "a/b", "a\\b", "a b", "a'b", "a\"b", "*", "..", "caf\xc3\xa9", "-a", "a$b"})
         EXPECT_BAD_REQUEST(checkProjectName(bad), "Invalid project name");
 }
 
@@ -49,6 +51,7 @@ TEST(PoolAndVolumeNames, Rules) {
     EXPECT_NO_THROW(checkPoolName("default"));
     EXPECT_BAD_REQUEST(checkPoolName("-o"), "Invalid storage pool name");
     EXPECT_BAD_REQUEST(checkPoolName("a/b"), "Invalid storage pool name");
+    EXPECT_BAD_REQUEST(checkPoolName("a$b"), "Invalid storage pool name");
     EXPECT_BAD_REQUEST(checkPoolName(".."), "Invalid storage pool name");
     EXPECT_NO_THROW(checkVolumeName("data"));
     EXPECT_BAD_REQUEST(checkVolumeName("vol/snap"), "Invalid storage volume name");
