@@ -3,6 +3,7 @@
 #include <lxdp/storage.h>
 
 #include "config/Names.h"
+#include "config/Validators.h"
 #include "config/VolumeConfig.h"
 #include "db/Database.h"
 #include "db/VolumeQueries.h"
@@ -143,6 +144,16 @@ nlohmann::json VolumeService::render(const db::VolumeRecord& v) {
             {"project", v.project},
             {"location", "none"},
             {"used_by", usedBy}};
+}
+
+nlohmann::json VolumeService::state(const std::string& pool, const std::string& project, int type,
+                                    const std::string& name) {
+    if (type == LXDP_VOLUME_IMAGE) throw BadRequest("Invalid storage volume type \"image\"");
+    auto v = get(pool, project, type, name);
+    const uint64_t used = storage_.pool(pool).volumeUsage(volumeRef(v));
+    auto size = v.config.find("size");
+    const int64_t total = size == v.config.end() ? 0 : config::parseByteSize(size->second);
+    return {{"usage", {{"used", used}, {"total", total > 0 ? total : 0}}}};
 }
 
 std::string VolumeService::etag(const db::VolumeRecord& v) {

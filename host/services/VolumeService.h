@@ -38,6 +38,9 @@ public:
     std::vector<db::VolumeRecord> list(const std::string& pool, const std::string& project, int type);
     db::VolumeRecord get(const std::string& pool, const std::string& project, int type, const std::string& name);
     nlohmann::json render(const db::VolumeRecord& volume);
+    // GET .../state: {"usage": {"used": bytes, "total": the size key in bytes, 0 without one}}
+    // of a custom, container or virtual-machine volume (image volumes have no state: 400).
+    nlohmann::json state(const std::string& pool, const std::string& project, int type, const std::string& name);
     static std::string etag(const db::VolumeRecord& volume);
     // Instances and profiles whose disk devices use the custom volume.
     std::vector<std::string> usedBy(const std::string& pool, const std::string& project, const std::string& name);

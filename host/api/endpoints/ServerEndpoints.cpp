@@ -31,7 +31,8 @@ const std::vector<std::string> kApiExtensions = {
     "operation_wait", "network", "network_leases", "network_state", "instance_nic_network",
     "snapshot_expiry", "snapshot_expiry_creation", "container_only_migration", "certificate_token",
     "certificate_project", "certificate_update",
-    "storage_api_volume_snapshots", "storage_api_volume_rename", "storage_api_local_volume_handling", "instance_all_projects", "container_copy_project", "project_usage"};
+    "storage_api_volume_snapshots", "storage_api_volume_rename", "storage_api_local_volume_handling", "instance_all_projects", "container_copy_project", "project_usage",
+    "storage_volume_state"};
 
 std::string osReleaseField(const std::string& key) {
     std::ifstream in("/etc/os-release");

@@ -68,6 +68,11 @@ void registerVolumeEndpoints(Router& router, daemon::Context& ctx) {
         return Response::sync(volumes.render(v), services::VolumeService::etag(v));
     });
 
+    router.add("GET", one + "/state", [&volumes](Request& r) {
+        return Response::sync(
+            volumes.state(r.param("pool"), r.project(), services::volumeTypeOf(r.param("type")), r.param("name")));
+    });
+
     auto update = [&volumes](Request& r, bool patch) {
         requireCustom(r.param("type"));
         auto v = volumes.get(r.param("pool"), r.project(), LXDP_VOLUME_CUSTOM, r.param("name"));
