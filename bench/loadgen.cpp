@@ -6,8 +6,8 @@
 //       N requests in all (default 1000 unless --seconds is given), stopping at S seconds if sooner.
 //   lxdp-loadgen SOCKET PATH --until-up S
 //       retries every millisecond until PATH answers 200 (a daemon starting), at most S seconds.
-#include <sys/socket.h>
-#include <sys/un.h>
+//   lxdp-loadgen SOCKET INSTANCE-PATH --exec N
+//       runs `true` N times in the instance as the lxc client does, and times each step (exec_probe.h).
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,75 +21,14 @@
 #include <thread>
 #include <vector>
 
+#include "exec_probe.h"
+#include "unix_http.h"
+
 namespace {
 
+using namespace bench;
+
 using Clock = std::chrono::steady_clock;
-
-// A connected socket, or -1 (errno set).
-int tryConnectUnix(const std::string& path) {
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-int connectUnix(const std::string& path) {
-    int fd = tryConnectUnix(path);
-    if (fd < 0) {
-        std::perror("connect");
-        std::exit(2);
-    }
-    return fd;
-}
-
-// Reads until `buffer` holds at least `size` bytes; false when the connection ends first.
-bool fill(int fd, std::string& buffer, size_t size) {
-    char chunk[65536];
-    while (buffer.size() < size) {
-        ssize_t n = ::read(fd, chunk, sizeof chunk);
-        if (n <= 0) return false;
-        buffer.append(chunk, static_cast<size_t>(n));
-    }
-    return true;
-}
-
-// Reads until `buffer` holds `marker` at or after `from`; its position, or npos when the connection ends.
-size_t fillUntil(int fd, std::string& buffer, const char* marker, size_t from) {
-    for (;;) {
-        size_t at = buffer.find(marker, from);
-        if (at != std::string::npos) return at;
-        if (!fill(fd, buffer, buffer.size() + 1)) return std::string::npos;
-    }
-}
-
-// Sends one request and reads the whole response, framed by Content-Length or chunked (Go's
-// net/http, so upstream, chunks any body it did not buffer whole); false on error.
-bool roundTrip(int fd, const std::string& request, std::string& buffer) {
-    if (::write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) return false;
-    buffer.clear();
-    const size_t headerEnd = fillUntil(fd, buffer, "\r\n\r\n", 0);
-    if (headerEnd == std::string::npos) return false;
-    std::string head = buffer.substr(0, headerEnd);
-    std::transform(head.begin(), head.end(), head.begin(), ::tolower);
-    size_t at = headerEnd + 4;
-    if (size_t cl = head.find("content-length:"); cl != std::string::npos)
-        return fill(fd, buffer, at + std::stoul(head.substr(cl + 15)));
-    if (head.find("transfer-encoding: chunked") == std::string::npos) return false;
-    for (;;) {  // each chunk: size in hex, CRLF, data, CRLF; the last has size 0 and ends with CRLF CRLF
-        const size_t lineEnd = fillUntil(fd, buffer, "\r\n", at);
-        if (lineEnd == std::string::npos) return false;
-        const size_t size = std::stoul(buffer.substr(at, lineEnd - at), nullptr, 16);
-        if (size == 0) return fillUntil(fd, buffer, "\r\n", lineEnd + 2) != std::string::npos;
-        at = lineEnd + 2 + size + 2;
-        if (!fill(fd, buffer, at)) return false;
-    }
-}
 
 // For the cold start: the first moment the daemon answers 200, polled every millisecond.
 int waitUntilUp(const std::string& socket, const std::string& request, double limitS) {
@@ -115,20 +54,22 @@ int waitUntilUp(const std::string& socket, const std::string& request, double li
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: %s SOCKET PATH [--requests N] [--seconds S] [--clients C] | --until-up S\n", argv[0]);
+        std::fprintf(stderr, "usage: %s SOCKET PATH [--requests N] [--seconds S] [--clients C] | --until-up S | --exec N\n", argv[0]);
         return 2;
     }
     const std::string socket = argv[1], path = argv[2];
     long requests = -1;
     double seconds = 0, untilUp = 0;
-    int clients = 1;
+    int clients = 1, execRuns = 0;
     for (int i = 3; i + 1 < argc; i += 2) {
         std::string a = argv[i];
         if (a == "--requests") requests = std::stol(argv[i + 1]);
         else if (a == "--seconds") seconds = std::stod(argv[i + 1]);
         else if (a == "--clients") clients = std::stoi(argv[i + 1]);
         else if (a == "--until-up") untilUp = std::stod(argv[i + 1]);
+        else if (a == "--exec") execRuns = std::stoi(argv[i + 1]);
     }
+    if (execRuns > 0) return runExecProbe(socket, path, execRuns);
     if (requests < 0) requests = seconds > 0 ? std::numeric_limits<long>::max() : 1000;
     const std::string request = "GET " + path + " HTTP/1.1\r\nHost: lxd\r\nConnection: keep-alive\r\n\r\n";
     if (untilUp > 0) return waitUntilUp(socket, request, untilUp);

@@ -16,7 +16,7 @@ namespace lxdp::api {
 namespace {
 
 // The environment upstream gives a command: defaults, then environment.* keys, then the request.
-std::map<std::string, std::string> execEnvironment(const services::Expanded& ex, uint32_t uid,
+std::map<std::string, std::string> execEnvironment(const plugins::StringMap& expandedConfig, uint32_t uid,
                                                    const nlohmann::json& requested) {
     std::map<std::string, std::string> env = {
         {"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}, {"LANG", "C.UTF-8"}};
@@ -24,7 +24,7 @@ std::map<std::string, std::string> execEnvironment(const services::Expanded& ex,
         env["HOME"] = "/root";
         env["USER"] = "root";
     }
-    for (const auto& [k, v] : ex.config)
+    for (const auto& [k, v] : expandedConfig)
         if (k.rfind("environment.", 0) == 0) env[k.substr(12)] = v;
     for (const auto& [k, v] : jsonStringMap(requested)) env[k] = v;
     for (const auto& [k, v] : env)
@@ -43,15 +43,19 @@ void registerExecEndpoints(Router& router, daemon::Context& ctx) {
         const auto& body = r.json();
         auto command = body.value("command", std::vector<std::string>{});
         if (command.empty()) throw BadRequest("No command given");
-        if (!instances.isRunning(rec)) throw BadRequest("Instance is not running");
-        if (instances.renderState(rec)["status_code"] == LXDP_STATE_FROZEN) throw BadRequest("Instance is frozen");
+        // One reference and one state query serve both checks and the command (its expanded config).
+        auto ref = instances.ref(rec);
+        const auto& driver = instances.driver(rec);
+        const auto status = driver.state(ref).status;
+        if (status != LXDP_STATE_RUNNING && status != LXDP_STATE_FROZEN) throw BadRequest("Instance is not running");
+        if (status == LXDP_STATE_FROZEN) throw BadRequest("Instance is frozen");
 
         plugins::ExecSpec spec;
         spec.argv = command;
         spec.uid = body.value("user", 0u);
         spec.gid = body.value("group", 0u);
         spec.cwd = body.value("cwd", "");
-        auto env = execEnvironment(instances.expand(rec), spec.uid, body.value("environment", nlohmann::json::object()));
+        auto env = execEnvironment(ref.config, spec.uid, body.value("environment", nlohmann::json::object()));
         if (spec.cwd.empty()) spec.cwd = env.count("HOME") ? env["HOME"] : "/";
         for (const auto& [k, v] : env) spec.env.push_back(k + "=" + v);
 
@@ -67,8 +71,6 @@ void registerExecEndpoints(Router& router, daemon::Context& ctx) {
         if (r.requestor().protocol == "tls") op->setOwner(r.requestor().fingerprint);
         if (waitForWebsocket)
             op->setWebSocketHandler([session](const std::string& secret, Request& wr) { session->serve(secret, wr); });
-        auto ref = instances.ref(rec);
-        const auto& driver = instances.driver(rec);
         op->start([op, session, ref, spec, &driver, waitForWebsocket, &ctx, project = rec.project,
                    name = rec.name](ops::Operation& self) {
             int code;
