@@ -2,6 +2,8 @@
 
 #include <lxc/lxccontainer.h>
 
+#include <fcntl.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -62,6 +64,24 @@ void fail_errno(int err, const char *fmt, ...) {
     std::string msg = vformat(fmt, ap);
     va_end(ap);
     throw Error(errno_status(err), msg + ": " + std::strerror(err));
+}
+
+void write_file(const std::string &path, std::string_view content, mode_t mode) {
+    std::string tmp = path + ".tmp";
+    UniqueFd fd(open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode));
+    if (!fd)
+        fail_errno(errno, "Failed to write %s", tmp.c_str());
+    while (!content.empty()) {
+        ssize_t n = write(fd.get(), content.data(), content.size());
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            fail_errno(errno, "Failed to write %s", tmp.c_str());
+        content.remove_prefix(size_t(n));
+    }
+    fd.reset();
+    if (rename(tmp.c_str(), path.c_str()) != 0)
+        fail_errno(errno, "Failed to rename %s", tmp.c_str());
 }
 
 bool parse_bool(std::string_view v) {

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <sys/types.h>
 #include <unistd.h>
 
 struct lxc_container;
@@ -110,5 +111,8 @@ private:
 };
 
 bool parse_bool(std::string_view v);
+
+// Replaces path with content through a temporary file renamed over it.
+void write_file(const std::string &path, std::string_view content, mode_t mode = 0600);
 
 } // namespace lxdp_lxc

@@ -84,24 +84,6 @@ private:
     Container &c_;
 };
 
-void write_file(const std::string &path, std::string_view content) {
-    std::string tmp = path + ".tmp";
-    UniqueFd fd(open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
-    if (!fd)
-        fail_errno(errno, "Failed to write %s", tmp.c_str());
-    while (!content.empty()) {
-        ssize_t n = write(fd.get(), content.data(), content.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            fail_errno(errno, "Failed to write %s", tmp.c_str());
-        content.remove_prefix(size_t(n));
-    }
-    fd.reset();
-    if (rename(tmp.c_str(), path.c_str()) != 0)
-        fail_errno(errno, "Failed to rename %s", tmp.c_str());
-}
-
 } // namespace
 
 void validate_config(const InstanceView &inst) {
@@ -167,6 +149,8 @@ void write_lxc_config(const Driver &drv, const InstanceView &inst, const Idmap &
         for (const auto &[key, value] : keys)
             w.set(prefix + key, value);
     }
+    for (const auto &[key, value] : nic_filter_lxc_keys(drv, inst, nics))
+        w.set(key, value);
 
     const bool v2 = cgroup2_only();
     for (const auto &[key, value] : prepare_unix_devices(drv, inst, idmap, v2))

@@ -55,6 +55,13 @@ void run_host(const Driver &drv, const std::vector<std::string> &argv);
 // limits.ingress/egress/max on a host-side veth through tc (lxc_nic_limits.cpp).
 void apply_nic_limits(const Driver &drv, const Nic &nic);
 
+// security.*_filtering of bridged NICs (lxc_nic_filter.cpp): the liblxc keys that remove the
+// filters when the container stops, the filters themselves (loaded before the start) and their
+// removal where the stop hook may not have run (a failed start, the instance's removal).
+NetKeys nic_filter_lxc_keys(const Driver &drv, const InstanceView &inst, const std::vector<Nic> &nics);
+void setup_nic_filters(const Driver &drv, const InstanceView &inst, const std::vector<Nic> &nics);
+void clear_nic_filters(const Driver &drv, const InstanceView &inst);
+
 // The NICs of an instance, with names, MACs and veth names reused from its volatile keys or made
 // up. A NIC type the driver cannot wire is a Failure (LXDP_E_NOTSUP), raised before the start.
 std::vector<Nic> instance_nics(const InstanceView &inst);

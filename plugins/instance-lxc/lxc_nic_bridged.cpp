@@ -7,8 +7,7 @@ namespace lxdp_lxc {
 namespace {
 
 void check(const Nic &nic) {
-    refuse_keys(nic, {"vlan", "ipv4.routes", "ipv6.routes", "security.mac_filtering", "security.ipv4_filtering",
-                      "security.ipv6_filtering"});
+    refuse_keys(nic, {"vlan", "ipv4.routes", "ipv6.routes"});
     require_parent(nic, true);
 }
 

@@ -200,6 +200,7 @@ def teardown(api, lxd_dir, state):
             for key, value in (inst.get("config") or {}).items():
                 if key.startswith("volatile.") and key.endswith(".host_name") and value:
                     state["links"].append(value)
+                    state["nft"].append("bridge lxdpp_" + value)  # the NIC's security.*_filtering
             url = "/1.0/instances/%s?project=%s" % (inst["name"], project)
             if inst.get("status") != "Stopped":
                 api.run("PUT", "/1.0/instances/%s/state?project=%s" % (inst["name"], project),
@@ -215,7 +216,7 @@ def teardown(api, lxd_dir, state):
             if not net.get("managed"):
                 continue
             state["links"].append(net["name"])
-            state["nft"].append("lxdpp_" + net["name"])
+            state["nft"].append("inet lxdpp_" + net["name"])
             # A profile's NIC on the network keeps it in use: drop such devices first.
             for profile in api.get("/1.0/profiles?recursion=1&project=" + project) or []:
                 devices = {k: v for k, v in (profile.get("devices") or {}).items()
@@ -287,11 +288,11 @@ def stopped(lxd_dir, state):
             leftover("network link " + link)
             subprocess.run(["ip", "link", "del", "dev", link], stderr=subprocess.DEVNULL)
     if state.get("nft"):
-        tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True).stdout.split()
-        for table in state["nft"]:
-            if table in tables:
-                leftover("nft table inet " + table)
-                subprocess.run(["nft", "delete", "table", "inet", table], stderr=subprocess.DEVNULL)
+        tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True).stdout.splitlines()
+        for table in state["nft"]:  # "<family> <name>"
+            if "table " + table in tables:
+                leftover("nft table " + table)
+                subprocess.run(["nft", "delete", "table"] + table.split(), stderr=subprocess.DEVNULL)
     for dirpath, dirnames, filenames in os.walk(lxd_dir):
         # Container root filesystems hold whatever the image has; temp files of ours are elsewhere.
         dirnames[:] = [d for d in dirnames if d != "rootfs" and not (dirpath.endswith("containers-snapshots"))]

@@ -1,0 +1,168 @@
+// security.mac_filtering, security.ipv4_filtering and security.ipv6_filtering of bridged NICs:
+// nftables bridge-family rules on the NIC's host-side veth that drop what the container sends
+// with a source MAC or IP that is not its own, as upstream's InstanceSetupBridgeFilter does.
+//
+// Each filtered NIC gets a table of its own, "bridge lxdpp_<host_name>", holding upstream's two
+// chains (in.<instance>.<device> at the bridge's input hook, fwd.<instance>.<device> at its
+// forward hook), so that removing the filter is deleting one table. The tables are loaded before
+// the container starts (no unfiltered moment) and deleted by liblxc's stop hook, which runs
+// whenever the container stops, the daemon asked for it or not; the daemon deletes them too
+// where a start fails or the instance is removed, in case that hook never ran.
+#include "lxc_nic.h"
+
+#include <sys/stat.h>
+
+#include <cctype>
+#include <cerrno>
+#include <sstream>
+
+#include "command.h"
+
+namespace lxdp_lxc {
+
+namespace {
+
+// Files in the container's directory: what loads the tables of this start, what deletes them,
+// and the stop hook that runs the latter.
+constexpr const char *kLoadFile = "/nic-filters.nft";
+constexpr const char *kClearFile = "/nic-filters-clear.nft";
+constexpr const char *kStopHook = "/nic-filters-stop-hook";
+
+bool is_set(const Nic &nic, const char *key) { return !nic.get(key).empty() && parse_bool(nic.get(key)); }
+
+bool filters_ip(const Nic &nic, int family) {
+    return is_set(nic, family == 4 ? "security.ipv4_filtering" : "security.ipv6_filtering");
+}
+
+// IP filtering implies MAC filtering (spec: "enables mac_filtering").
+bool is_filtered(const Nic &nic) {
+    return nic.type == &kNicBridged &&
+           (is_set(nic, "security.mac_filtering") || filters_ip(nic, 4) || filters_ip(nic, 6));
+}
+
+std::string table_of(const Nic &nic) { return "lxdpp_" + nic.host_name; }
+
+// "<instance>.<device>" as an nft identifier: device names may hold what nft does not accept.
+std::string device_label(const InstanceView &inst, const Nic &nic) {
+    std::string label = inst.lxc_name() + "." + nic.device;
+    for (char &c : label)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-')
+            c = '_';
+    return label;
+}
+
+// The frames the container may not send, as rules for both chains. The MAC rules come first so
+// that no accept further down lets a spoofed MAC through (Incus CVE-2025-52889).
+std::vector<std::string> drop_rules(const Nic &nic) {
+    const std::string mac = nic.hwaddr;
+    std::string mac_hex = "0x";
+    for (char c : mac)
+        if (c != ':')
+            mac_hex += char(std::tolower(static_cast<unsigned char>(c)));
+    std::vector<std::string> rules = {
+        "ether saddr != " + mac + " drop",
+        "ether type arp arp saddr ether != " + mac + " drop",
+        // The target link-layer address option of a neighbour advertisement.
+        "ether type ip6 icmpv6 type nd-neighbor-advert @nh,528,48 != " + mac_hex + " drop",
+    };
+    if (filters_ip(nic, 4)) {
+        // Without an address of its own the container may send no IPv4 at all (spec).
+        const std::string v4 = nic.get("ipv4.address");
+        if (v4.empty()) {
+            rules.push_back("ether type arp drop");
+            rules.push_back("ether type ip drop");
+        } else {
+            rules.push_back("ether type arp arp saddr ip != " + v4 + " drop");
+            // DHCP discovery comes from 0.0.0.0 before the lease.
+            rules.push_back("ether type ip ip saddr 0.0.0.0 ip daddr 255.255.255.255 udp dport 67 accept");
+            rules.push_back("ether type ip ip saddr != " + v4 + " drop");
+        }
+    }
+    if (filters_ip(nic, 6)) {
+        rules.push_back("ether type ip6 icmpv6 type nd-router-advert drop");
+        const std::string v6 = nic.get("ipv6.address");
+        // Link-local and the unspecified address carry neighbour discovery and DHCPv6.
+        if (v6.empty())
+            rules.push_back("ether type ip6 drop");
+        else
+            rules.push_back("ether type ip6 ip6 saddr != { ::, fe80::/10, " + v6 + " } drop");
+    }
+    // Anything but ARP, IPv4 and IPv6 (QinQ frames, say) could carry what the rules above miss.
+    if (filters_ip(nic, 4) || filters_ip(nic, 6))
+        rules.push_back("ether type != { arp, ip, ip6 } drop");
+    return rules;
+}
+
+// "table X" then "delete table X": deletes the table whether or not it is there, in one load.
+std::string delete_table(const Nic &nic) {
+    return "table bridge " + table_of(nic) + "\ndelete table bridge " + table_of(nic) + "\n";
+}
+
+std::string shell_quote(const std::string &s) {
+    std::string out = "'";
+    for (char c : s)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+bool any_filtered(const std::vector<Nic> &nics) {
+    for (const Nic &nic : nics)
+        if (is_filtered(nic))
+            return true;
+    return false;
+}
+
+} // namespace
+
+NetKeys nic_filter_lxc_keys(const Driver &drv, const InstanceView &inst, const std::vector<Nic> &nics) {
+    if (!any_filtered(nics))
+        return {};
+    return {{"lxc.hook.stop", drv.container_dir(inst) + kStopHook}};
+}
+
+void setup_nic_filters(const Driver &drv, const InstanceView &inst, const std::vector<Nic> &nics) {
+    const std::string dir = drv.container_dir(inst);
+    if (!any_filtered(nics)) {
+        // An earlier start's files, whose tables its stop removed.
+        for (const char *file : {kLoadFile, kClearFile, kStopHook})
+            if (unlink((dir + file).c_str()) != 0 && errno != ENOENT)
+                fail_errno(errno, "Failed to remove %s%s", dir.c_str(), file);
+        return;
+    }
+    const std::string nft = lxdp_cmd::find_tool("nft");
+    if (nft.empty())
+        fail(LXDP_E_NOTSUP, "nft is not installed: security.*_filtering of NICs needs it (package nftables)");
+    std::ostringstream load, clear;
+    for (const Nic &nic : nics) {
+        if (!is_filtered(nic))
+            continue;
+        clear << delete_table(nic);
+        load << delete_table(nic) << "table bridge " << table_of(nic) << " {\n";
+        for (const char *hook : {"input", "forward"}) {
+            load << "  chain " << (hook[0] == 'i' ? "in." : "fwd.") << device_label(inst, nic) << " {\n"
+                 << "    type filter hook " << hook << " priority -200; policy accept;\n";
+            for (const std::string &rule : drop_rules(nic))
+                load << "    iifname \"" << nic.host_name << "\" " << rule << "\n";
+            load << "  }\n";
+        }
+        load << "}\n";
+    }
+    write_file(dir + kClearFile, clear.str());
+    // liblxc appends its own arguments to a hook (the container's name, ...): the script ignores them.
+    write_file(dir + kStopHook,
+               "#!/bin/sh\n# Deletes the NIC filter tables of " + inst.lxc_name() + " when it stops.\nexec " + nft +
+                   " -f " + shell_quote(dir + kClearFile) + "\n",
+               0700);
+    write_file(dir + kLoadFile, load.str());
+    run_host(drv, {nft, "-f", dir + kLoadFile});
+}
+
+void clear_nic_filters(const Driver &drv, const InstanceView &inst) {
+    const std::string file = drv.container_dir(inst) + kClearFile;
+    struct stat st;
+    if (stat(file.c_str(), &st) != 0)
+        return;
+    run_host(drv, {"nft", "-f", file});
+}
+
+} // namespace lxdp_lxc

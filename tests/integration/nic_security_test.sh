@@ -1,0 +1,67 @@
+#!/bin/bash
+# security.mac_filtering / ipv4_filtering / ipv6_filtering of bridged NICs with real traffic: a
+# container on a managed bridge pings the gateway with its own MAC and address, then with a
+# spoofed MAC or address set by `ip` inside, and the spoofed frames are dropped by the NIC's
+# nftables table; the table goes when the container stops (by the API or on its own) and with
+# its deletion. Addresses: 198.18.90.0/24 only, nothing leaves the machine.
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+
+export LXD_PLUGIN_PATH=$PLUGINS
+BR=lxdpns0 MAC=00:16:3e:5e:c0:01 SPOOF=00:16:3e:5e:c0:99
+cleanup() { # whatever a failed run left, by name
+  lxc delete -f ns1 >/dev/null 2>&1
+  lxc network delete $BR >/dev/null 2>&1
+  ip link del $BR 2>/dev/null
+  return 0
+}
+trap 'cleanup; finish' EXIT
+start_daemon
+setup_base
+if ! command -v nft >/dev/null; then echo "SKIP: nft (package nftables) is not installed"; exit 0; fi
+
+lxc network create $BR ipv4.address=198.18.90.1/24 ipv4.nat=false ipv6.address=none >/dev/null
+lxc init bb ns1 >/dev/null
+lxc config device add ns1 eth0 nic network=$BR hwaddr=$MAC ipv4.address=198.18.90.2 >/dev/null
+export BR MAC SPOOF
+
+in_ct() { lxc exec ns1 -- "$@"; }
+host_name() { lxc config get ns1 volatile.eth0.host_name; }
+table() { echo "lxdpp_$(host_name)"; }
+# The container's address and MAC as given; pinging the gateway is the traffic that must pass or not.
+use() { in_ct ip link set eth0 down && in_ct ip link set eth0 address "$1" && in_ct ip addr flush dev eth0 &&
+        in_ct ip addr add "$2/24" dev eth0 && in_ct ip link set eth0 up && ip neigh flush dev $BR; }
+pings() { in_ct ping -c 1 -W 2 198.18.90.1 >/dev/null; }
+export -f in_ct host_name table use pings
+
+expect unfiltered-start bash -c "lxc start ns1 && use $MAC 198.18.90.2 && pings"
+expect unfiltered-spoof-passes bash -c "use $SPOOF 198.18.90.3 && pings"
+expect no-table-unfiltered bash -c "! nft list tables bridge | grep -q lxdpp_"
+lxc stop -f ns1
+
+lxc config device set ns1 eth0 security.mac_filtering=true
+expect mac-filter-start bash -c "lxc start ns1 && nft list table bridge \$(table) | grep -q 'chain in.ns1.eth0' &&
+  nft list table bridge \$(table) | grep -q 'chain fwd.ns1.eth0' &&
+  nft list table bridge \$(table) | grep -q 'ether saddr != $MAC drop'"
+expect mac-own-passes bash -c "use $MAC 198.18.90.2 && pings"
+expect mac-spoof-dropped bash -c "use $SPOOF 198.18.90.2 && ! pings"
+expect mac-other-ip-passes bash -c "use $MAC 198.18.90.3 && pings"
+expect mac-stop-removes bash -c "t=\$(table) && lxc stop -f ns1 && ! nft list tables bridge | grep -qw \$t"
+
+lxc config device set ns1 eth0 security.ipv4_filtering=true
+lxc config device set ns1 eth0 security.mac_filtering=false
+expect ip-filter-start bash -c "lxc start ns1 && nft list table bridge \$(table) | grep -q 'ip saddr != 198.18.90.2 drop'"
+expect ip-own-passes bash -c "use $MAC 198.18.90.2 && pings"
+expect ip-spoof-dropped bash -c "use $MAC 198.18.90.3 && ! pings"
+expect ip-implies-mac bash -c "use $SPOOF 198.18.90.2 && ! pings"
+expect ip-own-passes-again bash -c "use $MAC 198.18.90.2 && pings"
+# The container halts on its own: liblxc's stop hook removes the table without the daemon.
+expect self-stop-removes bash -c "t=\$(table) && in_ct kill -USR2 1;
+  for i in \$(seq 1 100); do lxc list ns1 -c s --format csv | grep -q STOPPED && break; sleep 0.2; done &&
+  lxc list ns1 -c s --format csv | grep -q STOPPED && ! nft list tables bridge | grep -qw \$t"
+
+# Without an address of its own (no ipv4.address), the container may send no IPv4 at all (spec).
+lxc config device unset ns1 eth0 ipv4.address
+expect no-address-blocks-ipv4 bash -c "lxc start ns1 && use $MAC 198.18.90.2 && ! pings"
+expect delete-removes bash -c "t=\$(table) && lxc delete -f ns1 && ! nft list tables bridge | grep -qw \$t"
+expect bad-value-refused bash -c "lxc init bb ns1 >/dev/null && ! lxc config device add ns1 eth0 nic network=$BR security.ipv4_filtering=maybe 2>/dev/null && ! lxc config show ns1 | grep -q eth0"
