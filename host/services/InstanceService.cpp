@@ -193,8 +193,12 @@ db::InstanceRecord InstanceService::prepareCreate(const std::string& project, co
     const std::string sourceType = source.value("type", "");
     if (sourceType == "copy") inheritFromCopySource(rec, source, profilesGiven);
     else if (sourceType != "image") throw BadRequest("Source type \"" + sourceType + "\" is not supported yet");
-    validateRecord(rec, nullptr);
-    if (db_.instance(project, rec.name)) throw Conflict("Instance \"" + rec.name + "\" already exists");
+    // A refresh brings an existing copy up to date: it is checked as the instance it replaces.
+    const auto existing = db_.instance(project, rec.name);
+    const bool refresh = existing && sourceType == "copy" && source.value("refresh", false);
+    validateRecord(rec, refresh ? &*existing : nullptr);
+    if (existing && !refresh) throw Conflict("Instance \"" + rec.name + "\" already exists");
+    if (refresh && isRunning(*existing)) throw BadRequest("The instance \"" + rec.name + "\" must be stopped to be refreshed");
     if (!config::findRootDisk(expand(rec).devices)) throw BadRequest("No root device could be found");
     driver(rec);
     return rec;
@@ -425,13 +429,18 @@ void InstanceService::followProfile(const db::ProfileRecord& before, const db::P
     }
 }
 
-void InstanceService::rename(const std::string& project, const std::string& from, const std::string& to) {
-    auto guard = lock(project, from);
-    std::lock_guard held(*guard);
+void InstanceService::checkRename(const std::string& project, const std::string& from, const std::string& to) {
     auto rec = get(project, from);
     config::checkInstanceName(to);
     if (db_.instance(project, to)) throw Conflict("Name \"" + to + "\" already in use");
     if (isRunning(rec)) throw BadRequest("Renaming of running instance not allowed");
+}
+
+void InstanceService::rename(const std::string& project, const std::string& from, const std::string& to) {
+    auto guard = lock(project, from);
+    std::lock_guard held(*guard);
+    checkRename(project, from, to);
+    auto rec = get(project, from);
     const std::string poolName = poolOf(rec);
     auto& pool = storage_.pool(poolName);
     auto r = ref(rec);

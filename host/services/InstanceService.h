@@ -26,6 +26,7 @@ namespace lxdp::ops { class Operation; }
 namespace lxdp::plugins {
 class PluginRegistry;
 class StoragePool;
+struct VolumeRef;
 }  // namespace lxdp::plugins
 
 namespace lxdp::services {
@@ -67,7 +68,16 @@ public:
     // refuses, store(before) undoes the record and the instances already changed go back.
     void followProfile(const db::ProfileRecord& before, const db::ProfileRecord& after,
                        const std::function<void(const db::ProfileRecord&)>& store);
+    // checkRename: the synchronous checks of a rename (the new name valid and free, stopped).
+    void checkRename(const std::string& project, const std::string& from, const std::string& to);
     void rename(const std::string& project, const std::string& from, const std::string& to);
+    // POST /1.0/instances/<name> with "migration" and "pool" (instance_pool_move): the stopped
+    // instance's volume, with its snapshots unless instanceOnly, moves to pool. The records
+    // change in one transaction once the new volumes are whole; until then a failure leaves
+    // the instance where it was. checkPoolMove holds the synchronous checks.
+    void checkPoolMove(const std::string& project, const std::string& name, const std::string& pool);
+    void moveToPool(const std::string& project, const std::string& name, const std::string& pool, bool instanceOnly,
+                    ops::Operation& op);
     void remove(const std::string& project, const std::string& name);
     // PUT /state: start, stop, restart, freeze, unfreeze.
     void changeState(const std::string& project, const std::string& name, const std::string& action, bool force,
@@ -141,8 +151,18 @@ private:
     void createFromImage(db::InstanceRecord rec, const nlohmann::json& source, ops::Operation& op);
     void inheritFromCopySource(db::InstanceRecord& rec, const nlohmann::json& source, bool profilesGiven);
     void createFromCopy(db::InstanceRecord rec, const nlohmann::json& source, ops::Operation& op);
-    void copySnapshots(const db::InstanceRecord& from, const db::InstanceRecord& to, plugins::StoragePool& pool,
-                       ops::Operation& op);
+    // A copy made again onto an existing, stopped instance (fromSnapshot: the source's snapshot
+    // to copy, empty for the instance): snapshots it has that the source lacks go, those it lacks
+    // are copied, and its files are synchronised with the source's.
+    void refreshCopy(const db::InstanceRecord& parent, const std::string& fromSnapshot,
+                     const db::InstanceRecord& requested, bool instanceOnly, ops::Operation& op);
+    // Makes the files of to's volume (on toPool) those of the volume from of parent.
+    void syncVolume(const db::InstanceRecord& parent, const plugins::VolumeRef& from, const db::InstanceRecord& to,
+                    plugins::StoragePool& toPool, ops::Operation& op);
+    // Copies snapshots of from (oldest first) as snapshots of to, on toPool, and records them.
+    // Between pools each one passes through to's volume, whose files they replace.
+    void copySnapshots(const db::InstanceRecord& from, const std::vector<db::InstanceSnapshotRecord>& snaps,
+                       const db::InstanceRecord& to, plugins::StoragePool& toPool, ops::Operation& op);
     // Deletes the snapshots of an instance: volumes, then records.
     void removeSnapshots(const db::InstanceRecord& rec, plugins::StoragePool& pool);
     // The instance a snapshot was taken of, as it was then (name and identity of the parent).

@@ -9,13 +9,13 @@
 #include "db/VolumeQueries.h"
 #include "events/EventHub.h"
 #include "ops/Operation.h"
-#include "plugins/CommandRunner.h"
 #include "plugins/PluginRegistry.h"
 #include "plugins/StorageDriver.h"
 #include "services/ProjectFeatures.h"
 #include "services/RootDiskSize.h"
 #include "services/SnapshotFields.h"
 #include "services/StorageService.h"
+#include "services/TreeSync.h"
 #include "util/ApiError.h"
 #include "util/Hash.h"
 #include "util/Time.h"
@@ -50,19 +50,6 @@ plugins::VolumeRef snapshotRef(const db::VolumeRecord& v, const std::string& sna
     auto r = volumeRef(v);
     r.name = v.name + "/" + snapshot;
     return r;
-}
-
-// Makes dst's content that of src (both mounted paths): the copy between pools of different
-// drivers, where no driver sees both. rsync keeps ownership, modes, hard links, ACLs and xattrs,
-// and --delete makes dst an exact copy when it already holds an older state.
-void syncTree(const std::string& src, const std::string& dst, ops::Operation& op) {
-    const std::string from = src + "/", to = dst + "/";
-    const char* argv[] = {"rsync", "-aHAX", "--numeric-ids", "--delete", from.c_str(), to.c_str(), nullptr};
-    lxdp_command cmd{sizeof(lxdp_command), 0, argv, nullptr, nullptr, nullptr};
-    lxdp_error err{};
-    int32_t status = 0;
-    if (plugins::runCommand(cmd, op.abiHandle(), &status, &err) != LXDP_OK || status != 0)
-        throw InternalError(std::string("Failed to copy the volume between pools: ") + err.message);
 }
 
 std::string jsonString(const nlohmann::json& req, const char* key) {

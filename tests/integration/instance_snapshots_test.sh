@@ -52,7 +52,6 @@ expect restore-bare-name bash -c "lxc query -X PUT -d '{\"restore\":\"snap0\"}' 
 # new identity and their own name, and the data is not shifted a second time.
 expect copy-missing-source-404 bash -c "[ \$(status_of POST /1.0/instances '{\"name\":\"c9\",\"source\":{\"type\":\"copy\",\"source\":\"nope\"}}') = 404 ]"
 expect copy-missing-snapshot-404 bash -c "[ \$(status_of POST /1.0/instances '{\"name\":\"c9\",\"source\":{\"type\":\"copy\",\"source\":\"c1/nope\"}}') = 404 ]"
-expect copy-refresh-400 bash -c "[ \$(status_of POST /1.0/instances '{\"name\":\"c9\",\"source\":{\"type\":\"copy\",\"source\":\"c1\",\"refresh\":true}}') = 400 ]"
 expect copy-existing-name-409 bash -c "[ \$(status_of POST /1.0/instances '{\"name\":\"c1\",\"source\":{\"type\":\"copy\",\"source\":\"c1\"}}') = 409 ]"
 expect copy-refusals-made-nothing bash -c "[ \$(status_of GET /1.0/instances/c9) = 404 ] && [ ! -e '$pool/containers/c9' ]"
 expect copy lxc copy c1 c2
@@ -60,6 +59,7 @@ expect copy-has-snapshots bash -c "snapshots c2 | grep -q '/snapshots/snap0\"' &
 expect copy-new-uuid bash -c "[ \"\$(lxc config get c1 volatile.uuid)\" != \"\$(lxc config get c2 volatile.uuid)\" ]"
 expect copy-not-shifted-twice bash -c "[ \$(stat -c %u '$pool/containers/c1/rootfs/root/state') = \$(stat -c %u '$pool/containers/c2/rootfs/root/state') ]"
 expect copy-starts lxc start c2
+expect copy-refresh-running-target-400 bash -c "[ \$(status_of POST /1.0/instances '{\"name\":\"c2\",\"source\":{\"type\":\"copy\",\"source\":\"c1\",\"refresh\":true}}') = 400 ]"
 expect copy-content bash -c "[ \"\$(lxc exec c2 -- cat /root/state)\" = one ]"
 expect copy-own-hostname bash -c "[ \"\$(lxc exec c2 -- hostname)\" = c2 ] && [ \"\$(lxc exec c2 -- cat /etc/hostname)\" = c2 ]"
 expect copy-instance-only bash -c "lxc copy c1 c3 --instance-only && snapshots c3 | grep -q '\"metadata\":\[\]'"

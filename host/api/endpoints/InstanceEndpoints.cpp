@@ -136,12 +136,27 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
         std::string from = r.param("name");
         instances.get(r.project(), from);
         const auto& body = r.json();
-        if (body.value("migration", false)) throw BadRequest("Migration is not supported yet");
         // lxc move --target-project copies and deletes (instance_project_move is not offered).
         if (const std::string project = body.value("project", ""); !project.empty() && project != r.project())
             throw BadRequest("Moving an instance to another project is not supported: copy it there instead");
         std::string to = body.value("name", "");
         std::string project = r.project();
+        if (body.value("migration", false)) {
+            // Within this server a migration can only be lxc move -s: to another pool, under
+            // the same name or a new one.
+            const std::string pool = body.value("pool", "");
+            if (pool.empty()) throw BadRequest("Migration is only supported to another storage pool of this server");
+            if (to.empty()) to = from;
+            if (to != from) instances.checkRename(project, from, to);
+            instances.checkPoolMove(project, from, pool);
+            const bool instanceOnly = body.value("instance_only", false) || body.value("container_only", false);
+            auto op = ctx.ops.run(project, "Moving instance", resources(from),
+                                  [&instances, project, from, to, pool, instanceOnly](ops::Operation& op) {
+                                      instances.moveToPool(project, from, pool, instanceOnly, op);
+                                      if (to != from) instances.rename(project, from, to);
+                                  });
+            return Response::async(op);
+        }
         auto op = ctx.ops.run(project, "Renaming instance", resources(from),
                               [&instances, project, from, to](ops::Operation&) { instances.rename(project, from, to); });
         return Response::async(op);
