@@ -14,6 +14,8 @@ namespace lxdp::daemon {
 
 namespace {
 
+const char* const kTrustPassword = "core.trust_password";
+
 // The entity kinds of a preseed, in the order they are applied: later ones refer to earlier ones
 // (profiles name pools and networks).
 struct Kind {
@@ -45,11 +47,18 @@ void applyPreseed(LocalApi& api, const nlohmann::json& preseed) {
     std::vector<std::function<void()>> undo;
     try {
         if (preseed.contains("config") && preseed["config"].is_object()) {
-            auto old = api.get("/1.0").value("config", nlohmann::json::object());
-            auto merged = old;
-            for (auto it = preseed["config"].begin(); it != preseed["config"].end(); ++it) merged[it.key()] = it.value();
-            api.call("PUT", "/1.0", {{"config", merged}});
-            undo.push_back([&api, old] { api.call("PUT", "/1.0", {{"config", old}}); });
+            // Only the keys the preseed names change (PATCH), and only they are put back: the
+            // server shows a set trust password as "true", which must never be sent back as
+            // the password. A replaced password cannot be restored (only its hash was kept):
+            // the undo can just remove one the preseed added.
+            const auto old = api.get("/1.0").value("config", nlohmann::json::object());
+            nlohmann::json previous = nlohmann::json::object();
+            for (auto it = preseed["config"].begin(); it != preseed["config"].end(); ++it) {
+                if (it.key() == kTrustPassword && old.contains(kTrustPassword)) continue;
+                previous[it.key()] = old.value(it.key(), "");
+            }
+            api.call("PATCH", "/1.0", {{"config", preseed["config"]}});
+            undo.push_back([&api, previous] { api.call("PATCH", "/1.0", {{"config", previous}}); });
         }
         for (const auto& kind : kinds()) {
             if (!preseed.contains(kind.key) || !preseed[kind.key].is_array()) continue;
@@ -98,6 +107,8 @@ YAML::Node toYaml(const nlohmann::json& j) {
 
 nlohmann::json dump(LocalApi& api) {
     nlohmann::json out = {{"config", api.get("/1.0").value("config", nlohmann::json::object())}};
+    // A dump is fed back as a preseed: "true" there would become the password.
+    out["config"].erase(kTrustPassword);
     for (const auto& kind : kinds()) {
         nlohmann::json list = nlohmann::json::array();
         auto found = api.find(std::string(kind.url) + "?recursion=1");
