@@ -2,9 +2,14 @@
 
 #include <Poco/Net/HTTPServerResponse.h>
 
-#include <fstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include "ops/Operation.h"
+#include "util/ApiError.h"
 
 namespace lxdp::api {
 
@@ -58,10 +63,19 @@ Response Response::raw(std::string body, std::map<std::string, std::string> head
     return r;
 }
 
-Response Response::file(std::string path, std::map<std::string, std::string> headers) {
+Response Response::file(const std::string& path, std::map<std::string, std::string> headers) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) throw NotFound("File not found");
+    if (fd < 0 && errno == ELOOP) throw BadRequest("The file is a symlink: path escapes");
+    if (fd < 0) throw InternalError("Cannot open the file");
     Response r;
+    r.fd_ = std::shared_ptr<int>(new int(fd), [](int* p) {
+        ::close(*p);
+        delete p;
+    });
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) throw BadRequest("Not a regular file");
     r.kind_ = Kind::File;
-    r.body_ = std::move(path);
     r.headers_ = std::move(headers);
     r.contentType_ = "application/octet-stream";
     return r;
@@ -129,12 +143,19 @@ void Response::send(Poco::Net::HTTPServerResponse& http) const {
     case Kind::File: {
         for (const auto& [k, v] : headers_) http.set(k, v);
         http.setContentType(contentType_);
-        std::ifstream in(body_, std::ios::binary);
-        in.seekg(0, std::ios::end);
-        http.setContentLength64(static_cast<Poco::Int64>(in.tellg()));
-        in.seekg(0);
+        struct stat st {};
+        ::fstat(*fd_, &st);
+        http.setContentLength64(static_cast<Poco::Int64>(st.st_size));
         std::ostream& out = http.send();
-        out << in.rdbuf();
+        char buf[65536];
+        for (off_t at = 0; at < st.st_size && out;) {
+            // pread: copies of this response share the descriptor, not a file position.
+            const ssize_t n = ::pread(*fd_, buf, sizeof buf, at);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            out.write(buf, n);
+            at += n;
+        }
         return;
     }
     }

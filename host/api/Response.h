@@ -30,8 +30,10 @@ public:
     // A raw body with its own headers (file pulls, image exports).
     static Response raw(std::string body, std::map<std::string, std::string> headers,
                         std::string contentType = "application/octet-stream");
-    // Streams a file of the host as the body.
-    static Response file(std::string path, std::map<std::string, std::string> headers);
+    // Streams a regular file of the host as the body. It is opened here, never through a symlink
+    // in its last component (a log or export replaced by a link must not serve the link's
+    // target): NotFound when it is missing, BadRequest when it is a link or not a regular file.
+    static Response file(const std::string& path, std::map<std::string, std::string> headers);
     // The handler already answered (websocket upgrades).
     static Response handled();
 
@@ -49,6 +51,7 @@ private:
     std::string contentType_;
     std::map<std::string, std::string> headers_;
     std::shared_ptr<ops::Operation> op_;
+    std::shared_ptr<int> fd_;  // the open file of Kind::File, closed with the last copy
 };
 
 }  // namespace lxdp::api

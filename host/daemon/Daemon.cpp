@@ -171,6 +171,7 @@ int runDaemon(const DaemonOptions& options) {
         api::registerExecEndpoints(router, context);
         api::registerFileEndpoints(router, context);
         api::registerBackupEndpoints(router, context);
+        api::registerMetadataEndpoints(router, context);
         api::registerCertificateEndpoints(router, context);
         api::registerRecoverEndpoints(router, context);
         // The daemon's own control endpoints, used by `lxd waitready` and `lxd shutdown`.

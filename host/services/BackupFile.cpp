@@ -20,6 +20,7 @@
 #include "config/Names.h"
 #include "util/ApiError.h"
 #include "util/Time.h"
+#include "util/ConfinedFile.h"
 #include "util/YamlEmit.h"
 
 namespace lxdp::services {
@@ -48,20 +49,10 @@ nlohmann::json backupConfig(InstanceService& instances, StorageService& storage,
 void writeBackupYaml(InstanceService& instances, StorageService& storage, db::Database& db,
                      const db::InstanceRecord& rec, const std::string& volumePath) {
     try {
-        const std::string text = util::jsonToYaml(backupConfig(instances, storage, db, rec));
-        int dir = ::open(volumePath.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dir < 0) throw InternalError(std::strerror(errno));
-        // A temporary file renamed over the old one: a crash leaves the old or the new file, and
-        // a backup.yaml symlink from an imported tarball is replaced, never written through.
-        int fd = ::openat(dir, ".backup.yaml.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-        bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                  ::fsync(fd) == 0;
-        if (fd >= 0) ::close(fd);
-        ok = ok && ::renameat(dir, ".backup.yaml.tmp", dir, "backup.yaml") == 0;
-        int err = errno;
-        if (!ok) ::unlinkat(dir, ".backup.yaml.tmp", 0);
-        ::close(dir);
-        if (!ok) throw InternalError(std::strerror(err));
+        // Replaced, never written through: a backup.yaml symlink from an imported tarball stays
+        // out of the way.
+        util::replaceFileInRoot(volumePath, ".", "backup.yaml",
+                                util::jsonToYaml(backupConfig(instances, storage, db, rec)), 0600);
     } catch (const std::exception& e) {
         Poco::Logger::get("backups").warning("cannot write backup.yaml of %s: %s", rec.name, std::string(e.what()));
     }

@@ -84,6 +84,22 @@ private:
     Container &c_;
 };
 
+// liblxc opens its log and console log with O_CREAT and follows symlinks: a link left there
+// (by anyone with access to the log dir) would have the container's output appended to its
+// target. The dir must be a real directory, and links at the log names are removed.
+void confine_log_dir(const std::string &dir) {
+    struct stat st {};
+    if (lstat(dir.c_str(), &st) != 0)
+        fail_errno(errno, "Failed to stat %s", dir.c_str());
+    if (!S_ISDIR(st.st_mode))
+        fail(LXDP_E_INVAL, "%s is not a directory: path escapes", dir.c_str());
+    for (const char *name : {"lxc.log", "console.log"}) {
+        const std::string path = dir + "/" + name;
+        if (lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && unlink(path.c_str()) != 0)
+            fail_errno(errno, "Failed to remove %s", path.c_str());
+    }
+}
+
 } // namespace
 
 void validate_config(const InstanceView &inst) {
@@ -107,6 +123,7 @@ void write_lxc_config(const Driver &drv, const InstanceView &inst, const Idmap &
     std::string dir = drv.container_dir(inst);
     if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
         fail_errno(errno, "Failed to create %s", dir.c_str());
+    confine_log_dir(dir);
     write_file(dir + "/seccomp", kSeccompProfile);
 
     c->clear_config(c.get());

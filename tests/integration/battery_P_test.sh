@@ -30,8 +30,19 @@ for name in '..%2F..%2F..%2Fetc%2Fshadow' 'lxc.conf%2F..%2Fx' '..' '.'; do
 done
 expect "P-8 backup name with a slash refused" bash -c "s=\$(status_of POST /1.0/instances/p1/backups '{\"name\":\"../x\"}'); [ \"\$s\" = 400 ] && [ ! -e '$LXD_DIR/backups/x' ]"
 expect "P-8 unknown operation id is 404" bash -c "[ \$(status_of GET '/1.0/operations/..%2F..%2Fx') = 404 ]"
+# P-7: the instance's backup.yaml, metadata.yaml and console log replaced by symlinks to a host
+# file; start, snapshot, publish and metadata/log reads neither write nor read that file.
+echo host-target >"$canary/target"; chmod 0640 "$canary/target"
+lxc init bb p7 >/dev/null 2>&1
+for f in backup.yaml metadata.yaml; do rm -f "$LXD_DIR/containers/p7/$f"; ln -s "$canary/target" "$LXD_DIR/containers/p7/$f"; done
+mkdir -p "$LXD_DIR/logs/p7" && ln -sf "$canary/target" "$LXD_DIR/logs/p7/console.log"
+lxc start p7 >/dev/null 2>&1; lxc snapshot p7 s1 >/dev/null 2>&1; lxc publish p7 --force --alias p7img >/dev/null 2>&1
+expect "P-7 metadata show does not read the host file" bash -c "! lxc config metadata show p7 2>&1 | grep -q host-target"
+expect "P-7 console log link is not served" bash -c "! curl -s --unix-socket '$LXD_DIR/unix.socket' http://lxd/1.0/instances/p7/logs/console.log | grep -q host-target"
+expect "P-7 published image holds no host content" bash -c "lxc image export p7img '$WORK/p7img' >/dev/null && ! tar -xOf '$WORK'/p7img* 2>/dev/null | grep -q host-target"
+expect "P-7 host file content, mode and owner unchanged" bash -c "[ \"\$(cat '$canary/target')\" = host-target ] && [ \"\$(stat -c %a:%u:%g '$canary/target')\" = 640:0:0 ]"
+lxc delete -f p7 >/dev/null 2>&1; lxc image delete p7img >/dev/null 2>&1; rm -f "$canary/target"
 expect "canary dir unchanged" bash -c "[ \"\$(ls '$canary')\" = secret ] && [ \"\$(cat '$canary/secret')\" = host-secret ]"
 expect "daemon still serves" bash -c "[ \$(status_of GET /1.0) = 200 ]"
 echo "P-4 skip: the 1 000-push symlink-swap race is not written yet"
-echo "P-7 skip: symlinked console log / backup.yaml / metadata.yaml in the instance dir is not written yet"
 lxc delete -f p1 >/dev/null 2>&1
