@@ -46,6 +46,50 @@ expect "S-3 it works again" bash -c "lxc start s2 >/dev/null 2>&1; [ \"\$(lxc ex
 kill -HUP "$DAEMON_PID"
 sleep 1
 expect "S-5 SIGHUP ignored" bash -c "kill -0 $DAEMON_PID && [ \$(status_of GET /1.0) = 200 ]"
+# S-6: the [lxc monitor] of one container is SIGKILLed (its init goes with it).
+lxc start s1 >/dev/null 2>&1
+mon=$(pgrep -f "^\[lxc monitor\] $LXD_DIR/logs s2\$")
+expect "S-6 the monitor of s2 found" test -n "$mon"
+kill -KILL $mon 2>/dev/null
+sleep 1
+expect "S-6 the reported state matches the process" bash -c "p=\$(pgrep -f '^\[lxc monitor\] $LXD_DIR/logs s2\$'); if [ -z \"\$p\" ]; then lxc list -f csv -c ns s2 | grep -q '^s2,STOPPED'; else lxc list -f csv -c ns s2 | grep -q '^s2,RUNNING'; fi"
+expect "S-6 the instance can be stopped and started again" bash -c "lxc stop -f s2 2>/dev/null; lxc start s2 && [ \"\$(lxc exec s2 -- echo hi)\" = hi ]"
+expect "S-6 the other instance is unaffected" bash -c "lxc list -f csv -c ns s1 | grep -q '^s1,RUNNING' && [ \"\$(lxc exec s1 -- echo hi)\" = hi ]"
 lxc delete -f s1 s2 >/dev/null 2>&1
-echo "S-4 skip: core.shutdown_timeout and boot.stop.priority ordering at shutdown are not written yet"
-echo "S-6 skip: a SIGKILLed [lxc monitor] is not written yet"
+# S-4: SIGPWR with core.shutdown_timeout=1 and a long exec running: the instances stop by
+# boot.stop.priority (highest first, each group waited for), the exec's operation ends with its
+# instance, and the daemon exits cleanly; the next start brings the instances back.
+lxc config set core.shutdown_timeout 1
+for p in 1 5 9; do
+  lxc launch bb p$p -c boot.stop.priority=$p -c boot.host_shutdown_timeout=3 >/dev/null 2>&1
+done
+pids="$(init_pid p1) $(init_pid p5) $(init_pid p9)"
+lxc exec p1 -- sleep 600 >/dev/null 2>&1 &
+exec_client=$!
+sleep 1
+# Each init's end, in the order seen (polled every 10 ms).
+python3 - $pids >"$WORK/order" <<'PY' &
+import os, sys, time
+alive = dict(zip(sys.argv[1:], ["p1", "p5", "p9"]))
+deadline = time.time() + 120
+while alive and time.time() < deadline:
+    for pid in list(alive):
+        if not os.path.exists("/proc/" + pid):
+            print(alive.pop(pid), flush=True)
+    time.sleep(0.01)
+PY
+watcher=$!
+t0=$(date +%s)
+kill -PWR "$DAEMON_PID"
+wait "$DAEMON_PID"; code=$?
+DAEMON_PID=
+wait $watcher
+expect "S-4 daemon exits 0 after SIGPWR" test "$code" = 0
+expect "S-4 daemon exits before the operations' timeout" test $(($(date +%s) - t0)) -lt 60
+expect "S-4 instances stopped highest priority first" bash -c "[ \"\$(tr '\n' ' ' <'$WORK/order')\" = 'p9 p5 p1 ' ]"
+expect "S-4 the exec client ended with its instance" bash -c "for i in \$(seq 1 50); do kill -0 $exec_client 2>/dev/null || exit 0; sleep 0.1; done; exit 1"
+start_daemon
+expect "S-4 instances back after the next start" bash -c "for i in \$(seq 1 30); do [ \"\$(lxc list -f csv -c ns | grep -c '^p[159],RUNNING')\" = 3 ] && exit 0; sleep 1; done; exit 1"
+expect "S-4 no operation left running" bash -c "! lxc query '/1.0/operations?recursion=1' | grep -q '\"status\": \"Running\"'"
+lxc delete -f p1 p5 p9 >/dev/null 2>&1
+lxc config unset core.shutdown_timeout
