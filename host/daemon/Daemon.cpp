@@ -215,7 +215,7 @@ int runDaemon(const DaemonOptions& options) {
 
         api::HttpServer server(router, paths.socket, options.group);
         server.start();
-        services::DevLxd devlxd(paths.varDir, db, instances);
+        services::DevLxd devlxd(paths.varDir, db, instances, images, events);
         try {
             devlxd.start();
         } catch (const std::exception& e) {

@@ -15,8 +15,13 @@
 #include "api/HttpServer.h"
 #include "api/Request.h"
 #include "api/Response.h"
+#include "api/WebSocket.h"
 #include "db/Database.h"
+#include "events/EventHub.h"
+#include "services/DevLxdEvents.h"
+#include "services/ImageService.h"
 #include "services/InstanceService.h"
+#include "services/ProjectFeatures.h"
 #include "util/ApiError.h"
 
 namespace lxdp::services {
@@ -31,16 +36,18 @@ std::optional<ino_t> pidNamespace(int64_t pid) {
     return st.st_ino;
 }
 
+bool isTrue(const std::string& value) { return value == "true" || value == "1" || value == "yes" || value == "on"; }
+
 bool devlxdEnabled(const db::StringMap& config) {
     auto it = config.find("security.devlxd");
-    return it == config.end() || it->second.empty() || it->second == "true" || it->second == "1" ||
-           it->second == "yes" || it->second == "on";
+    return it == config.end() || it->second.empty() || isTrue(it->second);
 }
 
 }  // namespace
 
-DevLxd::DevLxd(const std::string& varDir, db::Database& db, InstanceService& instances)
-    : dir_(varDir + "/devlxd"), db_(db), instances_(instances) {
+DevLxd::DevLxd(const std::string& varDir, db::Database& db, InstanceService& instances, ImageService& images,
+               events::EventHub& events)
+    : dir_(varDir + "/devlxd"), db_(db), instances_(instances), images_(images), events_(events) {
     routes();
 }
 
@@ -88,6 +95,50 @@ void DevLxd::routes() {
         return api::Response::raw(out, {}, "text/plain");
     });
     router_.add("GET", "/1.0/devices", [caller](api::Request& r) { return json(caller(r).second.devices); });
+    router_.add("GET", "/1.0/events", [this, caller](api::Request& r) {
+        const std::string types = r.query("type");
+        devLxdEventTypes(types);  // refused before the upgrade
+        return streamEvents(r, caller(r).first, types);
+    });
+    router_.add("GET", "/1.0/images/{fp}/export", [this, caller](api::Request& r) {
+        const auto [rec, ex] = caller(r);
+        auto it = ex.config.find("security.devlxd.images");
+        if (it == ex.config.end() || !isTrue(it->second)) throw Forbidden("Image export is not allowed (security.devlxd.images)");
+        // A guest reaches only what any client could fetch from the host: public or cached images.
+        const std::string fp = r.param("fp");
+        const auto image = images_.resolve(imageProject(db_, rec.project), fp);
+        if (!image.isPublic && !image.cached) throw NotFound("Image not found");
+        return api::Response::file(images_.tarballPath(image.fingerprint),
+                                   {{"Content-Disposition", "inline;filename=" + images_.exportFilename(image)}});
+    });
+}
+
+api::Response DevLxd::streamEvents(api::Request& r, const db::InstanceRecord& rec, const std::string& typeList) {
+    const auto types = devLxdEventTypes(typeList);
+    auto view = devLxdView(instances_.expand(rec));
+    // Any change in any project may change what the instance sees (its profiles may live in
+    // the default project): its view is compared again at every lifecycle event.
+    auto listener = events_.subscribe({"lifecycle"}, rec.project, true, false);
+    try {
+        api::WebSocket ws(r);
+        while (!listener->closed()) {
+            if (listener->next(200)) {
+                // Deleted or renamed: get() throws and the stream is over.
+                const auto now = instances_.get(rec.project, rec.name);
+                auto next = devLxdView(instances_.expand(now));
+                for (const auto& change : devLxdChanges(view, next, types))
+                    if (!ws.sendText(change.dump())) throw std::runtime_error("client gone");
+                view = std::move(next);
+                continue;
+            }
+            auto msg = ws.receive(0);
+            if (msg && msg->kind == api::WebSocket::Kind::Closed) break;
+        }
+    } catch (const std::exception&) {
+        // The client went away or the connection broke: nothing to answer any more.
+    }
+    events_.unsubscribe(listener);
+    return api::Response::handled();
 }
 
 void DevLxd::start() {
