@@ -196,6 +196,12 @@ db::InstanceRecord InstanceService::prepareCreate(const std::string& project, co
     // A refresh brings an existing copy up to date: it is checked as the instance it replaces.
     const auto existing = db_.instance(project, rec.name);
     const bool refresh = existing && sourceType == "copy" && source.value("refresh", false);
+    if (refresh) {
+        // Its own snapshot included: the refresh would hold the instance's lock twice.
+        const std::string from = source.value("source", ""), fromProject = source.value("project", "");
+        if (from.substr(0, from.find('/')) == rec.name && (fromProject.empty() || fromProject == project))
+            throw BadRequest("An instance cannot be refreshed from itself or its snapshots");
+    }
     validateRecord(rec, refresh ? &*existing : nullptr);
     if (existing && !refresh) throw Conflict("Instance \"" + rec.name + "\" already exists");
     if (refresh && isRunning(*existing)) throw BadRequest("The instance \"" + rec.name + "\" must be stopped to be refreshed");

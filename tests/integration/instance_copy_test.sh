@@ -29,6 +29,7 @@ lxc snapshot c1 snap2 >/dev/null 2>&1
 lxc start c2 >/dev/null 2>&1
 expect refresh-running-target-refused bash -c "! lxc copy c1 c2 --refresh 2>&1 && [ \"\$(content '$dir/containers/c2')\" = one ]"
 lxc stop -f c2 >/dev/null 2>&1
+expect refresh-from-itself-400 bash -c "[ \$(status_of POST /1.0/instances '{\"name\":\"c1\",\"source\":{\"type\":\"copy\",\"source\":\"c1/snap1\",\"refresh\":true}}') = 400 ]"
 expect refresh lxc copy c1 c2 --refresh
 expect refresh-content bash -c "[ \"\$(content '$dir/containers/c2')\" = two ] && [ ! -e '$dir/containers/c2/rootfs/root/removed' ]"
 expect refresh-unchanged-file-untouched bash -c "[ \$(stat -c %i '$dir/containers/c2/rootfs/root/same') = $inode_before ]"
@@ -50,6 +51,7 @@ if grep -qw btrfs /proc/filesystems && command -v mkfs.btrfs >/dev/null && comma
 else
   echo "skip: btrfs checks (kernel btrfs support and btrfs-progs are needed)"
 fi
+expect copy-missing-pool-refused bash -c "! lxc copy c1 c9 -s nope 2>&1 && [ \$(status_of GET /1.0/instances/c9) = 404 ]"
 expect move-missing-pool-404 bash -c "[ \$(status_of POST /1.0/instances/c1 '{\"migration\":true,\"pool\":\"nope\"}') = 404 ]"
 expect move-same-pool-400 bash -c "[ \$(status_of POST /1.0/instances/c1 '{\"migration\":true,\"pool\":\"default\"}') = 400 ]"
 expect move-name-taken-409 bash -c "lxc init bb c9 >/dev/null && [ \$(status_of POST /1.0/instances/c1 '{\"migration\":true,\"pool\":\"d2\",\"name\":\"c9\"}') = 409 ] && lxc delete c9"
