@@ -40,10 +40,23 @@ nlohmann::json backupConfig(InstanceService& instances, StorageService& storage,
                              {"content_type", "filesystem"},
                              {"project", rec.project},
                              {"created_at", vol->createdAt}};
+    // Each snapshot twice, as upstream: as an instance (its config, devices, profiles) and as
+    // a volume snapshot. Upstream's import makes the snapshot records from these entries.
+    auto snapshots = nlohmann::json::array(), volumeSnapshots = nlohmann::json::array();
+    for (const auto& snap : instances.snapshots(rec.project, rec.name)) {
+        snapshots.push_back(instances.renderSnapshot(rec, snap, false));
+        volumeSnapshots.push_back({{"name", snap.name},
+                                   {"description", ""},
+                                   {"config", vol->config},
+                                   {"content_type", "filesystem"},
+                                   {"created_at", snap.createdAt},
+                                   {"expires_at", snap.expiresAt.empty() ? util::kZeroTime : snap.expiresAt}});
+    }
     return {{"container", instances.render(rec, 1)},
-            {"snapshots", nlohmann::json::array()},
+            {"snapshots", snapshots},
             {"pool", storage.render(*pool)},
-            {"volume", volume}};
+            {"volume", volume},
+            {"volume_snapshots", volumeSnapshots}};
 }
 
 void writeBackupYaml(InstanceService& instances, StorageService& storage, db::Database& db,

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <mutex>
 
 #include <lxdp/storage.h>
@@ -15,6 +16,7 @@
 #include "config/Validators.h"
 #include "daemon/Paths.h"
 #include "db/Database.h"
+#include "db/SnapshotQueries.h"
 #include "events/EventHub.h"
 #include "images/ArchiveReader.h"
 #include "images/ArchiveWriter.h"
@@ -82,6 +84,29 @@ nlohmann::json readIndex(const std::string& tarballPath) {
     return index;
 }
 
+// The snapshot names backup/index.yaml lists (their data is under backup/snapshots/<name>/).
+std::vector<std::string> indexSnapshotNames(const nlohmann::json& index) {
+    std::vector<std::string> names;
+    if (!index.contains("snapshots") || index["snapshots"].is_null()) return names;
+    if (!index["snapshots"].is_array()) throw BadRequest("Invalid snapshot list in backup/index.yaml");
+    for (const auto& name : index["snapshots"]) {
+        if (!name.is_string()) throw BadRequest("Invalid snapshot name in backup/index.yaml");
+        names.push_back(name.get<std::string>());
+    }
+    return names;
+}
+
+// Removes what a directory holds, never following a symlink, so that the next data of an
+// import can be unpacked into the same volume.
+void emptyDirectory(const std::string& path) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
+        std::filesystem::remove_all(entry.path(), ec);
+        if (ec) throw InternalError("Failed to clear " + entry.path().string() + ": " + ec.message());
+    }
+    if (ec) throw InternalError("Failed to clear " + path + ": " + ec.message());
+}
+
 }  // namespace
 
 std::vector<db::BackupRecord> BackupService::list(const std::string& project, const std::string& instance) {
@@ -145,10 +170,21 @@ void BackupService::create(const std::string& project, const std::string& instan
     writeBackupYaml(instances_, storage_, db_, rec, volumePath);
     auto config = backupConfig(instances_, storage_, db_, rec);
     const std::string pool = config["pool"].value("name", "");
+    // As upstream: the snapshots' data under backup/snapshots/<name>/, their names in the
+    // index, and an instance_only backup without either.
+    std::vector<db::InstanceSnapshotRecord> snapshots;
+    if (req.instanceOnly) {
+        config["snapshots"] = nlohmann::json::array();
+        config["volume_snapshots"] = nlohmann::json::array();
+    } else {
+        snapshots = instances_.snapshots(project, instance);
+    }
+    auto snapshotNames = nlohmann::json::array();
+    for (const auto& snap : snapshots) snapshotNames.push_back(snap.name);
     nlohmann::json index = {{"name", rec.name},
                             {"backend", config["pool"].value("driver", "dir")},
                             {"pool", pool},
-                            {"snapshots", nlohmann::json::array()},
+                            {"snapshots", snapshotNames},
                             {"optimized", false},
                             {"optimized_header", false},
                             {"type", "container"},
@@ -162,8 +198,11 @@ void BackupService::create(const std::string& project, const std::string& instan
     const std::string path = tarballPath(b);
     {
         images::ArchiveWriter writer(path, req.compression);
+        auto cancelled = [&] { return op.cancelled(); };
         writer.addFile("backup/index.yaml", util::jsonToYaml(index), 0600);
-        writer.addTree(volumePath, "backup/container", nullptr, [&] { return op.cancelled(); });
+        for (const auto& snap : snapshots)
+            writer.addTree(instances_.snapshotPath(rec, snap.name), "backup/snapshots/" + snap.name, nullptr, cancelled);
+        writer.addTree(volumePath, "backup/container", nullptr, cancelled);
         writer.finish();
     }
     try {
@@ -197,6 +236,19 @@ void BackupService::remove(const std::string& project, const std::string& instan
 
 // ---- import --------------------------------------------------------------------------------
 
+void BackupService::placeRootDisk(db::InstanceRecord& rec, const std::string& poolName) {
+    // A local root device is pointed at the pool, an inherited one from another pool is
+    // overridden locally, as upstream does for X-LXD-pool.
+    if (auto root = config::findRootDisk(rec.devices)) {
+        rec.devices[root->first]["pool"] = poolName;
+    } else if (auto inherited = config::findRootDisk(instances_.expand(rec).devices);
+               !inherited || inherited->second["pool"] != poolName) {
+        auto device = inherited ? inherited->second : db::StringMap{{"type", "disk"}, {"path", "/"}};
+        device["pool"] = poolName;
+        rec.devices[inherited ? inherited->first : "root"] = device;
+    }
+}
+
 std::string BackupService::import(const ImportTarget& target, const std::string& tarballPath, ops::Operation& op) {
     const auto index = readIndex(tarballPath);
     const std::string name = target.name.empty() ? backupText(index, "name") : target.name;
@@ -204,18 +256,17 @@ std::string BackupService::import(const ImportTarget& target, const std::string&
     const std::string poolName = target.pool.empty() ? backupText(index, "pool") : target.pool;
     if (!db_.pool(poolName)) throw NotFound("Storage pool \"" + poolName + "\" not found");
     auto rec = instanceFromBackup(index["config"]["container"], target.project, name);
-
-    // The root disk goes to the chosen pool: a local root device is pointed there, an inherited
-    // one from another pool is overridden locally, as upstream does for X-LXD-pool.
-    if (auto root = config::findRootDisk(rec.devices)) rec.devices[root->first]["pool"] = poolName;
-    else if (auto inherited = config::findRootDisk(instances_.expand(rec).devices);
-             !inherited || inherited->second["pool"] != poolName) {
-        auto device = inherited ? inherited->second : db::StringMap{{"type", "disk"}, {"path", "/"}};
-        device["pool"] = poolName;
-        rec.devices[inherited ? inherited->first : "root"] = device;
-    }
+    placeRootDisk(rec, poolName);
     config::validateInstanceConfig(rec.config, false);
     config::validateDevices(rec.devices, false);
+    auto snapshots = snapshotsFromBackup(index["config"], indexSnapshotNames(index), rec);
+    for (auto& snap : snapshots) {
+        auto asInstance = InstanceService::asInstance(rec, snap);
+        placeRootDisk(asInstance, poolName);
+        snap.devices = asInstance.devices;
+        config::validateInstanceConfig(snap.config, false);
+        config::validateDevices(snap.devices, false);
+    }
     for (const auto& p : rec.profiles)
         if (!db_.profile(profileProject(db_, rec.project), p)) throw BadRequest("Requested profile \"" + p + "\" doesn't exist");
     instances_.driver(rec);
@@ -231,23 +282,39 @@ std::string BackupService::import(const ImportTarget& target, const std::string&
     });
 
     auto& pool = storage_.pool(poolName);
+    // As upstream's unpack of a non-optimized backup: each snapshot's data is unpacked into the
+    // new volume and snapshotted there, oldest first, then the instance's own data replaces it.
+    std::vector<std::string> members;
+    for (const auto& snap : snapshots) members.push_back("backup/snapshots/" + snap.name);
+    members.push_back("backup/container");
+    auto unpack = [&](const std::string& member, const std::string& mountPath) {
+        images::unpackSubtree(
+            tarballPath, member, mountPath,
+            [&](uint64_t done, uint64_t total) {
+                lxdp_progress p{sizeof(lxdp_progress), total ? static_cast<int32_t>(done * 100 / total) : -1,
+                                "restore_backup_unpack", done, total};
+                op.progress(p);
+            },
+            [&] { return op.cancelled(); });
+        struct stat st {};
+        if (::lstat((mountPath + "/rootfs").c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+            throw BadRequest("Backup file holds no " + member + "/rootfs directory");
+    };
     bool volumeMade = false;
+    std::vector<std::string> snapshotsMade;
     try {
         std::function<void(const std::string&)> filler = [&](const std::string& mountPath) {
-            images::unpackSubtree(
-                tarballPath, "backup/container", mountPath,
-                [&](uint64_t done, uint64_t total) {
-                    lxdp_progress p{sizeof(lxdp_progress), total ? static_cast<int32_t>(done * 100 / total) : -1,
-                                    "restore_backup_unpack", done, total};
-                    op.progress(p);
-                },
-                [&] { return op.cancelled(); });
-            struct stat st {};
-            if (::lstat((mountPath + "/rootfs").c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-                throw BadRequest("Backup file holds no backup/container/rootfs directory");
+            unpack(members.front(), mountPath);
         };
         pool.createVolume(volumeRef(rec.project, rec.name), &filler, op.abiHandle());
         volumeMade = true;
+        for (size_t i = 0; i < snapshots.size(); ++i) {
+            pool.snapshotVolume(volumeRef(rec.project, rec.name + "/" + snapshots[i].name), op.abiHandle());
+            snapshotsMade.push_back(snapshots[i].name);
+            const std::string mountPath = pool.mountVolume(volumeRef(rec.project, rec.name));
+            emptyDirectory(mountPath);
+            unpack(members[i + 1], mountPath);
+        }
 
         // The driver re-owns the tree from the map recorded in volatile.last_state.idmap.
         auto keys = instances_.driver(rec).create(instances_.ref(rec), op.abiHandle());
@@ -258,6 +325,7 @@ std::string BackupService::import(const ImportTarget& target, const std::string&
                 else stored.config[k] = v;
             }
             db_.updateInstance(stored);
+            for (const auto& snap : snapshots) db::createInstanceSnapshot(db_, snap);
         });
         rec = instances_.get(rec.project, rec.name);
         const std::string volumePath = instances_.ref(rec).volumePath;
@@ -268,10 +336,14 @@ std::string BackupService::import(const ImportTarget& target, const std::string&
         writeBackupYaml(instances_, storage_, db_, rec, volumePath);
     } catch (...) {
         try { instances_.driver(rec).remove(instances_.ref(rec)); } catch (...) {}
+        for (const auto& snap : snapshotsMade) {
+            try { pool.deleteVolume(volumeRef(rec.project, rec.name + "/" + snap), nullptr); } catch (...) {}
+        }
         if (volumeMade) {
             try { pool.deleteVolume(volumeRef(rec.project, rec.name), nullptr); } catch (...) {}
         }
         db_.transaction([&] {
+            db::deleteInstanceSnapshots(db_, rec.project, rec.name);
             db_.deleteInstance(rec.project, rec.name);
             db_.deleteVolume(poolName, rec.project, LXDP_VOLUME_CONTAINER, rec.name);
         });

@@ -59,6 +59,9 @@ public:
     std::string import(const ImportTarget& target, const std::string& tarballPath, ops::Operation& op);
 
 private:
+    // The root disk of an imported instance (or of one of its snapshots) goes to the chosen pool.
+    void placeRootDisk(db::InstanceRecord& rec, const std::string& poolName);
+
     const daemon::Paths& paths_;
     db::Database& db_;
     events::EventHub& events_;

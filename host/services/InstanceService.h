@@ -139,6 +139,8 @@ public:
     nlohmann::json renderSnapshot(const db::InstanceRecord& parent, const db::InstanceSnapshotRecord& snap,
                                   bool withSize);
     static std::string snapshotEtag(const db::InstanceSnapshotRecord& snap);
+    // The instance a snapshot was taken of, as it was then (name and identity of the parent).
+    static db::InstanceRecord asInstance(const db::InstanceRecord& parent, const db::InstanceSnapshotRecord& snap);
 
 private:
     // ---- creation (InstanceService.cpp for images, InstanceCopy.cpp for copies) ----
@@ -165,8 +167,6 @@ private:
                        const db::InstanceRecord& to, plugins::StoragePool& toPool, ops::Operation& op);
     // Deletes the snapshots of an instance: volumes, then records.
     void removeSnapshots(const db::InstanceRecord& rec, plugins::StoragePool& pool);
-    // The instance a snapshot was taken of, as it was then (name and identity of the parent).
-    static db::InstanceRecord asInstance(const db::InstanceRecord& parent, const db::InstanceSnapshotRecord& snap);
     // Runs fn with a running instance frozen, so a copy of its volume is consistent.
     void whileFrozen(const db::InstanceRecord& rec, const std::function<void()>& fn);
 

@@ -11,6 +11,7 @@
 #include "events/EventHub.h"
 #include "ops/Operation.h"
 #include "plugins/StorageDriver.h"
+#include "services/BackupFile.h"
 #include "services/InstanceService.h"
 #include "services/InstanceVolumes.h"
 #include "services/SnapshotFields.h"
@@ -143,6 +144,8 @@ void InstanceService::createSnapshot(const db::InstanceSnapshotRecord& planned, 
         try { pool.deleteVolume(vol, nullptr); } catch (...) {}
         throw;
     }
+    // backup.yaml lists the snapshots (recovery and imports rebuild them from it).
+    writeBackupYaml(*this, storage_, db_, rec, ref(rec).volumePath);
     events_.lifecycle(rec.project, "instance-snapshot-created", snapshotUrl(rec.name, snap.name));
 }
 
@@ -151,6 +154,8 @@ void InstanceService::updateSnapshot(const db::InstanceSnapshotRecord& updated) 
     std::lock_guard held(*guard);
     snapshot(updated.project, updated.instance, updated.name);
     db::updateInstanceSnapshot(db_, updated);
+    const auto rec = get(updated.project, updated.instance);
+    writeBackupYaml(*this, storage_, db_, rec, ref(rec).volumePath);
     events_.lifecycle(updated.project, "instance-snapshot-updated", snapshotUrl(updated.instance, updated.name));
 }
 
@@ -176,6 +181,7 @@ void InstanceService::renameSnapshot(const std::string& project, const std::stri
         try { pool.renameVolume(snapshotVolume(project, instance, to), instance + "/" + from); } catch (...) {}
         throw;
     }
+    writeBackupYaml(*this, storage_, db_, rec, ref(rec).volumePath);
     events_.lifecycle(project, "instance-snapshot-renamed", snapshotUrl(instance, to), {{"old_name", from}});
 }
 
@@ -187,6 +193,7 @@ void InstanceService::removeSnapshot(const std::string& project, const std::stri
     snapshot(project, instance, name);
     storage_.pool(poolOf(rec)).deleteVolume(snapshotVolume(project, instance, name), nullptr);
     db::deleteInstanceSnapshot(db_, project, instance, name);
+    writeBackupYaml(*this, storage_, db_, rec, ref(rec).volumePath);
     events_.lifecycle(project, "instance-snapshot-deleted", snapshotUrl(instance, name));
 }
 
@@ -227,6 +234,9 @@ void InstanceService::restore(const std::string& project, const std::string& ins
             current.profiles = restored.profiles;
             db_.updateInstance(current);
         });
+        // The restored data brought the snapshot's older backup.yaml back.
+        const auto now = get(project, instance);
+        writeBackupYaml(*this, storage_, db_, now, ref(now).volumePath);
     } catch (...) {
         if (wasRunning) {
             try { start(get(project, instance), &op); } catch (...) {}

@@ -48,6 +48,17 @@ stop_daemon
 start_daemon
 expect pool-survives-restart bash -c "findmnt -n -o FSTYPE '$POOL' | grep -qx btrfs && lxc exec c -- true"
 
+# A backup with snapshots leaves btrfs and comes back onto it: the snapshots as read-only
+# subvolumes with their own content.
+lxc exec c -- sh -c 'echo s0 > /root/state' && lxc snapshot c s0 >/dev/null
+lxc exec c -- sh -c 'echo now > /root/state'
+expect backup-export lxc export c "$WORK/c.tar.gz"
+expect backup-import lxc import "$WORK/c.tar.gz" e -s p
+expect backup-snapshot-subvolume bash -c "btrfs subvolume list '$POOL' | grep -q ' path containers-snapshots/e/s0\$' && [ \"\$(btrfs property get '$POOL/containers-snapshots/e/s0' ro)\" = ro=true ]"
+expect backup-imported-content bash -c "lxc start e && [ \"\$(lxc exec e -- cat /root/state)\" = now ]"
+expect backup-restore-snapshot bash -c "lxc restore e s0 && [ \"\$(lxc exec e -- cat /root/state)\" = s0 ]"
+expect backup-import-delete lxc delete -f e
+
 expect instance-delete lxc delete -f c
 expect subvolume-gone bash -c "! btrfs subvolume list '$POOL' | grep -q 'containers/c\$'"
 lxc profile device remove default root >/dev/null 2>&1

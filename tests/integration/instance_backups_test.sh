@@ -40,6 +40,53 @@ expect import-content bash -c "[ \"\$(lxc exec c1 -- cat /root/state)\" = one ]"
 expect import-config bash -c "lxc config get c1 user.note | grep -qx hello"
 expect import-owner-in-container bash -c "[ \"\$(lxc exec c1 -- stat -c %u:%g /root/state)\" = 0:0 ]"
 
+# ---- snapshots in backups ----
+# Two snapshots with different content, one with a description and an expiry.
+state() { lxc exec "$1" -- cat /root/state; }
+import_result() { # import_result TARBALL: the backup import's operation, as "STATUS_CODE ERR"
+  local op
+  op=$(curl -s --unix-socket "$LXD_DIR/unix.socket" -X POST -H 'Content-Type: application/octet-stream' \
+    --data-binary @"$1" http://lxd/1.0/instances | python3 -c 'import sys,json; print(json.load(sys.stdin)["operation"])')
+  api GET "$op/wait" | python3 -c 'import sys,json; m=json.load(sys.stdin)["metadata"]; print(m["status_code"], m["err"])'
+}
+export -f state import_result
+lxc exec c1 -- sh -c 'echo snap-a > /root/state' && lxc snapshot c1 sa >/dev/null 2>&1
+lxc exec c1 -- sh -c 'echo snap-b > /root/state' && lxc snapshot c1 sb >/dev/null 2>&1
+lxc query -X PATCH -d '{"description":"second","expires_at":"2099-01-02T03:04:05Z"}' /1.0/instances/c1/snapshots/sb >/dev/null
+lxc exec c1 -- sh -c 'echo one > /root/state'
+expect snapshots-in-backup-yaml python3 -c "import yaml; b=yaml.safe_load(open('$pool/containers/c1/backup.yaml')); assert [(s['name'], s['description']) for s in b['snapshots']]==[('sa',''),('sb','second')], b['snapshots']"
+expect export-with-snapshots lxc export c1 "$WORK/snaps.tar.gz"
+expect export-snapshot-members bash -c "tar tzf '$WORK/snaps.tar.gz' | grep -qx 'backup/snapshots/sa/rootfs/root/state' && tar tzf '$WORK/snaps.tar.gz' | grep -qx 'backup/snapshots/sb/rootfs/root/state'"
+expect export-snapshot-content bash -c "[ \"\$(tar xzOf '$WORK/snaps.tar.gz' backup/snapshots/sa/rootfs/root/state)\" = snap-a ]"
+expect export-index-lists-snapshots bash -c "tar xzOf '$WORK/snaps.tar.gz' backup/index.yaml | python3 -c 'import sys,yaml; i=yaml.safe_load(sys.stdin); assert i[\"snapshots\"]==[\"sa\",\"sb\"], i[\"snapshots\"]; assert [s[\"name\"] for s in i[\"config\"][\"snapshots\"]]==[\"sa\",\"sb\"]; assert [s[\"name\"] for s in i[\"config\"][\"volume_snapshots\"]]==[\"sa\",\"sb\"]'"
+expect export-instance-only lxc export c1 "$WORK/only.tar.gz" --instance-only
+expect instance-only-has-no-snapshots bash -c "! tar tzf '$WORK/only.tar.gz' | grep -q '^backup/snapshots' && tar xzOf '$WORK/only.tar.gz' backup/index.yaml | python3 -c 'import sys,yaml; i=yaml.safe_load(sys.stdin); assert not i.get(\"snapshots\"); assert not i[\"config\"][\"snapshots\"]'"
+lxc delete -f c1 >/dev/null 2>&1
+expect import-with-snapshots lxc import "$WORK/snaps.tar.gz"
+expect imported-snapshots-listed bash -c "[ \"\$(lxc query /1.0/instances/c1/snapshots | python3 -c 'import sys,json; print(\" \".join(sorted(u.rsplit(\"/\",1)[1] for u in json.load(sys.stdin))))')\" = 'sa sb' ]"
+expect imported-snapshot-fields bash -c "lxc query /1.0/instances/c1/snapshots/sb | python3 -c 'import sys,json; s=json.load(sys.stdin); assert s[\"description\"]==\"second\" and s[\"expires_at\"].startswith(\"2099-01-02T03:04:05\"), s'"
+expect imported-snapshot-volumes bash -c "[ -d '$pool/containers-snapshots/c1/sa/rootfs' ] && [ -d '$pool/containers-snapshots/c1/sb/rootfs' ]"
+expect imported-start lxc start c1
+expect imported-current-content bash -c "[ \"\$(state c1)\" = one ]"
+expect restore-imported-snapshot lxc restore c1 sa
+expect restored-snapshot-content bash -c "[ \"\$(state c1)\" = snap-a ]"
+expect restore-second-snapshot lxc restore c1 sb
+expect restored-second-content bash -c "[ \"\$(state c1)\" = snap-b ]"
+lxc delete -f c1 >/dev/null 2>&1
+expect import-instance-only lxc import "$WORK/only.tar.gz"
+expect instance-only-imported-without-snapshots bash -c "lxc query /1.0/instances/c1/snapshots | grep -qx '\[\]' && [ ! -e '$pool/containers-snapshots/c1' ] || [ -z \"\$(ls -A '$pool/containers-snapshots/c1' 2>/dev/null)\" ]"
+lxc delete -f c1 >/dev/null 2>&1
+# A snapshot the index lists whose data is missing: 400, and neither records nor volumes stay.
+mkdir -p "$WORK/cut" && tar xzf "$WORK/snaps.tar.gz" -C "$WORK/cut" && rm -rf "$WORK/cut/backup/snapshots/sb"
+tar czf "$WORK/cut.tar.gz" -C "$WORK/cut" backup && rm -rf "$WORK/cut"
+expect corrupt-snapshot-import-400 bash -c "import_result '$WORK/cut.tar.gz' | grep -q '^400 .*backup/snapshots/sb'"
+expect corrupt-snapshot-left-nothing bash -c "! lxc info c1 >/dev/null 2>&1 && [ ! -e '$pool/containers/c1' ] && [ -z \"\$(ls -A '$pool/containers-snapshots' 2>/dev/null)\" ] && [ -z \"\$('$DAEMON' sql global 'SELECT name FROM instance_snapshots' | grep -E 'sa|sb')\" ]"
+# A snapshot name that is no name: refused before anything is made.
+mkdir -p "$WORK/bad" && tar xzf "$WORK/snaps.tar.gz" -C "$WORK/bad"
+sed -i 's/^\( *\)- sb$/\1- "s\/b"/' "$WORK/bad/backup/index.yaml" && tar czf "$WORK/badname.tar.gz" -C "$WORK/bad" backup && rm -rf "$WORK/bad"
+expect bad-snapshot-name-refused bash -c "! lxc import '$WORK/badname.tar.gz' 2>/dev/null && ! lxc info c1 >/dev/null 2>&1"
+lxc import "$WORK/c1.tar.gz" >/dev/null 2>&1 && lxc start c1
+
 # A tarball that is not a backup: refused, nothing stays.
 head -c 100000 /dev/urandom >"$WORK/garbage.tar.gz"
 expect garbage-import-refused bash -c "! lxc import '$WORK/garbage.tar.gz' 2>/dev/null"
