@@ -123,6 +123,8 @@ const std::map<std::string, Rule>& exactKeys() {
             // Written by the daemon only; the API refuses them on profiles (see validateInstanceKey).
             {"volatile.apply_template", r(isAny)},
             {"volatile.base_image", r(isAny)},
+            // Upstream 5.0 sets it on every instance: its backups carry it here.
+            {"volatile.cloud-init.instance-id", r(isAny)},
             {"volatile.idmap.base", r(isUint32)},
             {"volatile.idmap.current", r(isAny)},
             {"volatile.idmap.next", r(isAny)},

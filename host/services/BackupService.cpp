@@ -251,6 +251,10 @@ void BackupService::placeRootDisk(db::InstanceRecord& rec, const std::string& po
 
 std::string BackupService::import(const ImportTarget& target, const std::string& tarballPath, ops::Operation& op) {
     const auto index = readIndex(tarballPath);
+    // A driver's own stream format (btrfs send, zfs send) in place of the trees: none here.
+    if (backupText(index, "optimized") == "true")
+        throw BadRequest("Optimized backups (" + backupText(index, "backend") +
+                         " storage format) are not supported: export without optimized storage");
     const std::string name = target.name.empty() ? backupText(index, "name") : target.name;
     config::checkInstanceName(name);
     const std::string poolName = target.pool.empty() ? backupText(index, "pool") : target.pool;
