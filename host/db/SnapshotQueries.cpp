@@ -95,6 +95,11 @@ void updateInstanceSnapshot(Database& db, const InstanceSnapshotRecord& r) {
             r.description, r.expiresAt, r.project, r.instance, r.name);
 }
 
+void setInstanceSnapshotDevices(Database& db, const InstanceSnapshotRecord& r) {
+    execute(db, "UPDATE instance_snapshots SET devices = ? WHERE project = ? AND instance = ? AND name = ?",
+            toJson(r.devices), r.project, r.instance, r.name);
+}
+
 void renameInstanceSnapshot(Database& db, const std::string& project, const std::string& instance,
                             const std::string& from, const std::string& to) {
     execute(db, "UPDATE instance_snapshots SET name = ? WHERE project = ? AND instance = ? AND name = ?", to,

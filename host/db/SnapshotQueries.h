@@ -24,6 +24,8 @@ std::optional<InstanceSnapshotRecord> instanceSnapshot(Database& db, const std::
 void createInstanceSnapshot(Database& db, const InstanceSnapshotRecord& snapshot);
 // Stores the user-editable fields: description and expiry.
 void updateInstanceSnapshot(Database& db, const InstanceSnapshotRecord& snapshot);
+// Stores a snapshot's devices: its root disk follows the instance to another pool.
+void setInstanceSnapshotDevices(Database& db, const InstanceSnapshotRecord& snapshot);
 void renameInstanceSnapshot(Database& db, const std::string& project, const std::string& instance,
                             const std::string& from, const std::string& to);
 void deleteInstanceSnapshot(Database& db, const std::string& project, const std::string& instance,

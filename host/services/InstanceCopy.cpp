@@ -186,6 +186,7 @@ void InstanceService::copySnapshots(const db::InstanceRecord& from, const std::v
         // every volume made through the records.
         snap.project = to.project;
         snap.instance = to.name;
+        if (!samePool) pointRootDiskAt(snap.devices, poolOf(to));
         try {
             db::createInstanceSnapshot(db_, snap);
         } catch (...) {

@@ -77,6 +77,11 @@ void InstanceService::moveToPool(const std::string& project, const std::string& 
             db_.createVolume(*volumeRow);
             db_.updateInstance(moved);
             if (instanceOnly) db::deleteInstanceSnapshots(db_, project, name);
+            else
+                for (auto snap : snaps) {
+                    pointRootDiskAt(snap.devices, poolName);
+                    db::setInstanceSnapshotDevices(db_, snap);
+                }
         });
     } catch (...) {
         // Snapshots before the volume they were taken of.

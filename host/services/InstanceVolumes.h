@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "config/Devices.h"
+#include "db/Records.h"
 #include "plugins/StorageDriver.h"
 
 namespace lxdp::services {
@@ -26,6 +28,12 @@ inline plugins::VolumeRef snapshotVolume(const std::string& project, const std::
 // data, so a restore takes them from the snapshot and a copy from its source.
 inline bool describesVolumeData(const std::string& key) {
     return key.rfind("volatile.idmap.", 0) == 0 || key == "volatile.last_state.idmap";
+}
+
+// A snapshot's own root disk names the pool of its instance's volume, as upstream keeps it: a
+// restore then brings back a root disk on the pool the volume is on.
+inline void pointRootDiskAt(db::DeviceMap& localDevices, const std::string& pool) {
+    if (auto root = config::findRootDisk(localDevices)) localDevices[root->first]["pool"] = pool;
 }
 
 inline std::string instanceUrl(const std::string& name) { return "/1.0/instances/" + name; }

@@ -72,8 +72,15 @@ for to in "${pools[@]}" default; do
   expect "move-$from-to-$to-root-device" bash -c "[ \"\$(lxc config device get c1 root pool)\" = $to ]"
   expect "move-$from-to-$to-snapshots-kept" bash -c "snapshots c1 | grep -q '/snapshots/snap1\"' && snapshots c1 | grep -q '/snapshots/snap2\"'"
   expect "move-$from-to-$to-starts" bash -c "lxc start c1 && [ \"\$(lxc exec c1 -- cat /root/state)\" = two ] && lxc stop -f c1"
+  lxc snapshot c1 "at-$to" >/dev/null
   from=$to
 done
+# The snapshots' own root disks (those taken since the first move have one) follow the volume.
+expect move-snapshot-root-disks-follow bash -c "api GET '/1.0/instances/c1/snapshots?recursion=1' | python3 -c '
+import json, sys
+snaps = json.load(sys.stdin)[\"metadata\"]
+pools = {d[\"pool\"] for s in snaps for d in s[\"devices\"].values() if d.get(\"path\") == \"/\"}
+sys.exit(0 if pools == {\"default\"} else pools)'"
 
 # A move that fails on the way (files beyond the btrfs quota of the root disk) leaves the
 # instance whole on its pool and nothing on the other.
