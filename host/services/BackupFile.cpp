@@ -16,6 +16,7 @@
 #include "db/BackupQueries.h"
 #include "db/Database.h"
 #include "services/InstanceService.h"
+#include "services/ProjectFeatures.h"
 #include "services/StorageService.h"
 #include "config/Names.h"
 #include "util/ApiError.h"
@@ -52,8 +53,18 @@ nlohmann::json backupConfig(InstanceService& instances, StorageService& storage,
                                    {"created_at", snap.createdAt},
                                    {"expires_at", snap.expiresAt.empty() ? util::kZeroTime : snap.expiresAt}});
     }
+    // The instance's profiles as they are now, which upstream writes for its recovery.
+    auto profiles = nlohmann::json::array();
+    for (const auto& name : rec.profiles)
+        if (auto p = db.profile(profileProject(db, rec.project), name))
+            profiles.push_back({{"name", p->name},
+                                {"description", p->description},
+                                {"config", p->config},
+                                {"devices", p->devices},
+                                {"used_by", nlohmann::json::array()}});
     return {{"container", instances.render(rec, 1)},
             {"snapshots", snapshots},
+            {"profiles", profiles},
             {"pool", storage.render(*pool)},
             {"volume", volume},
             {"volume_snapshots", volumeSnapshots}};

@@ -19,8 +19,9 @@ namespace lxdp::services {
 class InstanceService;
 class StorageService;
 
-// {container, snapshots, pool, volume, volume_snapshots}: the instance and its snapshots as GET
-// renders them, its pool, its volume and the volume's snapshots (upstream 5.0's backup.yaml).
+// {container, snapshots, profiles, pool, volume, volume_snapshots}: the instance and its snapshots
+// as GET renders them, its profiles, pool, volume and the volume's snapshots (upstream 5.0's
+// backup.yaml).
 nlohmann::json backupConfig(InstanceService& instances, StorageService& storage, db::Database& db,
                             const db::InstanceRecord& rec);
 

@@ -58,7 +58,7 @@ expect snapshots-in-backup-yaml python3 -c "import yaml; b=yaml.safe_load(open('
 expect export-with-snapshots lxc export c1 "$WORK/snaps.tar.gz"
 expect export-snapshot-members bash -c "tar tzf '$WORK/snaps.tar.gz' | grep -qx 'backup/snapshots/sa/rootfs/root/state' && tar tzf '$WORK/snaps.tar.gz' | grep -qx 'backup/snapshots/sb/rootfs/root/state'"
 expect export-snapshot-content bash -c "[ \"\$(tar xzOf '$WORK/snaps.tar.gz' backup/snapshots/sa/rootfs/root/state)\" = snap-a ]"
-expect export-index-lists-snapshots bash -c "tar xzOf '$WORK/snaps.tar.gz' backup/index.yaml | python3 -c 'import sys,yaml; i=yaml.safe_load(sys.stdin); assert i[\"snapshots\"]==[\"sa\",\"sb\"], i[\"snapshots\"]; assert [s[\"name\"] for s in i[\"config\"][\"snapshots\"]]==[\"sa\",\"sb\"]; assert [s[\"name\"] for s in i[\"config\"][\"volume_snapshots\"]]==[\"sa\",\"sb\"]'"
+expect export-index-lists-snapshots bash -c "tar xzOf '$WORK/snaps.tar.gz' backup/index.yaml | python3 -c 'import sys,yaml; i=yaml.safe_load(sys.stdin); assert i[\"snapshots\"]==[\"sa\",\"sb\"], i[\"snapshots\"]; assert [s[\"name\"] for s in i[\"config\"][\"snapshots\"]]==[\"sa\",\"sb\"]; assert [s[\"name\"] for s in i[\"config\"][\"volume_snapshots\"]]==[\"sa\",\"sb\"]; assert [p[\"name\"] for p in i[\"config\"][\"profiles\"]]==[\"default\"]'"
 expect export-instance-only lxc export c1 "$WORK/only.tar.gz" --instance-only
 expect instance-only-has-no-snapshots bash -c "! tar tzf '$WORK/only.tar.gz' | grep -q '^backup/snapshots' && tar xzOf '$WORK/only.tar.gz' backup/index.yaml | python3 -c 'import sys,yaml; i=yaml.safe_load(sys.stdin); assert not i.get(\"snapshots\"); assert not i[\"config\"][\"snapshots\"]'"
 lxc delete -f c1 >/dev/null 2>&1
