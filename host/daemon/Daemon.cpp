@@ -33,6 +33,7 @@
 #include "services/HostLifecycle.h"
 #include "services/SnapshotScheduler.h"
 #include "services/ImageService.h"
+#include "services/ImageVolumes.h"
 #include "services/InstanceService.h"
 #include "services/NetworkService.h"
 #include "services/ProfileService.h"
@@ -133,9 +134,11 @@ int runDaemon(const DaemonOptions& options) {
         services::StorageService storage(db, events, registry);
         services::VolumeService volumes(db, events, registry, storage);
         services::ProfileService profiles(db, events);
-        services::ImageService images(paths, db, events);
+        services::ImageVolumes imageVolumes(db, registry, storage);
+        storage.setImageVolumes(&imageVolumes);
+        services::ImageService images(paths, db, events, imageVolumes);
         images.pruneLeftoverUploads();
-        services::InstanceService instances(paths, db, events, registry, storage, images);
+        services::InstanceService instances(paths, db, events, registry, storage, images, imageVolumes);
         services::ProjectService projects(db, events);
         services::NetworkService networks(db, events, registry, instances);
         instances.setNetworks(&networks);

@@ -12,6 +12,7 @@
 #include "db/Database.h"
 #include "events/EventHub.h"
 #include "images/ImageArchive.h"
+#include "services/ImageVolumes.h"
 #include "util/ApiError.h"
 #include "util/Hash.h"
 #include "util/Time.h"
@@ -99,6 +100,10 @@ void ImageService::remove(const std::string& project, const std::string& fingerp
     auto img = resolve(project, fingerprint);
     db_.deleteImage(project, img.fingerprint);
     ::unlink(tarballPath(img.fingerprint).c_str());
+    const auto projects = db_.projects();
+    if (std::none_of(projects.begin(), projects.end(),
+                     [&](const db::ProjectRecord& p) { return db_.image(p.name, img.fingerprint).has_value(); }))
+        volumes_.removeImage(img.fingerprint);
     events_.lifecycle(project, "image-deleted", "/1.0/images/" + img.fingerprint);
 }
 

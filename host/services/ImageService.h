@@ -14,6 +14,8 @@ namespace lxdp::daemon { struct Paths; }
 
 namespace lxdp::services {
 
+class ImageVolumes;
+
 struct ImageUpload {
     std::string project = "default";
     std::string path;         // a temporary file inside the images dir
@@ -26,8 +28,8 @@ struct ImageUpload {
 
 class ImageService {
 public:
-    ImageService(const daemon::Paths& paths, db::Database& db, events::EventHub& events)
-        : paths_(paths), db_(db), events_(events) {}
+    ImageService(const daemon::Paths& paths, db::Database& db, events::EventHub& events, ImageVolumes& volumes)
+        : paths_(paths), db_(db), events_(events), volumes_(volumes) {}
 
     // Checks the tarball and records the image; a malformed tarball is a 400 and leaves nothing.
     db::ImageRecord import(const ImageUpload& upload);
@@ -35,6 +37,7 @@ public:
     db::ImageRecord resolve(const std::string& project, const std::string& fingerprint);
     // An alias name, or else a fingerprint.
     db::ImageRecord resolveAliasOrFingerprint(const std::string& project, const std::string& ref);
+    // Removes the image from the project; its volumes on the pools go once no project has it.
     void remove(const std::string& project, const std::string& fingerprint);
     void update(const db::ImageRecord& image);
     std::string tarballPath(const std::string& fingerprint) const;
@@ -58,6 +61,7 @@ private:
     const daemon::Paths& paths_;
     db::Database& db_;
     events::EventHub& events_;
+    ImageVolumes& volumes_;
 };
 
 }  // namespace lxdp::services

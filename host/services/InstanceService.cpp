@@ -16,7 +16,6 @@
 #include "db/Database.h"
 #include "db/SnapshotQueries.h"
 #include "events/EventHub.h"
-#include "images/ImageArchive.h"
 #include "images/MetadataYaml.h"
 #include "ops/Operation.h"
 #include "plugins/PluginRegistry.h"
@@ -24,6 +23,7 @@
 #include "services/DiskVolumes.h"
 #include "services/BackupFile.h"
 #include "services/ImageService.h"
+#include "services/ImageVolumes.h"
 #include "services/InstanceVolumes.h"
 #include "services/InterfaceJson.h"
 #include "services/NetworkService.h"
@@ -233,19 +233,9 @@ void InstanceService::createFromImage(db::InstanceRecord rec, const nlohmann::js
     rec.config["volatile.uuid"] = util::randomUuid();
     for (const auto& [k, v] : image.properties) rec.config["image." + k] = v;
 
-    const std::string tarball = images_.tarballPath(image.fingerprint);
-    const VolumeStep unpack = [&](plugins::StoragePool& pool) {
-        std::function<void(const std::string&)> filler = [&](const std::string& mountPath) {
-            images::unpackImage(
-                tarball, mountPath,
-                [&](uint64_t done, uint64_t total) {
-                    lxdp_progress p{sizeof(lxdp_progress), total ? static_cast<int32_t>(done * 100 / total) : -1,
-                                    "create_instance_from_image_unpack", done, total};
-                    op.progress(p);
-                },
-                [&] { return op.cancelled(); });
-        };
-        pool.createVolume(volumeRef(rec), &filler, op.abiHandle());
+    const VolumeStep unpack = [&](plugins::StoragePool&) {
+        imageVolumes_.createVolume(poolOf(rec), image.fingerprint, images_.tarballPath(image.fingerprint),
+                                   volumeRef(rec), op);
     };
     provision(rec, unpack, {}, "create", op);
 }

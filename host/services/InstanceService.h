@@ -42,13 +42,16 @@ struct InstanceListContext {
 
 class StorageService;
 class ImageService;
+class ImageVolumes;
 class NetworkService;
 
 class InstanceService {
 public:
     InstanceService(const daemon::Paths& paths, db::Database& db, events::EventHub& events,
-                    plugins::PluginRegistry& plugins, StorageService& storage, ImageService& images)
-        : paths_(paths), db_(db), events_(events), plugins_(plugins), storage_(storage), images_(images) {}
+                    plugins::PluginRegistry& plugins, StorageService& storage, ImageService& images,
+                    ImageVolumes& imageVolumes)
+        : paths_(paths), db_(db), events_(events), plugins_(plugins), storage_(storage), images_(images),
+          imageVolumes_(imageVolumes) {}
 
     db::InstanceRecord get(const std::string& project, const std::string& name);
     Expanded expand(const db::InstanceRecord& rec, const InstanceListContext* list = nullptr);
@@ -189,6 +192,7 @@ private:
     plugins::PluginRegistry& plugins_;
     StorageService& storage_;
     ImageService& images_;
+    ImageVolumes& imageVolumes_;
     NetworkService* networks_ = nullptr;
     ProjectPolicy policy_{db_};
     ProxyDevices proxies_;

@@ -1,5 +1,6 @@
 #include "services/StorageService.h"
 
+#include <algorithm>
 #include <set>
 
 #include <Poco/Logger.h>
@@ -10,6 +11,7 @@
 #include "events/EventHub.h"
 #include "plugins/PluginRegistry.h"
 #include "plugins/StorageDriver.h"
+#include "services/ImageVolumes.h"
 #include "util/ApiError.h"
 
 namespace lxdp::services {
@@ -71,7 +73,11 @@ void StorageService::create(const std::string& name, const std::string& driverNa
 
 void StorageService::remove(const std::string& name) {
     if (!db_.pool(name)) throw NotFound("Storage pool not found");
-    if (!usedBy(name).empty()) throw BadRequest("The storage pool is currently in use");
+    // Image volumes are a cache of the images: they go with the pool, as upstream's.
+    const auto users = usedBy(name);
+    if (std::any_of(users.begin(), users.end(), [](const std::string& u) { return u.rfind("/1.0/images/", 0) != 0; }))
+        throw BadRequest("The storage pool is currently in use");
+    if (imageVolumes_) imageVolumes_->removeFromPool(name);
     std::unique_ptr<plugins::StoragePool> pool;
     {
         std::lock_guard lock(mutex_);

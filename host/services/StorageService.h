@@ -19,10 +19,15 @@ class StoragePool;
 
 namespace lxdp::services {
 
+class ImageVolumes;
+
 class StorageService {
 public:
     StorageService(db::Database& db, events::EventHub& events, plugins::PluginRegistry& plugins);
     ~StorageService();
+
+    // A pool's image volumes go with it (constructed after this service).
+    void setImageVolumes(ImageVolumes* imageVolumes) { imageVolumes_ = imageVolumes; }
 
     // Opens and mounts every pool of the database; a pool whose driver is missing is logged
     // and left unavailable, the daemon carries on.
@@ -42,12 +47,14 @@ public:
     void adopt(const std::string& name, std::unique_ptr<plugins::StoragePool> pool);
 
     nlohmann::json render(const db::PoolRecord& pool);
+    // What uses the pool: profiles, instances, images (whose volumes it keeps) and custom volumes.
     std::vector<std::string> usedBy(const std::string& name);
 
 private:
     db::Database& db_;
     events::EventHub& events_;
     plugins::PluginRegistry& plugins_;
+    ImageVolumes* imageVolumes_ = nullptr;
     std::mutex mutex_;
     std::map<std::string, std::unique_ptr<plugins::StoragePool>> open_;
 };

@@ -11,8 +11,9 @@ namespace {
 
 const lxdp_storage_info impl_info = {
     .struct_size = sizeof(lxdp_storage_info),
-    // Snapshots and copies are btrfs snapshots: instant, whatever the volume holds; quotas are qgroups.
-    .flags = LXDP_STORAGE_FAST_SNAPSHOTS | LXDP_STORAGE_QUOTAS,
+    // Snapshots and copies are btrfs snapshots: instant, whatever the volume holds; quotas are
+    // qgroups. So an image is unpacked once into an image volume and each root is a snapshot of it.
+    .flags = LXDP_STORAGE_FAST_SNAPSHOTS | LXDP_STORAGE_QUOTAS | LXDP_STORAGE_OPTIMIZED_IMAGES,
     .version = "1",
 };
 

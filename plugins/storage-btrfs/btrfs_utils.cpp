@@ -236,6 +236,14 @@ void snapshotSubvolume(const std::string& src, const std::string& dst, bool read
     if (::ioctl(dir.get(), BTRFS_IOC_SNAP_CREATE_V2, &args) != 0) failErrno("snapshot " + src + " to " + dst);
 }
 
+void makeReadOnly(const std::string& path) {
+    Fd subvolume(openDir(path));
+    uint64_t flags = 0;
+    if (::ioctl(subvolume.get(), BTRFS_IOC_SUBVOL_GETFLAGS, &flags) != 0) failErrno("read the flags of " + path);
+    flags |= BTRFS_SUBVOL_RDONLY;
+    if (::ioctl(subvolume.get(), BTRFS_IOC_SUBVOL_SETFLAGS, &flags) != 0) failErrno("make " + path + " read-only");
+}
+
 void deleteSubvolume(const std::string& path) {
     if (!lxdp_dir::exists(path)) return;
     auto [parent, name] = splitParent(path);

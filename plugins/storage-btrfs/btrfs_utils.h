@@ -54,6 +54,8 @@ bool isDirectory(const std::string& path);
 void createSubvolume(const std::string& path);
 // dst (which must not exist) becomes a snapshot of the subvolume src, read-only or writable.
 void snapshotSubvolume(const std::string& src, const std::string& dst, bool readOnly);
+// Makes the subvolume at path read-only (what it holds can then only be snapshotted).
+void makeReadOnly(const std::string& path);
 // Deletes the subvolume at path and every subvolume nested in it; nothing when missing.
 void deleteSubvolume(const std::string& path);
 // Deletes every subvolume below the directory dir, which stays.

@@ -117,6 +117,8 @@ lxdp_status volume_create(void* pool, const lxdp_volume* vol, const lxdp_filler*
                 if (rc != LXDP_OK) throw AlreadyReported{rc};
             }
             applyConfiguredSize(p, path, *vol);
+            // An image volume is the common origin of its instances' roots: it never changes.
+            if (vol->type == LXDP_VOLUME_IMAGE) makeReadOnly(path);
         });
     });
 }

@@ -128,6 +128,10 @@ def check_database(lxd_dir):
             "backup of a missing instance":
                 "SELECT b.project, b.instance || '/' || b.name FROM instance_backups b LEFT JOIN instances i"
                 " ON i.project = b.project AND i.name = b.instance WHERE i.name IS NULL",
+            # An image volume (kept by drivers such as btrfs) is a cache of an image that exists.
+            "image volume without its image":
+                "SELECT v.project, v.pool || '/' || v.name FROM storage_volumes v LEFT JOIN images i"
+                " ON i.fingerprint = v.name WHERE v.type = 1 AND i.fingerprint IS NULL",
             "volume on a missing pool":
                 "SELECT v.project, v.pool || '/' || v.name FROM storage_volumes v LEFT JOIN storage_pools p"
                 " ON p.name = v.pool WHERE p.name IS NULL",
@@ -150,11 +154,14 @@ def check_database(lxd_dir):
                 leftover("pool %s: its directory %s is missing" % (pool, root))
                 continue
             rows = volumes.get((pool, 0), set())
-            dirs = set(listdir(os.path.join(root, "containers")))
-            for name in sorted(dirs - rows):
-                leftover("pool %s: volume dir containers/%s without a row" % (pool, name))
-            for name in sorted(rows - dirs):
-                leftover("pool %s: volume row %s without its dir" % (pool, name))
+            # Instance volumes, and image volumes (drivers such as btrfs keep one per image).
+            for vtype, subdir, what in ((0, "containers", "volume"), (1, "images", "image volume")):
+                type_rows = volumes.get((pool, vtype), set())
+                dirs = set(listdir(os.path.join(root, subdir)))
+                for name in sorted(dirs - type_rows):
+                    leftover("pool %s: %s dir %s/%s without a row" % (pool, what, subdir, name))
+                for name in sorted(type_rows - dirs):
+                    leftover("pool %s: %s row %s without its dir" % (pool, what, name))
             snap_dirs = set()
             for inst in listdir(os.path.join(root, "containers-snapshots")):
                 entries = listdir(os.path.join(root, "containers-snapshots", inst))

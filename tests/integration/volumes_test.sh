@@ -5,10 +5,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 
-if ! grep -qw btrfs /proc/filesystems || ! command -v mkfs.btrfs >/dev/null || ! command -v btrfs >/dev/null; then
-  echo "skip: btrfs is not usable here (kernel support and btrfs-progs are needed)"
-  exit 0
-fi
+skip_without_btrfs
 
 # Whatever happens, no mount and no loop device of this test stays behind.
 cleanup_storage() {

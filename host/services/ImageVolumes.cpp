@@ -1,0 +1,120 @@
+#include "services/ImageVolumes.h"
+
+#include <Poco/Logger.h>
+
+#include "db/Database.h"
+#include "db/VolumeQueries.h"
+#include "images/ImageArchive.h"
+#include "ops/Operation.h"
+#include "plugins/PluginRegistry.h"
+#include "plugins/StorageDriver.h"
+#include "services/StorageService.h"
+#include "util/Time.h"
+
+namespace lxdp::services {
+
+namespace {
+
+constexpr int kImageVolume = LXDP_VOLUME_IMAGE;
+// Image volumes belong to no project of their own: upstream records them in the default one.
+const std::string kImageVolumeProject = "default";
+
+plugins::VolumeRef imageVolume(const std::string& fingerprint) {
+    plugins::VolumeRef v;
+    v.type = LXDP_VOLUME_IMAGE;
+    v.project = kImageVolumeProject;
+    v.name = fingerprint;
+    return v;
+}
+
+// Unpacks the image file into a new volume, reporting progress and stopping when the operation
+// is cancelled.
+plugins::StoragePool::Filler unpacker(const std::string& tarball, ops::Operation& op) {
+    return [&tarball, &op](const std::string& mountPath) {
+        images::unpackImage(
+            tarball, mountPath,
+            [&op](uint64_t done, uint64_t total) {
+                lxdp_progress p{sizeof(lxdp_progress), total ? static_cast<int32_t>(done * 100 / total) : -1,
+                                "create_instance_from_image_unpack", done, total};
+                op.progress(p);
+            },
+            [&op] { return op.cancelled(); });
+    };
+}
+
+}  // namespace
+
+bool ImageVolumes::keepsImages(const std::string& poolName) {
+    const auto pool = db_.pool(poolName);
+    const auto* driver = pool ? plugins_.storageDriver(pool->driver) : nullptr;
+    return driver != nullptr && (driver->flags() & LXDP_STORAGE_OPTIMIZED_IMAGES) != 0;
+}
+
+std::shared_ptr<std::mutex> ImageVolumes::lock(const std::string& poolName, const std::string& fingerprint) {
+    std::lock_guard guard(locksMutex_);
+    auto& m = locks_[poolName + "/" + fingerprint];
+    if (!m) m = std::make_shared<std::mutex>();
+    return m;
+}
+
+void ImageVolumes::createVolume(const std::string& poolName, const std::string& fingerprint,
+                                const std::string& tarball, const plugins::VolumeRef& dst, ops::Operation& op) {
+    auto& pool = storage_.pool(poolName);
+    if (!keepsImages(poolName)) {
+        const auto fill = unpacker(tarball, op);
+        pool.createVolume(dst, &fill, op.abiHandle());
+        return;
+    }
+    // Held through the copy, so the image volume cannot go while it is copied.
+    auto guard = lock(poolName, fingerprint);
+    std::lock_guard held(*guard);
+    if (!db::poolVolume(db_, poolName, kImageVolumeProject, kImageVolume, fingerprint))
+        makeImageVolume(poolName, fingerprint, tarball, op);
+    pool.copyVolume(dst, imageVolume(fingerprint), op.abiHandle());
+}
+
+void ImageVolumes::makeImageVolume(const std::string& poolName, const std::string& fingerprint,
+                                   const std::string& tarball, ops::Operation& op) {
+    auto& pool = storage_.pool(poolName);
+    const auto vol = imageVolume(fingerprint);
+    // An image volume without its row is one whose making was cut short (the daemon stopped
+    // during the unpack): the image file can always make it again.
+    try { pool.deleteVolume(vol, nullptr); } catch (...) {}
+    const auto fill = unpacker(tarball, op);
+    pool.createVolume(vol, &fill, op.abiHandle());
+    try {
+        db_.createVolume(db::VolumeRecord{poolName, kImageVolumeProject, kImageVolume, fingerprint, 0, "", {},
+                                          util::nowRfc3339()});
+    } catch (...) {
+        try { pool.deleteVolume(vol, nullptr); } catch (...) {}
+        throw;
+    }
+}
+
+void ImageVolumes::removeImageVolume(const std::string& poolName, const std::string& fingerprint) {
+    auto guard = lock(poolName, fingerprint);
+    std::lock_guard held(*guard);
+    if (!db::poolVolume(db_, poolName, kImageVolumeProject, kImageVolume, fingerprint)) return;
+    // The volume goes before its row: a failure leaves both, and the next removal tries again.
+    storage_.pool(poolName).deleteVolume(imageVolume(fingerprint), nullptr);
+    db_.deleteVolume(poolName, kImageVolumeProject, kImageVolume, fingerprint);
+}
+
+void ImageVolumes::removeImage(const std::string& fingerprint) {
+    for (const auto& pool : db_.pools()) {
+        try {
+            removeImageVolume(pool.name, fingerprint);
+        } catch (const std::exception& e) {
+            // The image itself is gone already; its volume on this pool waits for the pool's removal.
+            Poco::Logger::get("images").warning("image %s: its volume on pool %s stays: %s", fingerprint, pool.name,
+                                                std::string(e.what()));
+        }
+    }
+}
+
+void ImageVolumes::removeFromPool(const std::string& poolName) {
+    for (const auto& vol : db_.volumes(poolName))
+        if (vol.type == kImageVolume) removeImageVolume(poolName, vol.name);
+}
+
+}  // namespace lxdp::services

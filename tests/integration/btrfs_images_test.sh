@@ -1,0 +1,107 @@
+#!/bin/bash
+# Image volumes on btrfs pools with the real client: the first launch of an image on a pool
+# unpacks it once into the read-only subvolume images/<fingerprint> (listed as an "image" volume),
+# every root volume is a snapshot of it, concurrent first launches unpack once, a failed unpack
+# leaves nothing, a root disk quota still stops writes inside the container, custom volumes work
+# beside image volumes, and the image volume goes with its image and with its pool.
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+
+skip_without_btrfs
+
+export LXD_PLUGIN_PATH=$PLUGINS
+export LXD_CONF=$WORK/client
+start_daemon
+P=$LXD_DIR/storage-pools/p
+Q=$LXD_DIR/storage-pools/q
+
+# The UUID and parent UUID btrfs records for a subvolume.
+uuid_of() { btrfs subvolume show "$1" | awk '$1 == "UUID:" {print $2}'; }
+parent_of() { btrfs subvolume show "$1" | awk '$1 == "Parent" && $2 == "UUID:" {print $3}'; }
+# The image subvolumes of a pool, one line each.
+image_subvolumes() { btrfs subvolume list -o "$1/images" 2>/dev/null | grep -c ' path images/'; }
+image_rows() { lxc storage volume list "$1" --format csv | grep -c '^image,'; }
+export -f uuid_of parent_of image_subvolumes image_rows
+
+"$here/../../scripts/make-busybox-image.sh" "$WORK/bb.tar.gz" >/dev/null
+lxc image import "$WORK/bb.tar.gz" --alias busybox >/dev/null 2>&1
+FP=$(lxc image info busybox | awk '/^Fingerprint:/ {print $2}')
+export FP P Q
+
+expect pool-create lxc storage create p btrfs size=1GiB
+expect launch lxc launch busybox c -s p
+expect image-subvolume bash -c "btrfs subvolume list '$P' | grep -q ' path images/$FP\$'"
+expect image-subvolume-readonly bash -c "btrfs property get '$P/images/$FP' ro | grep -q ro=true"
+expect root-is-snapshot-of-image bash -c '[ -n "$(uuid_of $P/images/$FP)" ] && [ "$(parent_of $P/containers/c)" = "$(uuid_of $P/images/$FP)" ]'
+expect image-volume-listed bash -c "lxc storage volume list p --format csv | grep -q '^image,$FP,'"
+expect image-volume-shown bash -c "lxc storage volume show p image/$FP | grep -q 'type: image'"
+expect pool-used-by-image bash -c "lxc storage show p | grep -q '/1.0/images/$FP'"
+expect container-runs lxc exec c -- true
+
+image_uuid=$(uuid_of "$P/images/$FP")
+export image_uuid
+expect second-launch-reuses-image lxc launch busybox c2 -s p
+expect second-root-is-snapshot bash -c '[ "$(parent_of $P/containers/c2)" = "$image_uuid" ] && [ "$(image_subvolumes $P)" = 1 ] && [ "$(image_rows p)" = 1 ]'
+
+# The quota on a root that is a snapshot of the image: writes beyond it fail inside.
+lxc profile device add default root disk path=/ pool=p >/dev/null 2>&1
+expect launch-with-profile-root lxc launch busybox d
+expect quota-set lxc config device override d root size=50MiB
+expect quota-stops-writes bash -c "lxc exec d -- dd if=/dev/zero of=/big bs=1M count=80 2>&1 | tee /dev/stderr | grep -qi 'quota'"
+expect quota-leaves-image-alone bash -c '[ "$(parent_of $P/containers/d)" = "$image_uuid" ]'
+expect delete-d lxc delete -f d
+lxc profile device remove default root >/dev/null 2>&1
+
+# Custom volumes beside image volumes.
+expect volume-create lxc storage volume create p v
+expect volume-snapshot lxc storage volume snapshot p v s1
+expect volume-restore lxc storage volume restore p v s1
+expect volume-copy lxc storage volume copy p/v p/v2
+expect volume-attach lxc storage volume attach p v c /mnt/v
+# Disk devices of a running container apply at its next start.
+lxc restart -f c
+expect volume-attached bash -c "lxc exec c -- sh -c 'echo hi > /mnt/v/f' && lxc exec c -- cat /mnt/v/f | grep -q hi"
+expect volume-detach lxc storage volume detach p v c
+expect volume-delete bash -c "lxc storage volume delete p v2 && lxc storage volume delete p v"
+
+# After a restart the recorded image volume is used again.
+stop_daemon
+start_daemon
+expect launch-after-restart-reuses lxc launch busybox c3 -s p
+expect restart-root-is-snapshot bash -c '[ "$(parent_of $P/containers/c3)" = "$image_uuid" ] && [ "$(image_subvolumes $P)" = 1 ]'
+
+# Concurrent first launches on a fresh pool: one unpack, three snapshots of it.
+expect pool-q-create lxc storage create q btrfs size=1GiB
+expect concurrent-launches bash -c "for i in 1 2 3; do lxc init busybox q\$i -s q & done; wait; lxc list -c n --format csv | grep -c '^q[123]\$' | grep -qx 3"
+expect concurrent-one-image bash -c '[ "$(image_subvolumes $Q)" = 1 ] && [ "$(image_rows q)" = 1 ]'
+expect concurrent-all-snapshots bash -c 'u=$(uuid_of $Q/images/$FP); for i in 1 2 3; do [ "$(parent_of $Q/containers/q$i)" = "$u" ] || exit 1; done'
+expect concurrent-delete lxc delete q1 q2 q3
+# The pool goes with its image volume: they are a cache, not a use.
+expect pool-with-image-volume-deleted lxc storage delete q
+expect pool-q-gone bash -c "! lxc storage show q && ! findmnt -n '$Q' && ! lxc storage volume list q 2>/dev/null | grep -q image"
+
+# A failed unpack (a hard link to a file the image lacks) leaves neither image volume nor row.
+python3 - "$WORK/bad.tar" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w") as tar:
+    for name, data, kind, link in (("metadata.yaml", b"architecture: x86_64\ncreation_date: 1700000000\n", tarfile.REGTYPE, ""),
+                                   ("rootfs", b"", tarfile.DIRTYPE, ""), ("rootfs/bin", b"", tarfile.DIRTYPE, ""),
+                                   ("rootfs/bin/sh", b"", tarfile.LNKTYPE, "rootfs/bin/missing")):
+        info = tarfile.TarInfo(name)
+        info.type, info.size, info.mode, info.linkname = kind, len(data), 0o755, link
+        tar.addfile(info, io.BytesIO(data) if kind == tarfile.REGTYPE else None)
+PY
+lxc image import "$WORK/bad.tar" --alias bad >/dev/null
+BAD=$(lxc image info bad 2>/dev/null | awk '/^Fingerprint:/ {print $2}')
+export BAD
+expect bad-image-imported test -n "$BAD"
+expect bad-launch-fails bash -c 'out=$(lxc init bad x -s p 2>&1); rc=$?; echo "$out"; [ $rc != 0 ] && grep -qi "link" <<<"$out"' 
+expect bad-leaves-no-volume bash -c "! btrfs subvolume list '$P' | grep -q 'images/$BAD' && [ ! -e '$P/images/$BAD' ] && ! lxc storage volume list p --format csv | grep -q '$BAD' && ! lxc info x"
+
+# The image volume goes with the image; the roots made from it stay.
+expect image-delete lxc image delete busybox
+expect image-subvolume-gone bash -c "[ ! -e '$P/images/$FP' ] && [ \"\$(image_rows p)\" = 0 ]"
+expect roots-outlive-image lxc exec c -- true
+expect instances-delete lxc delete -f c c2 c3
+lxc image delete bad >/dev/null 2>&1
+expect pool-delete lxc storage delete p
