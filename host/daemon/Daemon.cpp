@@ -32,6 +32,7 @@
 #include "services/DevLxd.h"
 #include "services/HostLifecycle.h"
 #include "services/SnapshotScheduler.h"
+#include "services/DaemonStorage.h"
 #include "services/ImageService.h"
 #include "services/ImageVolumes.h"
 #include "services/InstanceService.h"
@@ -145,7 +146,11 @@ int runDaemon(const DaemonOptions& options) {
         profiles.setInstances(&instances);
         const auto serverCertificate = tls::loadOrCreateServerCertificate(paths.varDir);
         services::TrustService trust(db, events, operations, paths.varDir);
+        services::DaemonStorage daemonStorage(paths, db, storage, volumes);
         ServerConfigListeners configListeners;
+        configListeners.add([&daemonStorage](const db::StringMap& before, const db::StringMap& after) {
+            daemonStorage.apply(before, after);
+        });
         Context context{paths,    db,        events,   operations,        registry, storage,        profiles,
                         images,   instances, projects, serverCertificate, trust,    configListeners, networks,
                         volumes};
