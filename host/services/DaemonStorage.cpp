@@ -54,7 +54,8 @@ std::string DaemonStorage::volumePath(const std::string& key, const std::string&
     if (!db_.pool(pool)) refuse("storage pool \"" + pool + "\" not found");
     if (!db::poolVolume(db_, pool, "default", LXDP_VOLUME_CUSTOM, name))
         refuse("custom volume \"" + name + "\" not found on pool \"" + pool + "\" (default project)");
-    if (!volumes_.usedBy(pool, "default", name).empty()) refuse("volume \"" + value + "\" is attached to an instance or profile");
+    if (const auto users = volumes_.usedBy(pool, "default", name); !users.empty())
+        refuse("volume \"" + value + "\" is in use by " + users.front());
     plugins::VolumeRef ref;
     ref.type = LXDP_VOLUME_CUSTOM;
     ref.name = name;
