@@ -44,7 +44,15 @@ void moveEntries(const fs::path& from, const fs::path& to) {
     for (const auto& entry : fs::directory_iterator(from)) fs::remove_all(entry.path());
 }
 
+const char* const kKeys[] = {"storage.images_volume", "storage.backups_volume"};
+
 }  // namespace
+
+std::string serverStorageKeyOf(const db::StringMap& serverConfig, const std::string& poolVolume) {
+    for (const char* key : kKeys)
+        if (valueOf(serverConfig, key) == poolVolume) return key;
+    return "";
+}
 
 std::string DaemonStorage::volumePath(const std::string& key, const std::string& value) {
     const auto slash = value.find('/');
@@ -99,8 +107,7 @@ void DaemonStorage::relocate(const std::string& dir, const std::string& key, con
 }
 
 void DaemonStorage::apply(const db::StringMap& before, const db::StringMap& after) {
-    const std::pair<const char*, std::string> keys[] = {{"storage.images_volume", paths_.images},
-                                                        {"storage.backups_volume", paths_.varDir + "/backups"}};
+    const std::pair<const char*, std::string> keys[] = {{kKeys[0], paths_.images}, {kKeys[1], paths_.varDir + "/backups"}};
     for (const auto& [key, dir] : keys) relocate(dir, key, valueOf(before, key), valueOf(after, key));
 }
 

@@ -16,6 +16,10 @@ namespace lxdp::services {
 class StorageService;
 class VolumeService;
 
+// The server key (storage.images_volume or storage.backups_volume) that puts a directory on the
+// default project's custom volume "POOL/VOLUME", or "" when none does.
+std::string serverStorageKeyOf(const db::StringMap& serverConfig, const std::string& poolVolume);
+
 class DaemonStorage {
 public:
     DaemonStorage(const daemon::Paths& paths, db::Database& db, StorageService& storage, VolumeService& volumes)

@@ -6,6 +6,7 @@
 #include "db/Database.h"
 #include "db/VolumeQueries.h"
 #include "plugins/StorageDriver.h"
+#include "services/DaemonStorage.h"
 #include "services/StorageService.h"
 #include "util/ApiError.h"
 
@@ -32,6 +33,10 @@ void checkVolumeDisks(db::Database& db, const std::string& project, const db::De
         if (!db::poolVolume(db, at(dev, "pool"), project, LXDP_VOLUME_CUSTOM, at(dev, "source")))
             throw BadRequest("Device \"" + name + "\": storage volume \"" + at(dev, "source") +
                              "\" not found in pool \"" + at(dev, "pool") + "\"");
+        if (const std::string key = serverStorageKeyOf(db.serverConfig(), at(dev, "pool") + "/" + at(dev, "source"));
+            project == "default" && !key.empty())
+            throw BadRequest("Device \"" + name + "\": storage volume \"" + at(dev, "source") +
+                             "\" holds the server's files (" + key + ") and cannot be attached");
     }
 }
 

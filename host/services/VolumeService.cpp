@@ -11,6 +11,7 @@
 #include "ops/Operation.h"
 #include "plugins/PluginRegistry.h"
 #include "plugins/StorageDriver.h"
+#include "services/DaemonStorage.h"
 #include "services/ProjectFeatures.h"
 #include "services/RootDiskSize.h"
 #include "services/SnapshotFields.h"
@@ -116,12 +117,7 @@ std::vector<std::string> VolumeService::usedBy(const std::string& pool, const st
     for (const auto& [profile, devices] : profileDevices)
         if (uses(devices)) out.push_back("/1.0/profiles/" + profile);
     // The server's own directories on it (storage.images_volume, storage.backups_volume).
-    if (project == "default")
-        for (const char* key : {"storage.images_volume", "storage.backups_volume"})
-            if (const auto config = db_.serverConfig(); config.count(key) && config.at(key) == pool + "/" + name) {
-                out.push_back("/1.0");
-                break;
-            }
+    if (project == "default" && !serverStorageKeyOf(db_.serverConfig(), pool + "/" + name).empty()) out.push_back("/1.0");
     return out;
 }
 

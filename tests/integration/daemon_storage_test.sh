@@ -2,8 +2,8 @@
 # storage.images_volume and storage.backups_volume with the real client: the images (backups)
 # directory moves onto a custom volume and $LXD_DIR/images becomes a link to it, images there
 # still launch and new imports land there, a volume that is missing, attached or not empty is
-# refused with nothing changed, the volume in use cannot be deleted or renamed (used_by: /1.0),
-# and unsetting the key moves the files back into a directory.
+# refused with nothing changed, the volume in use cannot be deleted, renamed or attached
+# (used_by: /1.0), and unsetting the key moves the files back into a directory.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 
@@ -37,6 +37,7 @@ expect images-volume-set lxc config set storage.images_volume sp/imgs
 expect images-dir-is-link bash -c "[ \"\$(readlink -f '$LXD_DIR/images')\" = \"\$(readlink -f '$V')\" ] && [ -f '$V/$FP' ]"
 expect launch-from-moved-image lxc launch busybox c2
 expect in-use-volume-kept bash -c "! lxc storage volume delete sp imgs && ! lxc storage volume rename sp imgs other && lxc storage volume show sp imgs | grep -q -- '- /1.0\$'"
+expect in-use-attach-refused bash -c "! lxc storage volume attach sp imgs c2 /mnt/i && ! lxc config device show c2 | grep -q imgs"
 expect same-volume-twice-refused bash -c "! lxc config set storage.backups_volume sp/imgs && [ -z \"\$(lxc config get storage.backups_volume)\" ]"
 expect image-delete-and-import bash -c "lxc image delete busybox && [ ! -e '$V/$FP' ] && lxc image import '$WORK/bb.tar.gz' --alias busybox >/dev/null && [ -f '$V/$FP' ]"
 expect backups-volume-set lxc config set storage.backups_volume sp/bk
