@@ -12,56 +12,29 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <atomic>
+#include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <thread>
 #include <vector>
 
+#include "config/Validators.h"
+#include "services/ProxyAddress.h"
+#include "services/ProxyNat.h"
+#include "tls/ProxyProtocol.h"
 #include "util/ApiError.h"
 
 namespace lxdp::services {
 
 namespace {
 
+constexpr size_t kMaxUdpSessions = 256;              // peers of one device served at once
+constexpr auto kUdpSessionIdle = std::chrono::seconds(60);  // a peer silent this long is forgotten
+
 std::string valueOf(const db::StringMap& m, const std::string& key) {
     auto it = m.find(key);
     return it == m.end() ? std::string() : it->second;
-}
-
-bool isTrueValue(const std::string& v) { return v == "true" || v == "1" || v == "yes" || v == "on"; }
-
-struct Endpoint {
-    std::string proto;  // "tcp" or "unix"
-    std::string host;   // tcp
-    std::string port;   // tcp
-    std::string path;   // unix
-};
-
-Endpoint parseEndpoint(const std::string& device, const std::string& key, const std::string& value) {
-    const auto colon = value.find(':');
-    Endpoint e;
-    e.proto = value.substr(0, colon);
-    const std::string rest = colon == std::string::npos ? "" : value.substr(colon + 1);
-    const auto bad = [&](const std::string& why) {
-        return BadRequest("Device \"" + device + "\": " + key + " \"" + value + "\": " + why);
-    };
-    if (e.proto == "unix") {
-        if (rest.empty() || rest.front() != '/') throw bad("expected unix:/absolute/path");
-        e.path = rest;
-        return e;
-    }
-    if (e.proto == "udp") throw bad("udp proxies are not supported yet");
-    if (e.proto != "tcp") throw bad("expected tcp:<address>:<port> or unix:<path>");
-    const auto lastColon = rest.rfind(':');
-    if (lastColon == std::string::npos || lastColon + 1 == rest.size()) throw bad("missing port");
-    e.host = rest.substr(0, lastColon);
-    e.port = rest.substr(lastColon + 1);
-    if (e.host.size() >= 2 && e.host.front() == '[' && e.host.back() == ']') e.host = e.host.substr(1, e.host.size() - 2);
-    if (e.host.empty()) throw bad("missing address");
-    if (e.port.find_first_not_of("0123456789") != std::string::npos || e.port.size() > 5 || std::stoul(e.port) > 65535)
-        throw bad("port ranges and lists are not supported yet, one port only");
-    return e;
 }
 
 struct Fd {
@@ -98,11 +71,21 @@ std::string unixPath(int64_t pid, const std::string& path) {
     return pid == 0 ? path : "/proc/" + std::to_string(pid) + "/root" + path;
 }
 
-// The socket address of an endpoint; tcp addresses are numeric or resolved on the host.
-bool socketAddress(const Endpoint& e, int64_t pid, sockaddr_storage& ss, socklen_t& len, int& family) {
+int socketType(const ProxyAddress& a) { return a.proto == "udp" ? SOCK_DGRAM : SOCK_STREAM; }
+
+// One side of a device: an address with one of its ports, in the namespace of pid (0: the host's).
+struct Side {
+    ProxyAddress address;
+    uint16_t port = 0;  // tcp, udp
+    int64_t pid = 0;
+};
+
+// The socket address of a side; tcp and udp addresses are numeric or resolved on the host.
+bool socketAddress(const Side& side, sockaddr_storage& ss, socklen_t& len, int& family) {
     std::memset(&ss, 0, sizeof ss);
+    const ProxyAddress& e = side.address;
     if (e.proto == "unix") {
-        const std::string p = unixPath(pid, e.path);
+        const std::string p = unixPath(side.pid, e.path);
         auto* sun = reinterpret_cast<sockaddr_un*>(&ss);
         if (p.size() >= sizeof sun->sun_path) {
             errno = ENAMETOOLONG;
@@ -115,10 +98,10 @@ bool socketAddress(const Endpoint& e, int64_t pid, sockaddr_storage& ss, socklen
         return true;
     }
     addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_socktype = socketType(e);
     hints.ai_flags = AI_NUMERICSERV;
     addrinfo* res = nullptr;
-    if (::getaddrinfo(e.host.c_str(), e.port.c_str(), &hints, &res) != 0 || res == nullptr) {
+    if (::getaddrinfo(e.host.c_str(), std::to_string(side.port).c_str(), &hints, &res) != 0 || res == nullptr) {
         errno = EADDRNOTAVAIL;
         return false;
     }
@@ -126,6 +109,26 @@ bool socketAddress(const Endpoint& e, int64_t pid, sockaddr_storage& ss, socklen
     len = res->ai_addrlen;
     family = res->ai_family;
     ::freeaddrinfo(res);
+    return true;
+}
+
+// A socket of the side's type connected to it; an invalid Fd (errno set) when that fails.
+Fd connectTo(const Side& side) {
+    sockaddr_storage ss;
+    socklen_t len;
+    int family;
+    if (!socketAddress(side, ss, len, family)) return Fd();
+    Fd fd = socketIn(side.pid, family, socketType(side.address));
+    if (fd.fd >= 0 && ::connect(fd.fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) return Fd();
+    return fd;
+}
+
+bool sendAll(int fd, const char* data, size_t n) {
+    for (size_t off = 0; off < n;) {
+        const ssize_t w = ::send(fd, data + off, n - off, MSG_NOSIGNAL);
+        if (w <= 0) return false;
+        off += static_cast<size_t>(w);
+    }
     return true;
 }
 
@@ -150,61 +153,123 @@ void pump(Fd a, Fd b, std::shared_ptr<Fd> stop) {
                 (i == 0 ? aOpen : bOpen) = false;
                 continue;
             }
-            for (ssize_t off = 0; off < n;) {
-                const ssize_t w = ::send(to, buf + off, size_t(n - off), MSG_NOSIGNAL);
-                if (w <= 0) return;
-                off += w;
-            }
+            if (!sendAll(to, buf, static_cast<size_t>(n))) return;
         }
     }
 }
 
+// One accepted stream connection: connects to the target (a thread of its own, so that a slow
+// target holds up no other client), sends the PROXY header when asked, then pumps.
+void serveConnection(Fd client, Side target, bool proxyProtocol, std::string device, std::shared_ptr<Fd> stop) {
+    Fd upstream = connectTo(target);
+    if (upstream.fd < 0) {
+        Poco::Logger::get("devices").warning("proxy %s: cannot connect to %s: %s", device,
+                                             target.address.proto + ":" + target.address.host + target.address.path,
+                                             std::string(std::strerror(errno)));
+        return;  // the client sees its connection closed
+    }
+    if (proxyProtocol) {
+        sockaddr_storage source{}, destination{};
+        socklen_t len = sizeof source;
+        ::getpeername(client.fd, reinterpret_cast<sockaddr*>(&source), &len);
+        len = sizeof destination;
+        ::getsockname(client.fd, reinterpret_cast<sockaddr*>(&destination), &len);
+        const std::string header = tls::proxyV2Header(source, destination);
+        if (!sendAll(upstream.fd, header.data(), header.size())) return;
+    }
+    pump(std::move(client), std::move(upstream), std::move(stop));
+}
+
 }  // namespace
 
-// One proxy device: its listener and the connections it accepted.
-class ProxyForwarder {
+// A proxy device at work for one instance, as long as the object lives.
+class RunningProxy {
+public:
+    RunningProxy(db::StringMap config, int64_t pid) : config_(std::move(config)), pid_(pid) {}
+    virtual ~RunningProxy() = default;
+    // Whether this serves that device config of the instance whose init is pid.
+    bool serves(const db::StringMap& config, int64_t pid) const { return config == config_ && pid == pid_; }
+
+protected:
+    db::StringMap config_;
+    int64_t pid_;
+};
+
+// nat=true: the device's DNAT table.
+class NatProxy : public RunningProxy {
+public:
+    NatProxy(const std::string& label, const std::string& device, db::StringMap config, int64_t pid,
+             const db::DeviceMap& devices)
+        : RunningProxy(std::move(config), pid),
+          nat_(label, device, parseProxyAddress(device, "listen", valueOf(config_, "listen")),
+               parseProxyAddress(device, "connect", valueOf(config_, "connect")),
+               natConnectHost(parseProxyAddress(device, "connect", valueOf(config_, "connect")), devices)) {}
+
+private:
+    ProxyNat nat_;
+};
+
+// nat=false: the listeners, one per listen port, and what they accepted. One thread polls the
+// listeners and the udp peers' sockets; each stream connection has a thread of its own.
+class ProxyForwarder : public RunningProxy {
 public:
     ProxyForwarder(std::string device, db::StringMap config, int64_t pid)
-        : device_(std::move(device)), config_(std::move(config)), pid_(pid), stop_(std::make_shared<Fd>(::eventfd(0, EFD_CLOEXEC))) {
+        : RunningProxy(std::move(config), pid), device_(std::move(device)), stop_(std::make_shared<Fd>(::eventfd(0, EFD_CLOEXEC))) {
         const bool bindInstance = valueOf(config_, "bind") == "instance";
-        listenPid_ = bindInstance ? pid : 0;
-        connectPid_ = bindInstance ? 0 : pid;
-        listen_ = parseEndpoint(device_, "listen", valueOf(config_, "listen"));
-        connect_ = parseEndpoint(device_, "connect", valueOf(config_, "connect"));
+        listen_.pid = bindInstance ? pid : 0;
+        connect_.pid = bindInstance ? 0 : pid;
+        listen_.address = parseProxyAddress(device_, "listen", valueOf(config_, "listen"));
+        connect_.address = parseProxyAddress(device_, "connect", valueOf(config_, "connect"));
+        proxyProtocol_ = config::isTrue(valueOf(config_, "proxy_protocol"));
+        const size_t count = listen_.address.proto == "unix" ? 1 : listen_.address.ports.size();
+        for (size_t i = 0; i < count; i++) listeners_.push_back(makeListener(i));
+        if (listen_.address.proto == "unix") applyOwnership();
+        loop_ = std::thread([this] { loop(); });
+    }
+
+    ~ProxyForwarder() override {
+        const uint64_t one = 1;
+        if (::write(stop_->fd, &one, sizeof one) < 0) {}
+        if (loop_.joinable()) loop_.join();
+        if (!unixFile_.empty()) ::unlink(unixFile_.c_str());
+    }
+
+private:
+    struct UdpPeer {
+        size_t listener;  // the listener it sent to, which sends its replies
+        sockaddr_storage address;
+        socklen_t length;
+        Fd upstream;      // connected to the target
+        std::chrono::steady_clock::time_point lastActive;
+    };
+
+    Fd makeListener(size_t i) {
+        Side side = listen_;
+        if (side.address.proto != "unix") side.port = side.address.ports[i];
         sockaddr_storage ss;
         socklen_t len;
         int family;
         const auto fail = [&](const std::string& what) {
             return BadRequest("Device \"" + device_ + "\": " + what + ": " + std::strerror(errno));
         };
-        if (!socketAddress(listen_, listenPid_, ss, len, family)) throw fail("cannot listen on " + valueOf(config_, "listen"));
-        listenFd_ = socketIn(listenPid_, family, SOCK_STREAM);
-        if (listenFd_.fd < 0) throw fail("cannot make the listening socket");
+        const std::string where = side.address.proto == "unix" ? valueOf(config_, "listen")
+                                                                : side.address.proto + ":" + side.address.host + ":" + std::to_string(side.port);
+        if (!socketAddress(side, ss, len, family)) throw fail("cannot listen on " + where);
+        Fd fd = socketIn(side.pid, family, socketType(side.address));
+        if (fd.fd < 0) throw fail("cannot make the listening socket");
         if (family == AF_UNIX) {
-            unixFile_ = unixPath(listenPid_, listen_.path);
+            unixFile_ = unixPath(side.pid, side.address.path);
             ::unlink(unixFile_.c_str());
         } else {
             const int one = 1;
-            ::setsockopt(listenFd_.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+            ::setsockopt(fd.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         }
-        if (::bind(listenFd_.fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 || ::listen(listenFd_.fd, 64) != 0)
-            throw fail("cannot listen on " + valueOf(config_, "listen"));
-        if (family == AF_UNIX) applyOwnership();
-        acceptor_ = std::thread([this] { acceptLoop(); });
+        if (::bind(fd.fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 ||
+            (socketType(side.address) == SOCK_STREAM && ::listen(fd.fd, 64) != 0))
+            throw fail("cannot listen on " + where);
+        return fd;
     }
 
-    ~ProxyForwarder() {
-        const uint64_t one = 1;
-        if (::write(stop_->fd, &one, sizeof one) < 0) {}
-        ::shutdown(listenFd_.fd, SHUT_RDWR);  // wakes accept()
-        if (acceptor_.joinable()) acceptor_.join();
-        if (!unixFile_.empty()) ::unlink(unixFile_.c_str());
-    }
-
-    // Whether this forwarder serves that device config of the instance whose init is pid.
-    bool serves(const db::StringMap& config, int64_t pid) const { return config == config_ && pid == pid_; }
-
-private:
     // uid, gid and mode of a unix listener, as the device asks.
     void applyOwnership() {
         const std::string mode = valueOf(config_, "mode");
@@ -216,37 +281,87 @@ private:
                 Poco::Logger::get("devices").warning("proxy %s: cannot set the owner of %s", device_, unixFile_);
     }
 
-    void acceptLoop() {
+    // The target of what arrives at listener i.
+    Side targetFor(size_t i) const {
+        Side target = connect_;
+        if (target.address.proto != "unix") target.port = target.address.portFor(i);
+        return target;
+    }
+
+    void loop() {
+        std::vector<pollfd> fds;
         for (;;) {
-            Fd client(::accept4(listenFd_.fd, nullptr, nullptr, SOCK_CLOEXEC));
-            if (client.fd < 0) {
-                if (errno == EINTR || errno == ECONNABORTED) continue;
-                return;  // shut down
+            fds.assign(1, pollfd{stop_->fd, POLLIN, 0});
+            for (const Fd& l : listeners_) fds.push_back({l.fd, POLLIN, 0});
+            for (const UdpPeer& p : peers_) fds.push_back({p.upstream.fd, POLLIN, 0});
+            if (::poll(fds.data(), fds.size(), peers_.empty() ? -1 : 1000) < 0 && errno != EINTR) return;
+            if (fds[0].revents != 0) return;
+            for (size_t i = 0; i < listeners_.size(); i++) {
+                if (fds[1 + i].revents == 0) continue;
+                if (listen_.address.proto == "udp") fromPeer(i);
+                else accept(i);
             }
-            sockaddr_storage ss;
-            socklen_t len;
-            int family;
-            if (!socketAddress(connect_, connectPid_, ss, len, family)) continue;
-            Fd upstream = socketIn(connectPid_, family, SOCK_STREAM);
-            if (upstream.fd < 0 || ::connect(upstream.fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
-                Poco::Logger::get("devices").warning("proxy %s: cannot connect to %s: %s", device_,
-                                                     valueOf(config_, "connect"), std::string(std::strerror(errno)));
-                continue;  // the client sees its connection closed
-            }
-            // Each connection ends on its own or with the device (stop_).
-            std::thread(pump, std::move(client), std::move(upstream), stop_).detach();
+            // Backwards: toPeer may drop a peer whose target is gone.
+            for (size_t j = peers_.size(); j-- > 0;)
+                if (j < fds.size() - 1 - listeners_.size() && fds[1 + listeners_.size() + j].revents != 0) toPeer(j);
+            const auto now = std::chrono::steady_clock::now();
+            peers_.erase(std::remove_if(peers_.begin(), peers_.end(),
+                                        [&](const UdpPeer& p) { return now - p.lastActive > kUdpSessionIdle; }),
+                         peers_.end());
         }
     }
 
+    void accept(size_t i) {
+        Fd client(::accept4(listeners_[i].fd, nullptr, nullptr, SOCK_CLOEXEC));
+        if (client.fd < 0) return;
+        // Each connection ends on its own or with the device (stop_).
+        std::thread(serveConnection, std::move(client), targetFor(i), proxyProtocol_, device_, stop_).detach();
+    }
+
+    // A datagram from a peer at listener i goes to the target through the peer's own socket, so
+    // that the replies find their way back to it.
+    void fromPeer(size_t i) {
+        char buf[65536];
+        UdpPeer peer{i, {}, sizeof(sockaddr_storage), Fd(), std::chrono::steady_clock::now()};
+        const ssize_t n = ::recvfrom(listeners_[i].fd, buf, sizeof buf, MSG_DONTWAIT,
+                                     reinterpret_cast<sockaddr*>(&peer.address), &peer.length);
+        if (n < 0) return;
+        auto known = std::find_if(peers_.begin(), peers_.end(), [&](const UdpPeer& p) {
+            return p.listener == i && p.length == peer.length && std::memcmp(&p.address, &peer.address, p.length) == 0;
+        });
+        if (known == peers_.end()) {
+            if (peers_.size() >= kMaxUdpSessions) return;  // dropped, as a full network would
+            peer.upstream = connectTo(targetFor(i));
+            if (peer.upstream.fd < 0) return;
+            peers_.push_back(std::move(peer));
+            known = peers_.end() - 1;
+        }
+        known->lastActive = std::chrono::steady_clock::now();
+        ::send(known->upstream.fd, buf, static_cast<size_t>(n), MSG_DONTWAIT);
+    }
+
+    void toPeer(size_t j) {
+        char buf[65536];
+        UdpPeer& peer = peers_[j];
+        const ssize_t n = ::recv(peer.upstream.fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (n < 0) {
+            // ICMP port unreachable: nothing listens at the target (yet); the peer may retry.
+            if (errno != EAGAIN && errno != EINTR) peers_.erase(peers_.begin() + static_cast<std::ptrdiff_t>(j));
+            return;
+        }
+        peer.lastActive = std::chrono::steady_clock::now();
+        ::sendto(listeners_[peer.listener].fd, buf, static_cast<size_t>(n), MSG_DONTWAIT,
+                 reinterpret_cast<const sockaddr*>(&peer.address), peer.length);
+    }
+
     std::string device_;
-    db::StringMap config_;
-    int64_t pid_;
     std::shared_ptr<Fd> stop_;
-    int64_t listenPid_ = 0, connectPid_ = 0;
-    Endpoint listen_, connect_;
-    Fd listenFd_;
+    Side listen_, connect_;
+    bool proxyProtocol_ = false;
+    std::vector<Fd> listeners_;
+    std::vector<UdpPeer> peers_;  // the loop thread's only
     std::string unixFile_;
-    std::thread acceptor_;
+    std::thread loop_;
 };
 
 ProxyDevices::ProxyDevices() = default;
@@ -257,17 +372,8 @@ ProxyDevices::~ProxyDevices() {
 }
 
 void ProxyDevices::check(const db::DeviceMap& devices) {
-    for (const auto& [name, dev] : devices) {
-        if (valueOf(dev, "type") != "proxy") continue;
-        const auto refuse = [&](const std::string& what) {
-            throw BadRequest("Device \"" + name + "\": " + what + " is not supported yet");
-        };
-        if (isTrueValue(valueOf(dev, "nat"))) refuse("nat=true");
-        if (isTrueValue(valueOf(dev, "proxy_protocol"))) refuse("proxy_protocol");
-        if (!valueOf(dev, "security.uid").empty() || !valueOf(dev, "security.gid").empty()) refuse("security.uid/gid");
-        parseEndpoint(name, "listen", valueOf(dev, "listen"));
-        parseEndpoint(name, "connect", valueOf(dev, "connect"));
-    }
+    for (const auto& [name, dev] : devices)
+        if (valueOf(dev, "type") == "proxy") checkProxyDevice(name, dev, devices);
 }
 
 void ProxyDevices::sync(const std::string& key, int64_t pid, const db::DeviceMap& devices) {
@@ -278,9 +384,14 @@ void ProxyDevices::sync(const std::string& key, int64_t pid, const db::DeviceMap
         if (dev == devices.end() || !it->second->serves(dev->second, pid)) it = mine.erase(it);
         else ++it;
     }
-    for (const auto& [name, dev] : devices)
-        if (valueOf(dev, "type") == "proxy" && !mine.count(name))
-            mine[name] = std::make_unique<ProxyForwarder>(name, dev, pid);
+    // key is "<project>/<instance>": the NAT table's label is "<project>_<instance>.<device>".
+    std::string label = key;
+    std::replace(label.begin(), label.end(), '/', '_');
+    for (const auto& [name, dev] : devices) {
+        if (valueOf(dev, "type") != "proxy" || mine.count(name)) continue;
+        if (config::isTrue(valueOf(dev, "nat"))) mine[name] = std::make_unique<NatProxy>(label + "." + name, name, dev, pid, devices);
+        else mine[name] = std::make_unique<ProxyForwarder>(name, dev, pid);
+    }
     if (mine.empty()) running_.erase(key);
 }
 

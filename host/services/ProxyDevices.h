@@ -1,8 +1,10 @@
-// Proxy devices in forwarder mode (nat=false): for each proxy device of a running instance, a
-// listening socket on one side (the host's network namespace, or the instance's with
-// bind=instance) and, per accepted connection, a connection to the other side, with the bytes
-// pumped both ways by daemon threads. Sockets are made inside the instance's namespace by a
-// short-lived thread that enters it (setns), so neither the daemon nor any process leaves the host's.
+// Proxy devices of running instances. In forwarder mode (nat=false) a device has a listening
+// socket per listen port on one side (the host's network namespace, or the instance's with
+// bind=instance) and, per accepted tcp/unix connection or per udp peer, a socket on the other
+// side, with the bytes pumped both ways by daemon threads; proxy_protocol=true sends a PROXY v2
+// header naming the client first. Sockets are made inside the instance's namespace by a
+// short-lived thread that enters it (setns), so neither the daemon nor any process leaves the
+// host's. With nat=true the device is DNAT rules instead (ProxyNat).
 #pragma once
 
 #include <cstdint>
@@ -15,7 +17,7 @@
 
 namespace lxdp::services {
 
-class ProxyForwarder;
+class RunningProxy;
 
 class ProxyDevices {
 public:
@@ -24,8 +26,7 @@ public:
     ProxyDevices(const ProxyDevices&) = delete;
     ProxyDevices& operator=(const ProxyDevices&) = delete;
 
-    // BadRequest (naming the device) for a proxy device this daemon cannot run yet: udp, port
-    // ranges, nat=true, proxy_protocol, security.uid/gid.
+    // BadRequest (naming the device) for a proxy device this daemon cannot run (checkProxyDevice).
     static void check(const db::DeviceMap& devices);
 
     // Makes the forwarders of one running instance (key "<project>/<name>", init pid `pid`) match
@@ -38,7 +39,7 @@ public:
 private:
     std::mutex mutex_;
     // key -> device name -> forwarder
-    std::map<std::string, std::map<std::string, std::unique_ptr<ProxyForwarder>>> running_;
+    std::map<std::string, std::map<std::string, std::unique_ptr<RunningProxy>>> running_;
 };
 
 }  // namespace lxdp::services

@@ -88,6 +88,29 @@ Poco::Net::IPAddress normalized(const Poco::Net::IPAddress& ip) {
 
 }  // namespace
 
+std::string proxyV2Header(const sockaddr_storage& source, const sockaddr_storage& destination) {
+    std::string out(reinterpret_cast<const char*>(kV2Signature), sizeof kV2Signature);
+    out += static_cast<char>(0x21);  // version 2, PROXY
+    std::string body;
+    const auto append = [&body](const void* data, size_t n) { body.append(static_cast<const char*>(data), n); };
+    if (source.ss_family == AF_INET && destination.ss_family == AF_INET) {
+        const auto& s = reinterpret_cast<const sockaddr_in&>(source);
+        const auto& d = reinterpret_cast<const sockaddr_in&>(destination);
+        out += static_cast<char>(0x11);  // AF_INET, STREAM
+        append(&s.sin_addr, 4), append(&d.sin_addr, 4), append(&s.sin_port, 2), append(&d.sin_port, 2);
+    } else if (source.ss_family == AF_INET6 && destination.ss_family == AF_INET6) {
+        const auto& s = reinterpret_cast<const sockaddr_in6&>(source);
+        const auto& d = reinterpret_cast<const sockaddr_in6&>(destination);
+        out += static_cast<char>(0x21);  // AF_INET6, STREAM
+        append(&s.sin6_addr, 16), append(&d.sin6_addr, 16), append(&s.sin6_port, 2), append(&d.sin6_port, 2);
+    } else {
+        out += static_cast<char>(0x00);  // AF_UNSPEC
+    }
+    out += static_cast<char>(body.size() >> 8);
+    out += static_cast<char>(body.size() & 0xFF);
+    return out + body;
+}
+
 bool isListedAddress(const std::string& list, const std::string& address) {
     Poco::Net::IPAddress want;
     if (!Poco::Net::IPAddress::tryParse(address, want)) return false;

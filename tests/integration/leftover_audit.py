@@ -208,6 +208,10 @@ def teardown(api, lxd_dir, state):
                 if key.startswith("volatile.") and key.endswith(".host_name") and value:
                     state["links"].append(value)
                     state["nft"].append("bridge lxdpp_" + value)  # the NIC's security.*_filtering
+            for dev_name, dev in (inst.get("expanded_devices") or {}).items():
+                if dev.get("type") == "proxy" and dev.get("nat") in ("true", "1", "yes", "on"):
+                    family = "ip6" if "[" in dev.get("listen", "") else "ip"
+                    state["nft"].append("%s lxdpp_proxy_%s_%s.%s" % (family, project, inst["name"], dev_name))
             url = "/1.0/instances/%s?project=%s" % (inst["name"], project)
             if inst.get("status") != "Stopped":
                 api.run("PUT", "/1.0/instances/%s/state?project=%s" % (inst["name"], project),

@@ -1,6 +1,7 @@
 // PROXY protocol headers read off a socket, leaving what follows (TLS) untouched.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 namespace {
 
 using lxdp::tls::isListedAddress;
+using lxdp::tls::proxyV2Header;
 using lxdp::tls::readProxyHeader;
 
 class ProxyProtocolTest : public ::testing::Test {
@@ -50,6 +52,21 @@ TEST_F(ProxyProtocolTest, V2NamesTheClient) {
     send(header + "\x16");
     EXPECT_EQ(read(), "198.18.0.10");
     EXPECT_EQ(rest(), "\x16");
+}
+
+TEST_F(ProxyProtocolTest, WrittenV2HeaderReadsBack) {
+    sockaddr_storage source{}, destination{};
+    auto& s = reinterpret_cast<sockaddr_in&>(source);
+    auto& d = reinterpret_cast<sockaddr_in&>(destination);
+    s.sin_family = d.sin_family = AF_INET;
+    ::inet_pton(AF_INET, "198.18.0.10", &s.sin_addr);
+    ::inet_pton(AF_INET, "10.0.0.1", &d.sin_addr);
+    s.sin_port = htons(5555), d.sin_port = htons(8443);
+    const std::string header = proxyV2Header(source, destination);
+    EXPECT_EQ(header, std::string("\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x0c\xc6\x12\x00\x0a\x0a\x00\x00\x01\x15\xb3\x20\xfb", 28));
+    send(header + proxyV2Header(sockaddr_storage{}, sockaddr_storage{}));
+    EXPECT_EQ(read(), "198.18.0.10");
+    EXPECT_EQ(read(), std::nullopt);  // AF_UNSPEC
 }
 
 TEST_F(ProxyProtocolTest, V2LocalNamesNobody) {
