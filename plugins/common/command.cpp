@@ -38,13 +38,11 @@ Result run(const lxdp_host_api *host, const std::vector<std::string> &argv, uint
     return r;
 }
 
-std::string find_tool(const std::string &name) {
+bool have_tool(const std::string &name) {
     for (const char *dir : {"/usr/sbin/", "/usr/bin/", "/sbin/", "/bin/"})
         if (access((dir + name).c_str(), X_OK) == 0)
-            return dir + name;
-    return "";
+            return true;
+    return false;
 }
-
-bool have_tool(const std::string &name) { return !find_tool(name).empty(); }
 
 } // namespace lxdp_cmd

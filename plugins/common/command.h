@@ -23,8 +23,5 @@ Result run(const lxdp_host_api *host, const std::vector<std::string> &argv, uint
 // Whether run() would find the tool: an executable in the directories the host's run_command
 // searches. A probe that only needs the tool to exist asks this rather than running it.
 bool have_tool(const std::string &name);
-// The tool's full path in those directories, "" when it is in none. For commands the host does
-// not run itself (liblxc hooks), where no PATH search can be relied on.
-std::string find_tool(const std::string &name);
 
 } // namespace lxdp_cmd

@@ -257,6 +257,7 @@ void instance_start(const Driver &drv, const InstanceView &inst, const lxdp_kv_s
     const std::vector<Nic> nics = instance_nics(inst);
     write_lxc_config(drv, inst, idmap, nics, c);
     setup_nic_filters(drv, inst, nics);
+    write_nic_stop_hook(drv, inst, nics);
 
     remove_stale_monitor_cgroups(inst.lxc_name());
     // The daemon has sockets, threads and fds: liblxc must detach the monitor and leak nothing.
@@ -268,20 +269,20 @@ void instance_start(const Driver &drv, const InstanceView &inst, const lxdp_kv_s
         started = c->start(c.get(), 0, nullptr);
     }
     if (!started) {
-        clear_nic_filters(drv, inst);
+        run_nic_stop_hook(drv, inst);
         fail(LXDP_E_IO, "Failed to start %s: %s", inst.lxc_name().c_str(), log_tail(log).c_str());
     }
     if (!c->wait(c.get(), "RUNNING", kStartTimeoutS)) {
         std::string tail = log_tail(log);
         c->stop(c.get());
-        clear_nic_filters(drv, inst);
+        run_nic_stop_hook(drv, inst);
         fail(LXDP_E_IO, "Instance %s did not reach RUNNING: %s", inst.lxc_name().c_str(), tail.c_str());
     }
     try {
         setup_nic_host_sides(drv, nics);
     } catch (const Error &) {
         c->stop(c.get());
-        clear_nic_filters(drv, inst);
+        run_nic_stop_hook(drv, inst);
         throw;
     }
     report_nics(nics, volatile_out);
@@ -305,8 +306,8 @@ void instance_stop(const Driver &drv, const InstanceView &inst, bool force, int3
             fail(LXDP_E_BUSY, "Instance %s did not shut down within %d seconds", inst.lxc_name().c_str(),
                  timeout_s);
     }
-    // The stop hook removed the NIC filters already, unless it could not run.
-    clear_nic_filters(drv, inst);
+    // The stop hook undid the NICs' host-side setup already, unless it could not run.
+    run_nic_stop_hook(drv, inst);
 }
 
 void instance_freeze(const Driver &drv, const InstanceView &inst, bool freeze) {
@@ -322,7 +323,7 @@ void instance_remove(const Driver &drv, const InstanceView &inst) {
         Container c(drv, inst);
         require_stopped(c);
     }
-    clear_nic_filters(drv, inst);
+    run_nic_stop_hook(drv, inst);
     UniqueFd base(open(drv.lxcpath().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!base)
         fail_errno(errno, "Failed to open %s", drv.lxcpath().c_str());

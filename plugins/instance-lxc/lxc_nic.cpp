@@ -190,8 +190,10 @@ void setup_nic_host_sides(const Driver &drv, const std::vector<Nic> &nics) {
     for (const Nic &nic : nics) {
         if (nic.type->host_setup != nullptr)
             nic.type->host_setup(drv, nic);
-        if (nic.type->host_veth)
+        if (nic.type->host_veth) {
             apply_nic_limits(drv, nic);
+            add_nic_routes(drv, nic);
+        }
     }
 }
 

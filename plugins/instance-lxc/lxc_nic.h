@@ -55,12 +55,23 @@ void run_host(const Driver &drv, const std::vector<std::string> &argv);
 // limits.ingress/egress/max on a host-side veth through tc (lxc_nic_limits.cpp).
 void apply_nic_limits(const Driver &drv, const Nic &nic);
 
-// security.*_filtering of bridged NICs (lxc_nic_filter.cpp): the liblxc keys that remove the
-// filters when the container stops, the filters themselves (loaded before the start) and their
-// removal where the stop hook may not have run (a failed start, the instance's removal).
-NetKeys nic_filter_lxc_keys(const Driver &drv, const InstanceView &inst, const std::vector<Nic> &nics);
+// security.*_filtering of bridged NICs (lxc_nic_filter.cpp): loads the filters (before the
+// start) and names the commands that remove them.
 void setup_nic_filters(const Driver &drv, const InstanceView &inst, const std::vector<Nic> &nics);
-void clear_nic_filters(const Driver &drv, const InstanceView &inst);
+std::vector<std::vector<std::string>> nic_filter_undo(const Driver &drv, const InstanceView &inst,
+                                                      const std::vector<Nic> &nics);
+
+// ipv4.routes/ipv6.routes of bridged and p2p NICs (lxc_nic_routes.cpp), added once the container
+// runs, and the commands that remove those the container's stop leaves behind.
+void add_nic_routes(const Driver &drv, const Nic &nic);
+std::vector<std::vector<std::string>> nic_route_undo(const Nic &nic);
+
+// The script that undoes the above when the container stops (lxc_nic_stop_hook.cpp): the liblxc
+// keys that make it the stop hook, the script itself (written before the start) and a run of it
+// where the hook may not have run.
+NetKeys nic_stop_hook_keys(const Driver &drv, const InstanceView &inst, const std::vector<Nic> &nics);
+void write_nic_stop_hook(const Driver &drv, const InstanceView &inst, const std::vector<Nic> &nics);
+void run_nic_stop_hook(const Driver &drv, const InstanceView &inst);
 
 // The NICs of an instance, with names, MACs and veth names reused from its volatile keys or made
 // up. A NIC type the driver cannot wire is a Failure (LXDP_E_NOTSUP), raised before the start.

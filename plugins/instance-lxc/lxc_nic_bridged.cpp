@@ -7,7 +7,7 @@ namespace lxdp_lxc {
 namespace {
 
 void check(const Nic &nic) {
-    refuse_keys(nic, {"vlan", "ipv4.routes", "ipv6.routes"});
+    refuse_keys(nic, {"vlan"});
     require_parent(nic, true);
 }
 

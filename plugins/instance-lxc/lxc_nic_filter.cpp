@@ -5,12 +5,9 @@
 // Each filtered NIC gets a table of its own, "bridge lxdpp_<host_name>", holding upstream's two
 // chains (in.<instance>.<device> at the bridge's input hook, fwd.<instance>.<device> at its
 // forward hook), so that removing the filter is deleting one table. The tables are loaded before
-// the container starts (no unfiltered moment) and deleted by liblxc's stop hook, which runs
-// whenever the container stops, the daemon asked for it or not; the daemon deletes them too
-// where a start fails or the instance is removed, in case that hook never ran.
+// the container starts (no unfiltered moment) and deleted by the NICs' stop hook
+// (lxc_nic_stop_hook.cpp), which runs whenever the container stops.
 #include "lxc_nic.h"
-
-#include <sys/stat.h>
 
 #include <cctype>
 #include <cerrno>
@@ -22,11 +19,9 @@ namespace lxdp_lxc {
 
 namespace {
 
-// Files in the container's directory: what loads the tables of this start, what deletes them,
-// and the stop hook that runs the latter.
+// Files in the container's directory: what loads the tables of this start and what deletes them.
 constexpr const char *kLoadFile = "/nic-filters.nft";
 constexpr const char *kClearFile = "/nic-filters-clear.nft";
-constexpr const char *kStopHook = "/nic-filters-stop-hook";
 
 bool is_set(const Nic &nic, const char *key) { return !nic.get(key).empty() && parse_bool(nic.get(key)); }
 
@@ -98,13 +93,6 @@ std::string delete_table(const Nic &nic) {
     return "table bridge " + table_of(nic) + "\ndelete table bridge " + table_of(nic) + "\n";
 }
 
-std::string shell_quote(const std::string &s) {
-    std::string out = "'";
-    for (char c : s)
-        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
 bool any_filtered(const std::vector<Nic> &nics) {
     for (const Nic &nic : nics)
         if (is_filtered(nic))
@@ -114,23 +102,23 @@ bool any_filtered(const std::vector<Nic> &nics) {
 
 } // namespace
 
-NetKeys nic_filter_lxc_keys(const Driver &drv, const InstanceView &inst, const std::vector<Nic> &nics) {
+std::vector<std::vector<std::string>> nic_filter_undo(const Driver &drv, const InstanceView &inst,
+                                                      const std::vector<Nic> &nics) {
     if (!any_filtered(nics))
         return {};
-    return {{"lxc.hook.stop", drv.container_dir(inst) + kStopHook}};
+    return {{"nft", "-f", drv.container_dir(inst) + kClearFile}};
 }
 
 void setup_nic_filters(const Driver &drv, const InstanceView &inst, const std::vector<Nic> &nics) {
     const std::string dir = drv.container_dir(inst);
     if (!any_filtered(nics)) {
         // An earlier start's files, whose tables its stop removed.
-        for (const char *file : {kLoadFile, kClearFile, kStopHook})
+        for (const char *file : {kLoadFile, kClearFile})
             if (unlink((dir + file).c_str()) != 0 && errno != ENOENT)
                 fail_errno(errno, "Failed to remove %s%s", dir.c_str(), file);
         return;
     }
-    const std::string nft = lxdp_cmd::find_tool("nft");
-    if (nft.empty())
+    if (!lxdp_cmd::have_tool("nft"))
         fail(LXDP_E_NOTSUP, "nft is not installed: security.*_filtering of NICs needs it (package nftables)");
     std::ostringstream load, clear;
     for (const Nic &nic : nics) {
@@ -148,21 +136,8 @@ void setup_nic_filters(const Driver &drv, const InstanceView &inst, const std::v
         load << "}\n";
     }
     write_file(dir + kClearFile, clear.str());
-    // liblxc appends its own arguments to a hook (the container's name, ...): the script ignores them.
-    write_file(dir + kStopHook,
-               "#!/bin/sh\n# Deletes the NIC filter tables of " + inst.lxc_name() + " when it stops.\nexec " + nft +
-                   " -f " + shell_quote(dir + kClearFile) + "\n",
-               0700);
     write_file(dir + kLoadFile, load.str());
-    run_host(drv, {nft, "-f", dir + kLoadFile});
-}
-
-void clear_nic_filters(const Driver &drv, const InstanceView &inst) {
-    const std::string file = drv.container_dir(inst) + kClearFile;
-    struct stat st;
-    if (stat(file.c_str(), &st) != 0)
-        return;
-    run_host(drv, {"nft", "-f", file});
+    run_host(drv, {"nft", "-f", dir + kLoadFile});
 }
 
 } // namespace lxdp_lxc

@@ -3,16 +3,19 @@
 # container on a managed bridge pings the gateway with its own MAC and address, then with a
 # spoofed MAC or address set by `ip` inside, and the spoofed frames are dropped by the NIC's
 # nftables table; the table goes when the container stops (by the API or on its own) and with
-# its deletion. Addresses: 198.18.90.0/24 only, nothing leaves the machine.
+# its deletion. ipv4.routes of bridged NICs (via the NIC's address, gone at the stop) and of p2p
+# NICs (through the veth), with the host pinging an address of the routed subnet.
+# Addresses: 198.18.90.0/24, 198.18.95.0/24 and 198.18.96.0/24 only, nothing leaves the machine.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 
 export LXD_PLUGIN_PATH=$PLUGINS
-BR=lxdpns0 MAC=00:16:3e:5e:c0:01 SPOOF=00:16:3e:5e:c0:99
+BR=lxdpns0 P2P=lxdpns-p2p MAC=00:16:3e:5e:c0:01 SPOOF=00:16:3e:5e:c0:99
 cleanup() { # whatever a failed run left, by name
   lxc delete -f ns1 >/dev/null 2>&1
   lxc network delete $BR >/dev/null 2>&1
   ip link del $BR 2>/dev/null
+  ip link del $P2P 2>/dev/null
   return 0
 }
 trap 'cleanup; finish' EXIT
@@ -23,7 +26,7 @@ if ! command -v nft >/dev/null; then echo "SKIP: nft (package nftables) is not i
 lxc network create $BR ipv4.address=198.18.90.1/24 ipv4.nat=false ipv6.address=none >/dev/null
 lxc init bb ns1 >/dev/null
 lxc config device add ns1 eth0 nic network=$BR hwaddr=$MAC ipv4.address=198.18.90.2 >/dev/null
-export BR MAC SPOOF
+export BR P2P MAC SPOOF
 
 in_ct() { lxc exec ns1 -- "$@"; }
 host_name() { lxc config get ns1 volatile.eth0.host_name; }
@@ -38,6 +41,21 @@ expect unfiltered-start bash -c "lxc start ns1 && use $MAC 198.18.90.2 && pings"
 expect unfiltered-spoof-passes bash -c "use $SPOOF 198.18.90.3 && pings"
 expect no-table-unfiltered bash -c "! nft list tables bridge | grep -q lxdpp_"
 lxc stop -f ns1
+
+# Routes: 198.18.95.0/24 via the bridged NIC's address, 198.18.96.0/24 through the p2p veth; the
+# container holds an address of each on lo and answers the host's pings to them.
+lxc config device set ns1 eth0 ipv4.routes=198.18.95.0/24
+lxc config device add ns1 eth1 nic nictype=p2p host_name=$P2P ipv4.routes=198.18.96.0/24 >/dev/null
+expect routes-start bash -c "lxc start ns1 && use $MAC 198.18.90.2 && in_ct ip addr add 198.18.95.5/32 dev lo &&
+  in_ct ip addr add 198.18.96.5/32 dev lo && in_ct ip link set eth1 up && in_ct ip addr add 169.254.96.2/24 dev eth1 &&
+  ip addr add 169.254.96.1/24 dev $P2P && in_ct ip route add default via 198.18.90.1"
+expect bridged-route-via-address bash -c "ip -4 route show 198.18.95.0/24 | grep -q 'via 198.18.90.2 dev $BR'"
+expect bridged-route-traffic busybox ping -c 1 -W 2 198.18.95.5
+expect p2p-route-dev bash -c "ip -4 route show 198.18.96.0/24 | grep -q 'dev $P2P'"
+expect p2p-route-traffic busybox ping -c 1 -W 2 198.18.96.5
+expect routes-stop-removes bash -c "lxc stop -f ns1 && ! ip -4 route show 198.18.95.0/24 | grep -q . && ! ip -4 route show 198.18.96.0/24 | grep -q ."
+lxc config device unset ns1 eth0 ipv4.routes
+lxc config device remove ns1 eth1 >/dev/null
 
 lxc config device set ns1 eth0 security.mac_filtering=true
 expect mac-filter-start bash -c "lxc start ns1 && nft list table bridge \$(table) | grep -q 'chain in.ns1.eth0' &&
