@@ -65,6 +65,9 @@ std::vector<std::vector<std::string>> nic_filter_undo(const Driver &drv, const I
 // runs, and the commands that remove those the container's stop leaves behind.
 void add_nic_routes(const Driver &drv, const Nic &nic);
 std::vector<std::vector<std::string>> nic_route_undo(const Nic &nic);
+// The parent's proxy ARP/NDP entries of a routed NIC, which its stop leaves behind, removed
+// (lxc_nic_routed.cpp).
+std::vector<std::vector<std::string>> nic_routed_undo(const Nic &nic);
 
 // The script that undoes the above when the container stops (lxc_nic_stop_hook.cpp): the liblxc
 // keys that make it the stop hook, the script itself (written before the start) and a run of it

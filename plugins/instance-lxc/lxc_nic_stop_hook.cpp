@@ -1,5 +1,6 @@
 // What the NICs of a start set up on the host outside their own interfaces (the nftables tables
-// of security.*_filtering, routes through a bridge) is undone by one script in the container's
+// of security.*_filtering, routes through a bridge, a routed NIC's proxy entries on its parent)
+// is undone by one script in the container's
 // directory. liblxc runs it as the container's stop hook, so it runs whenever the container
 // stops, the daemon asked for it or not; the daemon runs it too where the hook may not have run
 // (a failed start, after a stop, before the instance's removal). Every command in it undoes
@@ -21,6 +22,9 @@ std::vector<std::vector<std::string>> undo_commands(const Driver &drv, const Ins
     auto out = nic_filter_undo(drv, inst, nics);
     for (const Nic &nic : nics)
         for (auto &argv : nic_route_undo(nic))
+            out.push_back(std::move(argv));
+    for (const Nic &nic : nics)
+        for (auto &argv : nic_routed_undo(nic))
             out.push_back(std::move(argv));
     return out;
 }

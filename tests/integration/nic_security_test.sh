@@ -4,18 +4,21 @@
 # spoofed MAC or address set by `ip` inside, and the spoofed frames are dropped by the NIC's
 # nftables table; the table goes when the container stops (by the API or on its own) and with
 # its deletion. ipv4.routes of bridged NICs (via the NIC's address, gone at the stop) and of p2p
-# NICs (through the veth), with the host pinging an address of the routed subnet.
-# Addresses: 198.18.90.0/24, 198.18.95.0/24 and 198.18.96.0/24 only, nothing leaves the machine.
+# NICs (through the veth), with the host pinging an address of the routed subnet; a routed NIC's
+# proxy ARP entry on its parent and its ipv4.host_table route, gone at the stop.
+# Addresses: 198.18.90.0/24 and 198.18.95.0/24 to 198.18.97.0/24 only, nothing leaves the machine.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 
 export LXD_PLUGIN_PATH=$PLUGINS
-BR=lxdpns0 P2P=lxdpns-p2p MAC=00:16:3e:5e:c0:01 SPOOF=00:16:3e:5e:c0:99
+BR=lxdpns0 P2P=lxdpns-p2p PAR=lxdpns-par RT=lxdpns-rt MAC=00:16:3e:5e:c0:01 SPOOF=00:16:3e:5e:c0:99
 cleanup() { # whatever a failed run left, by name
   lxc delete -f ns1 >/dev/null 2>&1
   lxc network delete $BR >/dev/null 2>&1
   ip link del $BR 2>/dev/null
   ip link del $P2P 2>/dev/null
+  ip link del $PAR 2>/dev/null
+  ip route flush table 4242 2>/dev/null
   return 0
 }
 trap 'cleanup; finish' EXIT
@@ -26,7 +29,7 @@ if ! command -v nft >/dev/null; then echo "SKIP: nft (package nftables) is not i
 lxc network create $BR ipv4.address=198.18.90.1/24 ipv4.nat=false ipv6.address=none >/dev/null
 lxc init bb ns1 >/dev/null
 lxc config device add ns1 eth0 nic network=$BR hwaddr=$MAC ipv4.address=198.18.90.2 >/dev/null
-export BR P2P MAC SPOOF
+export BR P2P PAR RT MAC SPOOF
 
 in_ct() { lxc exec ns1 -- "$@"; }
 host_name() { lxc config get ns1 volatile.eth0.host_name; }
@@ -56,6 +59,16 @@ expect p2p-route-traffic busybox ping -c 1 -W 2 198.18.96.5
 expect routes-stop-removes bash -c "lxc stop -f ns1 && ! ip -4 route show 198.18.95.0/24 | grep -q . && ! ip -4 route show 198.18.96.0/24 | grep -q ."
 lxc config device unset ns1 eth0 ipv4.routes
 lxc config device remove ns1 eth1 >/dev/null
+
+# A routed NIC with a parent (a veth: this kernel may have no dummy module) and a routing table of
+# its own: the parent answers ARP for the container's address until the container stops.
+ip link add $PAR type veth peer name $PAR-q && ip link set $PAR up && ip link set $PAR-q up
+lxc config device add ns1 eth2 nic nictype=routed parent=$PAR host_name=$RT ipv4.address=198.18.97.2 ipv4.host_table=4242 >/dev/null
+expect routed-parent-start lxc start ns1
+expect routed-parent-proxy-arp bash -c "ip -4 neigh show proxy dev $PAR | grep -q 198.18.97.2"
+expect routed-host-table bash -c "ip -4 route show table 4242 | grep -q '198.18.97.2 dev $RT'"
+expect routed-stop-removes bash -c "lxc stop -f ns1 && ! ip -4 neigh show proxy dev $PAR | grep -q 198.18.97.2 && ! ip -4 route show table 4242 | grep -q ."
+lxc config device remove ns1 eth2 >/dev/null
 
 lxc config device set ns1 eth0 security.mac_filtering=true
 expect mac-filter-start bash -c "lxc start ns1 && nft list table bridge \$(table) | grep -q 'chain in.ns1.eth0' &&
