@@ -23,6 +23,12 @@ public:
                               ref.volumePath.c_str(),  config_.get(), &devicesList_};
     }
     const lxdp_instance* get() const { return &inst_; }
+    // One of the instance's devices, by name.
+    const lxdp_device* device(const std::string& name, const std::string& driver) const {
+        for (const auto& d : devices_)
+            if (name == d.name) return &d;
+        throw PluginError(LXDP_E_NOTFOUND, driver + ": the instance has no device \"" + name + "\"");
+    }
 
 private:
     KvList config_;
@@ -31,6 +37,8 @@ private:
     lxdp_device_list devicesList_;
     lxdp_instance inst_;
 };
+
+const char* const kNoHotPlug = "hot-plug not supported by this driver";
 
 // A host callback handed to the plugin with the call that keeps its exception.
 template <class Fn>
@@ -196,6 +204,23 @@ bool InstanceDriver::update(const InstanceRef& before, const InstanceRef& after)
     AbiInstance old(before), now(after);
     call.check(ops_.update(driver_, old.get(), now.get(), call.err()));
     return true;
+}
+
+StringMap InstanceDriver::deviceAdd(const InstanceRef& ref, const std::string& device) const {
+    // A table from a plugin built before 1.2 was copied into a zeroed one: the member reads NULL.
+    if (ops_.device_add == nullptr) throw PluginError(LXDP_E_NOTSUP, name_ + ": " + kNoHotPlug);
+    AbiCall call(name_, "device_add");
+    AbiInstance inst(ref);
+    KvCollector out(call);
+    call.check(ops_.device_add(driver_, inst.get(), inst.device(device, name_), out.sink(), call.err()));
+    return out.take();
+}
+
+void InstanceDriver::deviceRemove(const InstanceRef& ref, const std::string& device) const {
+    if (ops_.device_remove == nullptr) throw PluginError(LXDP_E_NOTSUP, name_ + ": " + kNoHotPlug);
+    AbiCall call(name_, "device_remove");
+    AbiInstance inst(ref);
+    call.check(ops_.device_remove(driver_, inst.get(), inst.device(device, name_), call.err()));
 }
 
 std::unique_ptr<ExecProcess> InstanceDriver::exec(const InstanceRef& ref, const ExecSpec& spec) const {

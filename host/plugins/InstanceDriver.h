@@ -108,6 +108,12 @@ public:
     // Applies a config change to a running instance (ABI 1.1); false when the driver cannot
     // (built on 1.0, or without the call): the change then applies at the next start.
     bool update(const InstanceRef& before, const InstanceRef& after) const;
+    // Hot-plug (ABI 1.2) of one device of ref's devices into or out of the running instance;
+    // deviceAdd returns the keys to record. canHotPlug is false for a driver built before 1.2
+    // (or without the calls), whose device calls are NOTSUP.
+    bool canHotPlug() const { return ops_.device_add != nullptr && ops_.device_remove != nullptr; }
+    StringMap deviceAdd(const InstanceRef& ref, const std::string& device) const;
+    void deviceRemove(const InstanceRef& ref, const std::string& device) const;
 
     std::unique_ptr<ExecProcess> exec(const InstanceRef& ref, const ExecSpec& spec) const;
 

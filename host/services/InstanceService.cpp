@@ -379,24 +379,58 @@ void InstanceService::update(const db::InstanceRecord& updated, const std::strin
     }
     const auto live = runningRef(before);
     std::optional<plugins::InstanceRef> after;
+    DeviceChanges plugged;
     db_.updateInstance(updated);
     try {
-        // Proxies follow the change at once, limits too where the driver can; other devices and
-        // keys at the next start.
+        // Proxies follow the change at once; the driver hot-plugs devices and applies limits.
         syncHostDevices(updated);
-        if (live) {
-            after = ref(updated);
-            driver(updated).update(*live, *after);
-        }
+        if (live) after = applyLive(updated, *live, plugged);
     } catch (...) {
         db_.updateInstance(before);
         try { syncHostDevices(before); } catch (...) {}
-        // What the driver changed before it refused goes back too.
-        if (after) try { driver(before).update(*after, *live); } catch (...) {}
         throw;
     }
     writeBackupYaml(*this, storage_, db_, updated, ref(updated).volumePath);
     events_.lifecycle(updated.project, "instance-updated", instanceUrl(updated.name));
+}
+
+plugins::InstanceRef InstanceService::applyLive(const db::InstanceRecord& rec, const plugins::InstanceRef& live,
+                                                DeviceChanges& plugged) {
+    const auto& drv = driver(rec);
+    auto after = ref(rec);
+    plugged = deviceChanges(live.devices, after.devices);
+    if (!plugged.empty()) {
+        if (!drv.canHotPlug())
+            throw BadRequest("Devices cannot change while the instance runs: hot-plug not supported by this driver");
+        // NICs on managed networks get their MAC and static lease first, as at start.
+        if (networks_) {
+            db::DeviceMap added;
+            for (const auto& name : plugged.added) added[name] = after.devices.at(name);
+            recordVolatile(rec.project, rec.name, networks_->prepareNics(rec, added));
+            after = ref(get(rec.project, rec.name));
+        }
+        recordVolatile(rec.project, rec.name, hotPlug(drv, live, after, plugged));
+        after = ref(get(rec.project, rec.name));
+    }
+    try {
+        drv.update(live, after);
+    } catch (...) {
+        // What the driver changed before it refused goes back too.
+        try { drv.update(after, live); } catch (...) {}
+        unplug(drv, live, after, plugged);
+        throw;
+    }
+    return after;
+}
+
+void InstanceService::undoLive(const db::InstanceRecord& rec, const plugins::InstanceRef& live,
+                               const plugins::InstanceRef& after, const DeviceChanges& plugged) noexcept {
+    try {
+        const auto& drv = driver(rec);
+        try { drv.update(after, live); } catch (...) {}
+        unplug(drv, live, after, plugged);
+    } catch (...) {
+    }
 }
 
 void InstanceService::followProfile(const db::ProfileRecord& before, const db::ProfileRecord& after,
@@ -411,16 +445,35 @@ void InstanceService::followProfile(const db::ProfileRecord& before, const db::P
                 if (auto r = runningRef(rec)) live.emplace_back(rec, std::move(*r));
     }
     store(after);
-    std::vector<std::pair<size_t, plugins::InstanceRef>> changed;  // (index in live, view after)
+    struct Changed {
+        size_t index;  // in live
+        plugins::InstanceRef now;
+        DeviceChanges plugged;
+    };
+    std::vector<Changed> changed;
     try {
         for (size_t i = 0; i < live.size(); i++) {
-            auto now = ref(live[i].first);
-            if (driver(live[i].first).update(live[i].second, now)) changed.emplace_back(i, std::move(now));
+            auto guard = lock(live[i].first.project, live[i].first.name);
+            std::lock_guard held(*guard);
+            DeviceChanges plugged;
+            auto now = applyLive(get(live[i].first.project, live[i].first.name), live[i].second, plugged);
+            changed.push_back(Changed{i, std::move(now), std::move(plugged)});
         }
     } catch (...) {
         store(before);
-        for (const auto& [i, now] : changed)
-            try { driver(live[i].first).update(now, live[i].second); } catch (...) {}
+        for (const auto& c : changed) {
+            const auto& rec = live[c.index].first;
+            undoLive(rec, live[c.index].second, c.now, c.plugged);
+            // The volatile keys of the devices that came in go with them.
+            try {
+                std::map<std::string, std::string> gone;
+                const auto config = get(rec.project, rec.name).config;
+                for (const auto& name : c.plugged.added)
+                    if (!live[c.index].second.devices.count(name)) gone.merge(dropVolatileKeys(config, name));
+                recordVolatile(rec.project, rec.name, gone);
+            } catch (...) {
+            }
+        }
         throw;
     }
 }

@@ -15,6 +15,7 @@
 #include "db/Records.h"
 #include "db/SnapshotRecords.h"
 #include "plugins/InstanceDriver.h"
+#include "services/DeviceHotPlug.h"
 #include "services/InstanceExpansion.h"
 #include "services/ProjectPolicy.h"
 #include "services/ProxyDevices.h"
@@ -67,8 +68,8 @@ public:
     // write happen under the instance lock, so of concurrent updates with one ETag one wins.
     void update(const db::InstanceRecord& updated, const std::string& ifMatch = "");
     // A profile change: store(after) records it, then each running instance using the profile
-    // gets the change from its driver where it can apply it live (limits); when a driver
-    // refuses, store(before) undoes the record and the instances already changed go back.
+    // gets the change live (its devices hot-plugged, limits); when a driver refuses,
+    // store(before) undoes the record and the instances already changed go back.
     void followProfile(const db::ProfileRecord& before, const db::ProfileRecord& after,
                        const std::function<void(const db::ProfileRecord&)>& store);
     // checkRename: the synchronous checks of a rename (the new name valid and free, stopped).
@@ -184,6 +185,14 @@ private:
     void stop(const db::InstanceRecord& rec, bool force, int timeout, ops::Operation* op);
     // Makes the host-side devices (proxies) of a running instance match its expanded devices.
     void syncHostDevices(const db::InstanceRecord& rec);
+    // A stored change reaches the running instance live was the view of: devices hot-plugged
+    // (their volatile keys recorded), then the driver's live update. Returns the view after and
+    // fills plugged; on a failure undoes its own steps and throws.
+    plugins::InstanceRef applyLive(const db::InstanceRecord& rec, const plugins::InstanceRef& live,
+                                   DeviceChanges& plugged);
+    // Best-effort undo of an applyLive that succeeded, for a later step that failed.
+    void undoLive(const db::InstanceRecord& rec, const plugins::InstanceRef& live, const plugins::InstanceRef& after,
+                  const DeviceChanges& plugged) noexcept;
     static std::string key(const db::InstanceRecord& rec) { return rec.project + "/" + rec.name; }
 
     const daemon::Paths& paths_;

@@ -88,6 +88,20 @@ bool parse_bool(std::string_view v) {
     return v == "true" || v == "1" || v == "yes" || v == "on" || v == "True" || v == "TRUE";
 }
 
+DeviceConfig device_config(const lxdp_device &device) {
+    DeviceConfig cfg;
+    const lxdp_kv_list *list = device.config;
+    for (uint32_t i = 0; list != nullptr && list->items != nullptr && i < list->count; i++)
+        if (list->items[i].key != nullptr)
+            cfg[list->items[i].key] = list->items[i].value != nullptr ? list->items[i].value : "";
+    return cfg;
+}
+
+std::string config_value(const DeviceConfig &config, const std::string &key) {
+    auto it = config.find(key);
+    return it == config.end() ? std::string() : it->second;
+}
+
 InstanceView::InstanceView(const lxdp_instance *inst) : inst_(inst) {
     if (inst == nullptr || inst->name == nullptr || inst->volume_path == nullptr)
         fail(LXDP_E_INVAL, "Incomplete instance description");

@@ -4,6 +4,7 @@
 #include <lxdp/instance.h>
 
 #include <cstdarg>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -114,5 +115,11 @@ bool parse_bool(std::string_view v);
 
 // Replaces path with content through a temporary file renamed over it.
 void write_file(const std::string &path, std::string_view content, mode_t mode = 0600);
+
+// One device's keys ("type" included), copied out of the host's lxdp_device.
+using DeviceConfig = std::map<std::string, std::string>;
+DeviceConfig device_config(const lxdp_device &device);
+// A key's value, "" when unset.
+std::string config_value(const DeviceConfig &config, const std::string &key);
 
 } // namespace lxdp_lxc

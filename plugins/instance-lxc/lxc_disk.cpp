@@ -4,18 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <map>
-
 namespace lxdp_lxc {
 
 namespace {
-
-using DeviceConfig = std::map<std::string, std::string>;
-
-std::string get(const DeviceConfig &dev, const std::string &key) {
-    auto it = dev.find(key);
-    return it == dev.end() ? std::string() : it->second;
-}
 
 // The mount target relative to the rootfs: liblxc resolves it inside the rootfs, so a symlink
 // in the container cannot lead the mount out; ".." and blanks (the fstab syntax) are refused.
@@ -45,40 +36,48 @@ void own_volume(const Driver &drv, const std::string &device, const std::string 
 
 } // namespace
 
+std::optional<DiskMount> disk_mount(const Driver &drv, const InstanceView &inst, const std::string &device,
+                                    const DeviceConfig &cfg, const Idmap &idmap, lxdp_op *op) {
+    DiskMount m;
+    m.source = config_value(cfg, "source");
+    m.target = target_of(device, config_value(cfg, "path"));
+    if (m.source.empty() || m.source.front() != '/' || m.source.find_first_of(" \t\n\\") != std::string::npos)
+        fail(LXDP_E_INVAL, "Disk %s: source \"%s\" must be an absolute host path without blanks", device.c_str(),
+             m.source.c_str());
+    struct stat st;
+    if (stat(m.source.c_str(), &st) != 0) {
+        if (config_value(cfg, "required").empty() || parse_bool(config_value(cfg, "required")))
+            fail(LXDP_E_NOTFOUND, "Disk %s: %s not found on the host", device.c_str(), m.source.c_str());
+        drv.log(LXDP_LOG_INFO, "Instance %s: optional disk %s skipped, %s is missing", inst.lxc_name().c_str(),
+                device.c_str(), m.source.c_str());
+        return std::nullopt;
+    }
+    if (parse_bool(config_value(cfg, "lxdp.volume_shift")))
+        own_volume(drv, device, m.source, idmap, op);
+    m.dir = S_ISDIR(st.st_mode);
+    m.recursive = parse_bool(config_value(cfg, "recursive"));
+    m.readonly = parse_bool(config_value(cfg, "readonly"));
+    return m;
+}
+
 std::vector<std::pair<std::string, std::string>> prepare_disks(const Driver &drv, const InstanceView &inst,
                                                                const Idmap &idmap, lxdp_op *op) {
     std::vector<std::pair<std::string, std::string>> keys;
     const lxdp_device_list *devs = inst.raw()->devices;
     for (uint32_t i = 0; devs != nullptr && devs->items != nullptr && i < devs->count; i++) {
         const lxdp_device &d = devs->items[i];
-        DeviceConfig cfg;
-        for (uint32_t j = 0; d.config != nullptr && d.config->items != nullptr && j < d.config->count; j++)
-            if (d.config->items[j].key != nullptr)
-                cfg[d.config->items[j].key] = d.config->items[j].value != nullptr ? d.config->items[j].value : "";
-        if (get(cfg, "type") != "disk" || get(cfg, "path") == "/" || d.name == nullptr)
+        const DeviceConfig cfg = device_config(d);
+        if (config_value(cfg, "type") != "disk" || config_value(cfg, "path") == "/" || d.name == nullptr)
             continue;
-        const std::string device = d.name;
-        const std::string source = get(cfg, "source");
-        const std::string target = target_of(device, get(cfg, "path"));
-        if (source.empty() || source.front() != '/' || source.find_first_of(" \t\n\\") != std::string::npos)
-            fail(LXDP_E_INVAL, "Disk %s: source \"%s\" must be an absolute host path without blanks", device.c_str(),
-                 source.c_str());
-        struct stat st;
-        if (stat(source.c_str(), &st) != 0) {
-            if (get(cfg, "required").empty() || parse_bool(get(cfg, "required")))
-                fail(LXDP_E_NOTFOUND, "Disk %s: %s not found on the host", device.c_str(), source.c_str());
-            drv.log(LXDP_LOG_INFO, "Instance %s: optional disk %s skipped, %s is missing", inst.lxc_name().c_str(),
-                    device.c_str(), source.c_str());
+        const auto m = disk_mount(drv, inst, d.name, cfg, idmap, op);
+        if (!m)
             continue;
-        }
-        if (parse_bool(get(cfg, "lxdp.volume_shift")))
-            own_volume(drv, device, source, idmap, op);
-        std::string options = S_ISDIR(st.st_mode) ? "bind,create=dir" : "bind,create=file";
-        if (parse_bool(get(cfg, "recursive")))
+        std::string options = m->dir ? "bind,create=dir" : "bind,create=file";
+        if (m->recursive)
             options = "r" + options;
-        if (parse_bool(get(cfg, "readonly")))
+        if (m->readonly)
             options += ",ro";
-        keys.emplace_back("lxc.mount.entry", source + " " + target + " none " + options + " 0 0");
+        keys.emplace_back("lxc.mount.entry", m->source + " " + m->target + " none " + options + " 0 0");
     }
     return keys;
 }

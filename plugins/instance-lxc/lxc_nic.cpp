@@ -10,35 +10,18 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
-#include <set>
-#include <thread>
 
 #include "command.h"
+#include "lxc_ns.h"
 #include "netif.h"
 
 namespace lxdp_lxc {
 
 namespace {
 
-using DeviceConfig = std::map<std::string, std::string>;
-
 std::string get(const DeviceConfig &dev, const std::string &key) {
     auto it = dev.find(key);
     return it == dev.end() ? std::string() : it->second;
-}
-
-std::string random_hex(size_t bytes) {
-    unsigned char buf[8] = {};
-    UniqueFd fd(open("/dev/urandom", O_RDONLY | O_CLOEXEC));
-    if (!fd || bytes > sizeof buf || read(fd.get(), buf, bytes) != ssize_t(bytes))
-        fail(LXDP_E_IO, "Failed to read /dev/urandom");
-    std::string out;
-    for (size_t i = 0; i < bytes; i++) {
-        char b[3];
-        std::snprintf(b, sizeof b, "%02x", buf[i]);
-        out += b;
-    }
-    return out;
 }
 
 // The instance's NIC devices, in name order (the host sends them sorted).
@@ -77,6 +60,20 @@ const NicType *nic_type(const std::string &device, const DeviceConfig &cfg) {
 } // namespace
 
 std::string Nic::get(const std::string &key) const { return lxdp_lxc::get(config, key); }
+
+std::string random_hex(size_t bytes) {
+    unsigned char buf[8] = {};
+    UniqueFd fd(open("/dev/urandom", O_RDONLY | O_CLOEXEC));
+    if (!fd || bytes > sizeof buf || read(fd.get(), buf, bytes) != ssize_t(bytes))
+        fail(LXDP_E_IO, "Failed to read /dev/urandom");
+    std::string out;
+    for (size_t i = 0; i < bytes; i++) {
+        char b[3];
+        std::snprintf(b, sizeof b, "%02x", buf[i]);
+        out += b;
+    }
+    return out;
+}
 
 bool host_interface_exists(const std::string &name) {
     struct stat st;
@@ -125,14 +122,22 @@ void run_host(const Driver &drv, const std::vector<std::string> &argv) {
         fail(LXDP_E_IO, "\"%s\" failed (exit %d): %s", r.shown.c_str(), r.exit_status, r.err.c_str());
 }
 
-std::vector<Nic> instance_nics(const InstanceView &inst) {
+std::vector<Nic> instance_nics(const InstanceView &inst, const std::string &only) {
     std::vector<Nic> nics;
-    std::set<std::string> taken;
+    // Names inside the container and the device holding each: set names first, then the names
+    // earlier starts chose (volatile.<dev>.name), so a NIC added to a running container never
+    // takes a name another one uses.
+    std::map<std::string, std::string> taken;
     const auto devices = nic_devices(inst);
     for (const auto &[device, cfg] : devices)
         if (!get(cfg, "name").empty())
-            taken.insert(get(cfg, "name"));
+            taken.emplace(get(cfg, "name"), device);
+    for (const auto &[device, cfg] : devices)
+        if (get(cfg, "name").empty() && !key_of(inst, "volatile." + device + ".name").empty())
+            taken.emplace(key_of(inst, "volatile." + device + ".name"), device);
     for (const auto &[device, cfg] : devices) {
+        if (!only.empty() && device != only)
+            continue;
         Nic nic;
         nic.device = device;
         nic.type = nic_type(device, cfg);
@@ -141,13 +146,13 @@ std::vector<Nic> instance_nics(const InstanceView &inst) {
         if (nic.name.empty()) {
             // The name an earlier start chose, else the first free ethN, as upstream does.
             nic.name = key_of(inst, "volatile." + device + ".name");
-            if (taken.count(nic.name))
+            if (auto owner = taken.find(nic.name); owner == taken.end() || owner->second != device)
                 nic.name.clear();
             for (int i = 0; nic.name.empty(); i++)
                 if (!taken.count("eth" + std::to_string(i)))
                     nic.name = "eth" + std::to_string(i);
         }
-        taken.insert(nic.name);
+        taken.emplace(nic.name, device);
         if (nic.type->own_mac) {
             nic.hwaddr = get(cfg, "hwaddr");
             if (nic.hwaddr.empty())
@@ -172,6 +177,22 @@ std::vector<Nic> instance_nics(const InstanceView &inst) {
         nics.push_back(std::move(nic));
     }
     return nics;
+}
+
+Nic recorded_nic(const InstanceView &inst, const std::string &device) {
+    for (auto &[name, cfg] : nic_devices(inst)) {
+        if (name != device)
+            continue;
+        Nic nic;
+        nic.device = device;
+        nic.type = nic_type(device, cfg);
+        nic.name = !get(cfg, "name").empty() ? get(cfg, "name") : key_of(inst, "volatile." + device + ".name");
+        nic.hwaddr = key_of(inst, "volatile." + device + ".hwaddr");
+        nic.host_name = key_of(inst, "volatile." + device + ".host_name");
+        nic.config = std::move(cfg);
+        return nic;
+    }
+    fail(LXDP_E_NOTFOUND, "Device %s: the instance has no such NIC", device.c_str());
 }
 
 void report_nics(const std::vector<Nic> &nics, const lxdp_kv_sink *volatile_out) {
@@ -205,21 +226,11 @@ void instance_interfaces(const Driver &drv, const InstanceView &inst, const lxdp
             return;
         pid = c->init_pid(c.get());
     }
-    const std::string path = "/proc/" + std::to_string(pid) + "/ns/net";
-    UniqueFd ns(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!ns)
-        fail_errno(errno, "Failed to open the network namespace of %s", inst.lxc_name().c_str());
-    // The namespace is entered by a thread of its own that ends right after: the calling thread
-    // (and the daemon) never leave the host's namespace, and no process is forked.
     std::vector<lxdp_netif::Interface> ifaces;
-    int err = 0;
-    std::thread reader([&] {
-        if (setns(ns.get(), CLONE_NEWNET) != 0 || !lxdp_netif::read_interfaces("", ifaces))
-            err = errno;
+    const std::string what = "Failed to read the interfaces of " + inst.lxc_name();
+    in_namespace(pid, CLONE_NEWNET, what.c_str(), [&] {
+        return lxdp_netif::read_interfaces("", ifaces) ? 0 : (errno != 0 ? errno : EIO);
     });
-    reader.join();
-    if (err != 0)
-        fail_errno(err, "Failed to read the interfaces of %s", inst.lxc_name().c_str());
     for (const auto &[device, cfg] : nic_devices(inst)) {
         std::string name = get(cfg, "name");
         if (name.empty())

@@ -52,6 +52,8 @@ void require_parent(const Nic &nic, bool bridge);            // parent (or netwo
 void refuse_keys(const Nic &nic, std::initializer_list<const char *> keys); // LXDP_E_NOTSUP when set
 std::vector<std::string> split_list(const std::string &value); // "a, b" -> {"a", "b"}
 void run_host(const Driver &drv, const std::vector<std::string> &argv);
+// bytes random bytes from /dev/urandom as lowercase hex (at most 8).
+std::string random_hex(size_t bytes);
 // limits.ingress/egress/max on a host-side veth through tc (lxc_nic_limits.cpp).
 void apply_nic_limits(const Driver &drv, const Nic &nic);
 
@@ -78,7 +80,12 @@ void run_nic_stop_hook(const Driver &drv, const InstanceView &inst);
 
 // The NICs of an instance, with names, MACs and veth names reused from its volatile keys or made
 // up. A NIC type the driver cannot wire is a Failure (LXDP_E_NOTSUP), raised before the start.
-std::vector<Nic> instance_nics(const InstanceView &inst);
+// only: that NIC alone (to add it to a running container), the others' names kept out of its way.
+std::vector<Nic> instance_nics(const InstanceView &inst, const std::string &only = "");
+
+// A NIC of a running container as its start or hot-plug recorded it (name, host_name from the
+// volatile keys), without the checks of a new one: what removing it needs.
+Nic recorded_nic(const InstanceView &inst, const std::string &device);
 
 // Keys to record for the NICs of a start: volatile.<dev>.hwaddr, .host_name and .name.
 void report_nics(const std::vector<Nic> &nics, const lxdp_kv_sink *volatile_out);

@@ -5,6 +5,7 @@
 #include "lxc_driver.h"
 #include "lxc_exec.h"
 #include "lxc_files.h"
+#include "lxc_hotplug.h"
 #include "lxc_limits.h"
 #include "lxc_nic.h"
 
@@ -164,8 +165,26 @@ lxdp_status op_interfaces(void *driver, const lxdp_instance *inst, const lxdp_ne
 }
 
 lxdp_status op_update(void *driver, const lxdp_instance *before, const lxdp_instance *after, lxdp_error *err) {
-    // Only the resource limits change live; devices and other keys apply at the next start.
+    // Only the resource limits change live (devices through device_add/device_remove); other
+    // keys apply at the next start.
     return guard(err, [&] { update_limits(drv_of(driver), InstanceView(before), InstanceView(after)); });
+}
+
+lxdp_status op_device_add(void *driver, const lxdp_instance *inst, const lxdp_device *device,
+                          const lxdp_kv_sink *volatile_out, lxdp_error *err) {
+    return guard(err, [&] {
+        if (device == nullptr)
+            fail(LXDP_E_INVAL, "Missing device");
+        device_add(drv_of(driver), InstanceView(inst), *device, volatile_out);
+    });
+}
+
+lxdp_status op_device_remove(void *driver, const lxdp_instance *inst, const lxdp_device *device, lxdp_error *err) {
+    return guard(err, [&] {
+        if (device == nullptr)
+            fail(LXDP_E_INVAL, "Missing device");
+        device_remove(drv_of(driver), InstanceView(inst), *device);
+    });
 }
 
 const lxdp_instance_ops kOps = {
@@ -194,6 +213,8 @@ const lxdp_instance_ops kOps = {
     .console = nullptr,
     .interfaces = op_interfaces,
     .update = op_update,
+    .device_add = op_device_add,
+    .device_remove = op_device_remove,
 };
 
 const lxdp_component kComponents[] = {{

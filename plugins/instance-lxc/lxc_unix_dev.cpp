@@ -7,19 +7,11 @@
 
 #include <cerrno>
 #include <cstring>
-#include <map>
 #include <memory>
 
 namespace lxdp_lxc {
 
 namespace {
-
-using DeviceConfig = std::map<std::string, std::string>;
-
-std::string get(const DeviceConfig &dev, const std::string &key) {
-    auto it = dev.find(key);
-    return it == dev.end() ? std::string() : it->second;
-}
 
 uint32_t number(const std::string &device, const std::string &key, const std::string &value) {
     if (value.empty() || value.size() > 9 || value.find_first_not_of("0123456789") != std::string::npos)
@@ -63,74 +55,91 @@ void remove_unix_devices(const Driver &drv, const InstanceView &inst) {
         fail_errno(errno, "Failed to remove %s", dir.c_str());
 }
 
+std::string UnixNode::cgroup_rule() const {
+    return std::string(block ? "b " : "c ") + std::to_string(major_nr) + ":" + std::to_string(minor_nr) + " rwm";
+}
+
+UnixNode unix_node_path(const Driver &drv, const InstanceView &inst, const std::string &device,
+                        const DeviceConfig &cfg) {
+    UnixNode n;
+    n.block = config_value(cfg, "type") == "unix-block";
+    const std::string source = config_value(cfg, "source");
+    n.target = container_path(device, !config_value(cfg, "path").empty() ? config_value(cfg, "path") : source);
+    // Upstream's naming: unix.<device>.<path with '/' as '-'>.
+    std::string flat = n.target;
+    for (char &c : flat)
+        if (c == '/')
+            c = '-';
+    n.node = devices_dir(drv, inst) + "/unix." + device + "." + flat;
+    return n;
+}
+
+std::optional<UnixNode> make_unix_node(const Driver &drv, const InstanceView &inst, const std::string &device,
+                                       const DeviceConfig &cfg, const Idmap &idmap) {
+    UnixNode n = unix_node_path(drv, inst, device, cfg);
+    const std::string source = config_value(cfg, "source");
+    // The numbers: major/minor when given, else the host's node at source.
+    if (!config_value(cfg, "major").empty() && !config_value(cfg, "minor").empty()) {
+        n.major_nr = number(device, "major", config_value(cfg, "major"));
+        n.minor_nr = number(device, "minor", config_value(cfg, "minor"));
+    } else {
+        const std::string host_node = !source.empty() ? source : "/" + n.target;
+        struct stat st;
+        if (stat(host_node.c_str(), &st) != 0) {
+            if (config_value(cfg, "required").empty() || parse_bool(config_value(cfg, "required")))
+                fail(LXDP_E_NOTFOUND, "Device %s: %s not found on the host", device.c_str(), host_node.c_str());
+            drv.log(LXDP_LOG_INFO, "Instance %s: optional device %s skipped, %s is missing", inst.lxc_name().c_str(),
+                    device.c_str(), host_node.c_str());
+            return std::nullopt;
+        }
+        if (n.block ? !S_ISBLK(st.st_mode) : !S_ISCHR(st.st_mode))
+            fail(LXDP_E_INVAL, "Device %s: %s is not a %s device", device.c_str(), host_node.c_str(),
+                 n.block ? "block" : "character");
+        n.major_nr = major(st.st_rdev);
+        n.minor_nr = minor(st.st_rdev);
+    }
+    const uint32_t mode =
+        config_value(cfg, "mode").empty() ? 0660 : uint32_t(std::stoul(config_value(cfg, "mode"), nullptr, 8));
+    const int64_t uid = config_value(cfg, "uid").empty() ? 0 : number(device, "uid", config_value(cfg, "uid"));
+    const int64_t gid = config_value(cfg, "gid").empty() ? 0 : number(device, "gid", config_value(cfg, "gid"));
+    const auto host_uid = idmap.empty() ? std::optional<int64_t>(uid) : idmap_to_host(idmap, uid, true);
+    const auto host_gid = idmap.empty() ? std::optional<int64_t>(gid) : idmap_to_host(idmap, gid, false);
+    if (!host_uid || !host_gid)
+        fail(LXDP_E_INVAL, "Device %s: uid %lld or gid %lld is outside the container's id map", device.c_str(),
+             (long long)uid, (long long)gid);
+
+    const std::string dir = devices_dir(drv, inst);
+    for (const std::string &p : {dir.substr(0, dir.rfind('/')), dir})
+        if (mkdir(p.c_str(), 0711) != 0 && errno != EEXIST)
+            fail_errno(errno, "Failed to create %s", p.c_str());
+    if (unlink(n.node.c_str()) != 0 && errno != ENOENT)
+        fail_errno(errno, "Device %s: failed to replace %s", device.c_str(), n.node.c_str());
+    if (mknod(n.node.c_str(), (n.block ? S_IFBLK : S_IFCHR) | (mode & 07777), makedev(n.major_nr, n.minor_nr)) != 0)
+        fail_errno(errno, "Device %s: failed to create %s", device.c_str(), n.node.c_str());
+    if (chown(n.node.c_str(), uid_t(*host_uid), gid_t(*host_gid)) != 0 || chmod(n.node.c_str(), mode & 07777) != 0) {
+        const int err = errno;
+        unlink(n.node.c_str());
+        fail_errno(err, "Device %s: failed to set the owner and mode of %s", device.c_str(), n.node.c_str());
+    }
+    return n;
+}
+
 std::vector<std::pair<std::string, std::string>> prepare_unix_devices(const Driver &drv, const InstanceView &inst,
                                                                       const Idmap &idmap, bool cgroup2) {
     remove_unix_devices(drv, inst);
     std::vector<std::pair<std::string, std::string>> keys;
-    const std::string dir = devices_dir(drv, inst);
     const lxdp_device_list *devs = inst.raw()->devices;
     for (uint32_t i = 0; devs != nullptr && devs->items != nullptr && i < devs->count; i++) {
         const lxdp_device &d = devs->items[i];
-        DeviceConfig cfg;
-        for (uint32_t j = 0; d.config != nullptr && d.config->items != nullptr && j < d.config->count; j++)
-            if (d.config->items[j].key != nullptr)
-                cfg[d.config->items[j].key] = d.config->items[j].value != nullptr ? d.config->items[j].value : "";
-        const std::string type = get(cfg, "type");
+        const DeviceConfig cfg = device_config(d);
+        const std::string type = config_value(cfg, "type");
         if ((type != "unix-char" && type != "unix-block") || d.name == nullptr)
             continue;
-        const std::string device = d.name;
-        const bool block = type == "unix-block";
-        const std::string source = get(cfg, "source");
-        const std::string path = container_path(device, !get(cfg, "path").empty() ? get(cfg, "path") : source);
-
-        // The numbers: major/minor when given, else the host's node at source.
-        uint32_t major_nr = 0, minor_nr = 0;
-        if (!get(cfg, "major").empty() && !get(cfg, "minor").empty()) {
-            major_nr = number(device, "major", get(cfg, "major"));
-            minor_nr = number(device, "minor", get(cfg, "minor"));
-        } else {
-            const std::string host_node = !source.empty() ? source : "/" + path;
-            struct stat st;
-            if (stat(host_node.c_str(), &st) != 0) {
-                if (get(cfg, "required").empty() || parse_bool(get(cfg, "required")))
-                    fail(LXDP_E_NOTFOUND, "Device %s: %s not found on the host", device.c_str(), host_node.c_str());
-                drv.log(LXDP_LOG_INFO, "Instance %s: optional device %s skipped, %s is missing",
-                        inst.lxc_name().c_str(), device.c_str(), host_node.c_str());
-                continue;
-            }
-            if (block ? !S_ISBLK(st.st_mode) : !S_ISCHR(st.st_mode))
-                fail(LXDP_E_INVAL, "Device %s: %s is not a %s device", device.c_str(), host_node.c_str(),
-                     block ? "block" : "character");
-            major_nr = major(st.st_rdev);
-            minor_nr = minor(st.st_rdev);
-        }
-        const uint32_t mode = get(cfg, "mode").empty() ? 0660 : uint32_t(std::stoul(get(cfg, "mode"), nullptr, 8));
-        const int64_t uid = get(cfg, "uid").empty() ? 0 : number(device, "uid", get(cfg, "uid"));
-        const int64_t gid = get(cfg, "gid").empty() ? 0 : number(device, "gid", get(cfg, "gid"));
-        const auto host_uid = idmap.empty() ? std::optional<int64_t>(uid) : idmap_to_host(idmap, uid, true);
-        const auto host_gid = idmap.empty() ? std::optional<int64_t>(gid) : idmap_to_host(idmap, gid, false);
-        if (!host_uid || !host_gid)
-            fail(LXDP_E_INVAL, "Device %s: uid %lld or gid %lld is outside the container's id map", device.c_str(),
-                 (long long)uid, (long long)gid);
-
-        for (const std::string &p : {dir.substr(0, dir.rfind('/')), dir})
-            if (mkdir(p.c_str(), 0711) != 0 && errno != EEXIST)
-                fail_errno(errno, "Failed to create %s", p.c_str());
-        // Upstream's naming: unix.<device>.<path with '/' as '-'>.
-        std::string flat = path;
-        for (char &c : flat)
-            if (c == '/')
-                c = '-';
-        const std::string node = dir + "/unix." + device + "." + flat;
-        if (mknod(node.c_str(), (block ? S_IFBLK : S_IFCHR) | (mode & 07777), makedev(major_nr, minor_nr)) != 0)
-            fail_errno(errno, "Device %s: failed to create %s", device.c_str(), node.c_str());
-        if (chown(node.c_str(), uid_t(*host_uid), gid_t(*host_gid)) != 0 || chmod(node.c_str(), mode & 07777) != 0)
-            fail_errno(errno, "Device %s: failed to set the owner and mode of %s", device.c_str(), node.c_str());
-
-        keys.emplace_back("lxc.mount.entry", node + " " + path + " none bind,create=file 0 0");
-        keys.emplace_back(cgroup2 ? "lxc.cgroup2.devices.allow" : "lxc.cgroup.devices.allow",
-                          std::string(block ? "b " : "c ") + std::to_string(major_nr) + ":" +
-                              std::to_string(minor_nr) + " rwm");
+        const auto n = make_unix_node(drv, inst, d.name, cfg, idmap);
+        if (!n)
+            continue;
+        keys.emplace_back("lxc.mount.entry", n->node + " " + n->target + " none bind,create=file 0 0");
+        keys.emplace_back(cgroup2 ? "lxc.cgroup2.devices.allow" : "lxc.cgroup.devices.allow", n->cgroup_rule());
     }
     return keys;
 }

@@ -6,14 +6,35 @@
 #include "lxc_common.h"
 #include "lxc_idmap.h"
 
+#include <optional>
 #include <utility>
 #include <vector>
 
 namespace lxdp_lxc {
 
+// One device's node on the host and where it goes.
+struct UnixNode {
+    std::string node;   // host path under $LXD_DIR/devices/<container>/
+    std::string target; // inside, relative to the container's root
+    bool block = false;
+    uint32_t major_nr = 0;
+    uint32_t minor_nr = 0;
+    // The device cgroup's rule for it: "c 1:5 rwm".
+    std::string cgroup_rule() const;
+};
+
+// Where the node of one unix-char/unix-block device lives and goes (nothing made; the numbers
+// left at 0).
+UnixNode unix_node_path(const Driver &drv, const InstanceView &inst, const std::string &device,
+                        const DeviceConfig &cfg);
+
+// Makes the node of one device afresh. A missing source of a required device (the default) is
+// LXDP_E_NOTFOUND; of an optional one, nullopt.
+std::optional<UnixNode> make_unix_node(const Driver &drv, const InstanceView &inst, const std::string &device,
+                                       const DeviceConfig &cfg, const Idmap &idmap);
+
 // Makes the nodes of the instance's unix-char/unix-block devices afresh and returns the liblxc
-// keys that bring them in (lxc.mount.entry, the cgroup's devices.allow). A missing source of a
-// required device (the default) is LXDP_E_NOTFOUND; of an optional one, the device is skipped.
+// keys that bring them in (lxc.mount.entry, the cgroup's devices.allow).
 std::vector<std::pair<std::string, std::string>> prepare_unix_devices(const Driver &drv, const InstanceView &inst, const Idmap &idmap,
                                                                       bool cgroup2);
 

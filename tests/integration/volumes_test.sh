@@ -92,7 +92,8 @@ expect pool-resources bash -c "api GET /1.0/storage-pools/vp/resources | grep -q
 expect pool-in-use-by-volumes bash -c "! lxc storage delete vd && lxc storage show vd | grep -q volumes/custom/moved"
 
 # Attach to containers: a file written on the volume in one container is there in the next.
-# Disks apply when the container starts (no hot-plug): the tests restart after each change.
+# Disks reach a running container at once (hot-plug); the restarts check that they come back at
+# the next start too.
 "$here/../../scripts/make-busybox-image.sh" "$WORK/bb.tar.gz" >/dev/null
 lxc image import "$WORK/bb.tar.gz" --alias busybox >/dev/null 2>&1
 expect launch-c1 lxc launch busybox c1 -s vp
@@ -112,7 +113,7 @@ expect readonly-disk bash -c "lxc config device add c2 ro disk pool=vp source=da
 mkdir "$WORK/hostdir" && echo host > "$WORK/hostdir/h"
 expect host-path-disk bash -c "lxc config device add c2 hp disk source='$WORK/hostdir' path=/host && lxc restart -f c2 && [ \"\$(lxc exec c2 -- cat /host/h)\" = host ]"
 expect optional-missing-disk bash -c "lxc config device add c2 opt disk source='$WORK/missing' path=/opt2 required=false && lxc restart -f c2"
-expect required-missing-disk-refused bash -c "lxc config device set c2 opt required=true && ! lxc restart -f c2; lxc config device remove c2 opt && lxc start c2"
+expect required-missing-disk-refused bash -c "! lxc config device set c2 opt required=true 2>$WORK/err && grep -q 'not found on the host' $WORK/err && lxc config device get c2 opt required | grep -qx false; lxc config device remove c2 opt"
 expect unknown-volume-refused bash -c "! lxc config device add c2 bad disk pool=vp source=nosuch path=/x && ! lxc config device show c2 | grep -q nosuch"
 lxc delete -f c1 c2 >/dev/null 2>&1
 lxc image delete busybox >/dev/null 2>&1

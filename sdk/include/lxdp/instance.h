@@ -47,9 +47,9 @@ typedef struct lxdp_instance_info {
  * - /dev/lxd: when security.devlxd is not false and the host serves $LXD_DIR/devlxd/sock
  *   (LXDP_HOST_KEY_VAR_DIR), a container driver shows that directory at /dev/lxd.
  * So there is no device component kind: a device plugin would have to reach into the instance
- * driver's backend (its liblxc config, its namespaces), which only that driver owns. Changes to a
- * running instance's devices take effect at its next start until the ABI grows hot-plug calls
- * (device_add/device_remove on lxdp_instance_ops, appended with a minor bump). */
+ * driver's backend (its liblxc config, its namespaces), which only that driver owns. Devices
+ * added to or removed from a running instance reach it through device_add/device_remove
+ * (@since 1.2); a changed device is removed and added again. */
 typedef struct lxdp_device {
     uint32_t struct_size;
     uint32_t reserved;
@@ -209,6 +209,25 @@ typedef struct lxdp_instance_ops {
      * 1.0, whose table ends before it): every change applies at the next start. @since 1.1 */
     lxdp_status (*update)(void *driver, const lxdp_instance *before, const lxdp_instance *after,
                           lxdp_error *err);
+
+    /* ---- @since 1.2: hot-plug (the host reads these only when struct_size covers them) ------ */
+
+    /* Adds one device to a running instance. inst is the instance as it is with the device (its
+     * expanded config with the volatile keys, and devices, device among them); device is the one
+     * to add, as validated by the host (a custom volume disk resolved as in lxdp_instance.devices).
+     * Every string belongs to the host and lives for the call only: the driver copies what it
+     * keeps. Keys to record (volatile.<device>.*) go to volatile_out, which copies them. A device
+     * the driver cannot add live is LXDP_E_NOTSUP naming it; on any failure the driver leaves
+     * nothing of the device behind. Only called while the instance runs. NULL (or a table that
+     * ends before it): the host refuses device changes on running instances. */
+    lxdp_status (*device_add)(void *driver, const lxdp_instance *inst, const lxdp_device *device,
+                              const lxdp_kv_sink *volatile_out, lxdp_error *err);
+    /* Removes one device from a running instance: inst is the instance as it was with the device
+     * (volatile keys included), device the one to remove. What the device added goes: the NIC on
+     * both sides, the mount, the node and its cgroup permission. The host drops the device's
+     * volatile keys afterwards. Same ownership as device_add. */
+    lxdp_status (*device_remove)(void *driver, const lxdp_instance *inst, const lxdp_device *device,
+                                 lxdp_error *err);
 } lxdp_instance_ops;
 
 #ifdef __cplusplus

@@ -8,6 +8,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <functional>
 
 #include "plugin_test_support.h"
 #include "plugins/HostServices.h"
@@ -133,6 +134,27 @@ TEST_F(Abi10PluginTest, VolumeListOfA10TableIsNotSupported) {
         EXPECT_NE(std::string(e.what()).find("cannot list volumes"), std::string::npos) << e.what();
     }
     pool->remove();
+}
+
+// Its table ends before device_add (@since 1.2): a device change on a running instance is
+// refused by name, never a read past the table.
+TEST_F(Abi10PluginTest, HotPlugOfA10TableIsNotSupported) {
+    const InstanceDriver* d = registry.instanceDriver("abi10-ct");
+    ASSERT_NE(d, nullptr);
+    EXPECT_FALSE(d->canHotPlug());
+    InstanceRef ref;
+    ref.name = "c1";
+    ref.devices = {{"eth1", {{"type", "nic"}, {"nictype", "p2p"}}}};
+    for (auto call : {std::function<void()>([&] { d->deviceAdd(ref, "eth1"); }),
+                      std::function<void()>([&] { d->deviceRemove(ref, "eth1"); })}) {
+        try {
+            call();
+            FAIL() << "hot-plug on a 1.0 driver succeeded";
+        } catch (const PluginError& e) {
+            EXPECT_EQ(e.code(), LXDP_E_NOTSUP);
+            EXPECT_NE(std::string(e.what()).find("hot-plug not supported by this driver"), std::string::npos) << e.what();
+        }
+    }
 }
 
 TEST_F(Abi10PluginTest, InstanceCallsCrossWithTheirArguments) {

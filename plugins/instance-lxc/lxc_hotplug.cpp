@@ -1,0 +1,49 @@
+#include "lxc_hotplug.h"
+
+namespace lxdp_lxc {
+
+namespace {
+
+std::string type_of(const lxdp_device &device) { return config_value(device_config(device), "type"); }
+
+const char *name_of(const lxdp_device &device) {
+    if (device.name == nullptr || *device.name == '\0')
+        fail(LXDP_E_INVAL, "A device without a name cannot be hot-plugged");
+    return device.name;
+}
+
+[[noreturn]] void refuse(const std::string &device, const std::string &type) {
+    fail(LXDP_E_NOTSUP,
+         "Device %s: type %s cannot be added to or removed from a running container by the lxc driver: "
+         "stop the instance first",
+         device.c_str(), type.c_str());
+}
+
+} // namespace
+
+void device_add(const Driver &drv, const InstanceView &inst, const lxdp_device &device,
+                const lxdp_kv_sink *volatile_out) {
+    const std::string name = name_of(device), type = type_of(device);
+    if (type == "nic")
+        nic_add(drv, inst, name, volatile_out);
+    else if (type == "disk")
+        disk_add(drv, inst, device);
+    else if (type == "unix-char" || type == "unix-block")
+        unix_add(drv, inst, device);
+    else
+        refuse(name, type);
+}
+
+void device_remove(const Driver &drv, const InstanceView &inst, const lxdp_device &device) {
+    const std::string name = name_of(device), type = type_of(device);
+    if (type == "nic")
+        nic_remove(drv, inst, name);
+    else if (type == "disk")
+        disk_remove(drv, inst, device);
+    else if (type == "unix-char" || type == "unix-block")
+        unix_remove(drv, inst, device);
+    else
+        refuse(name, type);
+}
+
+} // namespace lxdp_lxc

@@ -1,0 +1,26 @@
+// Devices added to and removed from a running container (ABI 1.2 device_add/device_remove),
+// reusing what a start does for each type: NICs (lxc_hotplug_nic.cpp), disks and unix devices
+// (lxc_hotplug_mount.cpp). A type that cannot change live is LXDP_E_NOTSUP naming the device.
+#pragma once
+
+#include "lxc_common.h"
+
+#include <string>
+
+namespace lxdp_lxc {
+
+// inst: the instance with the device; keys to record go to volatile_out.
+void device_add(const Driver &drv, const InstanceView &inst, const lxdp_device &device,
+                const lxdp_kv_sink *volatile_out);
+// inst: the instance as it was with the device, volatile keys included.
+void device_remove(const Driver &drv, const InstanceView &inst, const lxdp_device &device);
+
+// Per type.
+void nic_add(const Driver &drv, const InstanceView &inst, const std::string &device, const lxdp_kv_sink *volatile_out);
+void nic_remove(const Driver &drv, const InstanceView &inst, const std::string &device);
+void disk_add(const Driver &drv, const InstanceView &inst, const lxdp_device &device);
+void disk_remove(const Driver &drv, const InstanceView &inst, const lxdp_device &device);
+void unix_add(const Driver &drv, const InstanceView &inst, const lxdp_device &device);
+void unix_remove(const Driver &drv, const InstanceView &inst, const lxdp_device &device);
+
+} // namespace lxdp_lxc

@@ -1,0 +1,146 @@
+// NICs of a running container: the interface is made on the host under a temporary name, as a
+// start would have liblxc make it (same name inside, MAC, MTU, host side), then moved into the
+// container's network namespace with liblxc's attach_interface and brought up there. The
+// host-side setup of its type (lxc_nic_<type>.cpp) and its limits follow, as after a start.
+#include "lxc_hotplug.h"
+#include "lxc_driver.h"
+#include "lxc_nic.h"
+#include "lxc_ns.h"
+
+#include <lxc/lxccontainer.h>
+
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace lxdp_lxc {
+
+namespace {
+
+// A name for an interface on its way in or out: "lxdt" and 8 hex digits, within IFNAMSIZ.
+std::string transit_name() { return "lxdt" + random_hex(4); }
+
+void set_up_inside(pid_t pid, const Nic &nic) {
+    const std::string what = "Device " + nic.device + ": failed to bring up " + nic.name + " in the container";
+    in_namespace(pid, CLONE_NEWNET, what.c_str(), [&] {
+        UniqueFd sock(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+        if (!sock)
+            return errno;
+        struct ifreq ifr = {};
+        std::strncpy(ifr.ifr_name, nic.name.c_str(), IFNAMSIZ - 1);
+        if (ioctl(sock.get(), SIOCGIFFLAGS, &ifr) != 0)
+            return errno;
+        ifr.ifr_flags |= IFF_UP;
+        return ioctl(sock.get(), SIOCSIFFLAGS, &ifr) != 0 ? errno : 0;
+    });
+}
+
+// Deletes a host interface, for undoing: the first error is the one the caller reports.
+void delete_quietly(const Driver &drv, const std::string &name) {
+    try {
+        if (host_interface_exists(name))
+            run_host(drv, {"ip", "link", "del", "dev", name});
+    } catch (const Error &e) {
+        drv.log(LXDP_LOG_WARN, "Failed to delete interface %s: %s", name.c_str(), e.what());
+    }
+}
+
+// Takes the NIC out of the container: back to the host as back_name.
+void move_out(Container &c, const Nic &nic, const std::string &back_name) {
+    if (!c->detach_interface(c.get(), nic.name.c_str(), back_name.c_str()))
+        fail(LXDP_E_IO, "Device %s: failed to move %s out of the container", nic.device.c_str(), nic.name.c_str());
+}
+
+} // namespace
+
+void nic_add(const Driver &drv, const InstanceView &inst, const std::string &device, const lxdp_kv_sink *volatile_out) {
+    std::vector<Nic> nics = instance_nics(inst, device);
+    if (nics.empty())
+        fail(LXDP_E_NOTFOUND, "Device %s: the instance has no such NIC", device.c_str());
+    const Nic &nic = nics.front();
+    const std::string type = nic.type->nictype;
+    // Their addresses and gateways are set inside by liblxc at start only, and filters and
+    // routes are undone by the stop hook written at start (lxc_nic_stop_hook.cpp).
+    if (type == "routed" || type == "ipvlan")
+        fail(LXDP_E_NOTSUP, "Device %s: a %s NIC cannot be added to a running container yet: stop the instance first",
+             device.c_str(), type.c_str());
+    for (const char *key : {"security.mac_filtering", "security.ipv4_filtering", "security.ipv6_filtering",
+                            "ipv4.routes", "ipv6.routes"})
+        if (!nic.get(key).empty() && nic.get(key) != "false")
+            fail(LXDP_E_NOTSUP, "Device %s: a NIC with %s cannot be added to a running container yet: stop the "
+                 "instance first", device.c_str(), key);
+    Container c(drv, inst);
+    require_running(c);
+    const pid_t pid = c->init_pid(c.get());
+
+    // The interface that goes in, and what to delete on the host if it does not get there.
+    const bool physical = type == "physical";
+    const std::string moved = physical ? nic.get("parent") : transit_name();
+    std::string made = moved;
+    if (nic.type->host_veth) {
+        run_host(drv, {"ip", "link", "add", "dev", nic.host_name, "type", "veth", "peer", "name", moved});
+        made = nic.host_name;
+    } else if (type == "macvlan") {
+        run_host(drv, {"ip", "link", "add", "link", nic.get("parent"), "name", moved, "type", "macvlan", "mode", "bridge"});
+    }
+    bool inside = false;
+    try {
+        if (!nic.hwaddr.empty())
+            run_host(drv, {"ip", "link", "set", "dev", moved, "address", nic.hwaddr});
+        if (!nic.get("mtu").empty()) {
+            run_host(drv, {"ip", "link", "set", "dev", moved, "mtu", nic.get("mtu")});
+            if (nic.type->host_veth)
+                run_host(drv, {"ip", "link", "set", "dev", nic.host_name, "mtu", nic.get("mtu")});
+        }
+        if (type == "bridged")
+            run_host(drv, {"ip", "link", "set", "dev", nic.host_name, "master",
+                           !nic.get("parent").empty() ? nic.get("parent") : nic.get("network")});
+        if (nic.type->host_veth)
+            run_host(drv, {"ip", "link", "set", "dev", nic.host_name, "up"});
+        if (!c->attach_interface(c.get(), moved.c_str(), nic.name.c_str()))
+            fail(LXDP_E_IO, "Device %s: failed to move %s into the container as %s", device.c_str(), moved.c_str(),
+                 nic.name.c_str());
+        inside = true;
+        set_up_inside(pid, nic);
+        setup_nic_host_sides(drv, nics);
+    } catch (const Error &) {
+        // A veth goes with its host side; the others come back out first.
+        if (inside && !nic.type->host_veth) {
+            try {
+                move_out(c, nic, moved);
+            } catch (const Error &e) {
+                drv.log(LXDP_LOG_WARN, "%s", e.what());
+            }
+        }
+        if (!physical)
+            delete_quietly(drv, made);
+        throw;
+    }
+    report_nics(nics, volatile_out);
+    drv.log(LXDP_LOG_INFO, "Instance %s: NIC %s added as %s", inst.lxc_name().c_str(), device.c_str(), nic.name.c_str());
+}
+
+void nic_remove(const Driver &drv, const InstanceView &inst, const std::string &device) {
+    const Nic nic = recorded_nic(inst, device);
+    Container c(drv, inst);
+    require_running(c);
+    if (nic.type->host_veth) {
+        // Deleting the host side deletes the container's end with it; without it, both are gone.
+        if (host_interface_exists(nic.host_name))
+            run_host(drv, {"ip", "link", "del", "dev", nic.host_name});
+    } else if (nic.type->nictype == std::string("physical")) {
+        // The host's interface goes back under its own name.
+        move_out(c, nic, nic.get("parent"));
+    } else {
+        const std::string back = transit_name();
+        move_out(c, nic, back);
+        run_host(drv, {"ip", "link", "del", "dev", back});
+    }
+    drv.log(LXDP_LOG_INFO, "Instance %s: NIC %s removed", inst.lxc_name().c_str(), device.c_str());
+}
+
+} // namespace lxdp_lxc

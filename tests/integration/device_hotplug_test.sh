@@ -1,0 +1,93 @@
+#!/bin/bash
+# Devices added to and removed from a running container (hot-plug, ABI 1.2): NICs (p2p, bridged
+# on a host bridge the test makes, macvlan) appear inside with traffic across and leave both
+# sides on removal; host directories, files and unix-char nodes are mounted in and out; a refused
+# change is undone and not saved. Addresses: 198.18.90.0/24 only.
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+
+export LXD_PLUGIN_PATH=$PLUGINS
+BR=lxdphp-br P2P=lxdphp-p2p MV=lxdphp-mvp
+cleanup_links() {
+  for l in $BR $P2P $MV; do ip link del "$l" 2>/dev/null; done
+  return 0
+}
+trap 'lxc delete -f hp1 >/dev/null 2>&1; cleanup_links; finish' EXIT
+cleanup_links
+start_daemon
+setup_base
+
+ip link add $BR type bridge && ip addr add 198.18.90.1/24 dev $BR && ip link set $BR up
+ip link add $MV type veth peer name $MV-q && ip link set $MV up && ip link set $MV-q up
+export BR P2P MV
+
+lxc launch bb hp1 >/dev/null
+in_ct() { lxc exec hp1 -- "$@"; }
+export -f in_ct
+
+# ---- NICs ----
+expect p2p-add lxc config device add hp1 eth1 nic nictype=p2p host_name=$P2P name=eth1
+expect p2p-inside bash -c "in_ct ip link show eth1 | grep -q 'state UP\|,UP'"
+expect p2p-host-side bash -c "ip link show $P2P"
+expect p2p-volatile bash -c "lxc config get hp1 volatile.eth1.host_name | grep -qx $P2P && lxc config get hp1 volatile.eth1.name | grep -qx eth1 && [ -n \"\$(lxc config get hp1 volatile.eth1.hwaddr)\" ]"
+expect p2p-mac-inside bash -c "in_ct ip link show eth1 | grep -q \"\$(lxc config get hp1 volatile.eth1.hwaddr)\""
+expect p2p-traffic bash -c "ip addr add 198.18.90.129/30 dev $P2P && in_ct ip addr add 198.18.90.130/30 dev eth1 && busybox ping -c 3 -W 3 198.18.90.130"
+expect p2p-state bash -c "api GET /1.0/instances/hp1/state | grep -q '\"host_name\":\"$P2P\"'"
+expect p2p-remove lxc config device remove hp1 eth1
+expect p2p-gone bash -c "! in_ct ip link show eth1 2>/dev/null && ! ip link show $P2P 2>/dev/null"
+expect p2p-volatile-gone bash -c "[ -z \"\$(lxc config get hp1 volatile.eth1.host_name)\" ]"
+
+expect bridged-add lxc config device add hp1 eth1 nic nictype=bridged parent=$BR hwaddr=00:16:3e:90:00:02 mtu=1400 name=eth1
+expect bridged-joins-bridge bash -c "ip -o link show master $BR | grep -q \"\$(lxc config get hp1 volatile.eth1.host_name)\""
+expect bridged-hwaddr-mtu bash -c "in_ct ip link show eth1 | grep -q 'mtu 1400' && in_ct ip link show eth1 | grep -q 00:16:3e:90:00:02"
+expect bridged-traffic bash -c "in_ct ip addr add 198.18.90.2/24 dev eth1 && in_ct ping -c 3 -W 3 198.18.90.1"
+# A changed NIC goes out and comes back with the new keys, under the same name and MAC.
+expect bridged-change bash -c "lxc config device set hp1 eth1 mtu=1300 && in_ct ip link show eth1 | grep -q 'mtu 1300' && in_ct ip link show eth1 | grep -q 00:16:3e:90:00:02 && [ \$(ip -o link show master $BR | wc -l) = 1 ]"
+expect bridged-remove lxc config device remove hp1 eth1
+expect bridged-gone bash -c "! in_ct ip link show eth1 2>/dev/null && [ -z \"\$(ip -o link show master $BR)\" ]"
+
+# A name another running NIC holds is never taken: "aaa" sorts first but gets the next free ethN.
+expect name-after-running bash -c "
+  lxc config device add hp1 zzz nic nictype=p2p && lxc config get hp1 volatile.zzz.name | grep -qx eth0 &&
+  lxc config device add hp1 aaa nic nictype=p2p && lxc config get hp1 volatile.aaa.name | grep -qx eth1 &&
+  in_ct ip link show eth0 && in_ct ip link show eth1 && lxc config device remove hp1 aaa && lxc config device remove hp1 zzz"
+
+expect macvlan-add lxc config device add hp1 eth2 nic nictype=macvlan parent=$MV name=eth2
+expect macvlan-inside bash -c "in_ct ip link show eth2 | grep -q \"\$(lxc config get hp1 volatile.eth2.hwaddr)\""
+expect macvlan-remove bash -c "lxc config device remove hp1 eth2 && ! in_ct ip link show eth2 2>/dev/null && ! ip -o link show type macvlan | grep -q lxdt"
+
+# A refused NIC leaves nothing: no interface on either side, no device recorded.
+expect bad-parent-refused bash -c "! lxc config device add hp1 eth3 nic nictype=bridged parent=lxdphp-none 2>$WORK/err && grep -q 'not found' $WORK/err && ! lxc config device show hp1 | grep -q eth3 && ! in_ct ip link show eth3 2>/dev/null"
+expect bad-change-undone bash -c "
+  lxc config device add hp1 eth3 nic nictype=p2p host_name=$P2P name=eth3 &&
+  ! lxc config device set hp1 eth3 nictype=bridged parent=lxdphp-none 2>$WORK/err && grep -q 'not found' $WORK/err &&
+  lxc config device get hp1 eth3 nictype | grep -qx p2p && ip link show $P2P && in_ct ip link show eth3 &&
+  lxc config device remove hp1 eth3"
+expect filtered-refused-live bash -c "! lxc config device add hp1 eth4 nic nictype=bridged parent=$BR security.mac_filtering=true 2>$WORK/err && grep -q 'stop the instance first' $WORK/err && ! lxc config device show hp1 | grep -q eth4 && [ -z \"\$(ip -o link show master $BR)\" ]"
+expect routed-refused-live bash -c "! lxc config device add hp1 eth4 nic nictype=routed ipv4.address=198.18.90.200 2>$WORK/err && grep -q 'stop the instance first' $WORK/err && ! lxc config device show hp1 | grep -q eth4"
+
+# Through a profile the instance uses, the same.
+expect profile-add bash -c "lxc profile create hp >/dev/null && lxc profile device add hp eth5 nic nictype=p2p host_name=$P2P name=eth5 && lxc profile add hp1 hp && in_ct ip link show eth5 && ip link show $P2P"
+expect profile-device-remove bash -c "lxc profile device remove hp eth5 && ! ip link show $P2P 2>/dev/null && ! in_ct ip link show eth5 2>/dev/null"
+lxc profile remove hp1 hp >/dev/null; lxc profile delete hp >/dev/null
+
+# ---- disks ----
+mkdir -p "$WORK/hostdir/sub" && echo hello >"$WORK/hostdir/f" && echo file >"$WORK/hostfile"
+chmod 777 "$WORK/hostdir/sub"  # host root's directory: the container's root writes there as "other"
+expect disk-add lxc config device add hp1 hd disk source="$WORK/hostdir" path=/mnt/a/b
+expect disk-inside bash -c "[ \"\$(in_ct cat /mnt/a/b/f)\" = hello ]"
+expect disk-writes-reach-host bash -c "in_ct sh -c 'echo back >/mnt/a/b/sub/g' && [ \"\$(cat $WORK/hostdir/sub/g)\" = back ]"
+expect disk-change-readonly bash -c "lxc config device set hp1 hd readonly=true && in_ct cat /mnt/a/b/f && ! in_ct touch /mnt/a/b/x 2>/dev/null"
+expect disk-remove bash -c "lxc config device remove hp1 hd && ! in_ct test -e /mnt/a/b/f && ! grep -q ' /mnt/a/b ' /proc/\$(lxc query /1.0/instances/hp1/state | sed -n 's/.*\"pid\": \\([0-9]*\\).*/\\1/p')/mountinfo"
+expect file-disk bash -c "lxc config device add hp1 hf disk source=$WORK/hostfile path=/etc/hostfile && [ \"\$(in_ct cat /etc/hostfile)\" = file ] && lxc config device remove hp1 hf && ! in_ct grep -q file /etc/hostfile"
+expect missing-disk-refused bash -c "! lxc config device add hp1 md disk source=$WORK/missing path=/md 2>$WORK/err && grep -q 'not found on the host' $WORK/err && ! lxc config device show hp1 | grep -q md:"
+expect optional-missing-disk bash -c "lxc config device add hp1 md disk source=$WORK/missing path=/md required=false && lxc config device remove hp1 md"
+expect volume-attach bash -c "lxc storage volume create default hv >/dev/null && lxc storage volume attach default hv hp1 /srv/hv && in_ct sh -c 'echo v >/srv/hv/v' && lxc storage volume detach default hv hp1 && ! in_ct test -e /srv/hv/v && lxc storage volume delete default hv"
+
+# ---- unix-char ----
+expect unix-char-add lxc config device add hp1 myzero unix-char source=/dev/zero path=/dev/myzero
+expect unix-char-readable bash -c "[ \"\$(in_ct head -c 4 /dev/myzero | od -An -tx1 | tr -d ' ')\" = 00000000 ]"
+expect unix-char-remove bash -c "lxc config device remove hp1 myzero && ! in_ct test -e /dev/myzero && ! ls $LXD_DIR/devices/hp1/ 2>/dev/null | grep -q myzero"
+expect unix-missing-refused bash -c "! lxc config device add hp1 nod unix-char source=/dev/lxdphp-none path=/dev/nod 2>$WORK/err && grep -q 'not found on the host' $WORK/err"
+
+expect delete lxc delete -f hp1
