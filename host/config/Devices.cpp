@@ -67,6 +67,36 @@ void isFileMode(const std::string& value) {
 
 void isBitRate(const std::string& value) { parseBitSize(value); }
 
+// A USB or PCI vendor or product id: four lowercase hex digits, as upstream's IsDeviceID.
+void isDeviceID(const std::string& value) {
+    if (value.size() != 4 || !std::all_of(value.begin(), value.end(), [](char c) {
+            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+        }))
+        throw InvalidValue("Invalid device id \"" + value + "\", must be four lower case hex characters");
+}
+
+// A PCI address: [domain:]bus:slot.function, "0000:01:00.0" or "01:00.0".
+void isPCIAddress(const std::string& value) {
+    const auto hex = [&](size_t from, size_t count) {
+        return from + count <= value.size() &&
+               std::all_of(value.begin() + from, value.begin() + from + count, [](unsigned char c) { return std::isxdigit(c); });
+    };
+    const size_t at = value.size() == 12 ? 5 : 0;  // past "dddd:"
+    const bool ok = (value.size() == 7 || (value.size() == 12 && hex(0, 4) && value[4] == ':')) && hex(at, 2) &&
+                    value[at + 2] == ':' && hex(at + 3, 2) && value[at + 5] == '.' && hex(at + 6, 1);
+    if (!ok) throw InvalidValue("Invalid PCI address \"" + value + "\", expected like 0000:01:00.0");
+}
+
+// An infiniband hardware address: 20 bytes, or the last 8 (the spec's short form), hex octets
+// joined by ':'.
+void isInfinibandMAC(const std::string& value) {
+    const size_t octets = (value.size() + 1) / 3;
+    bool ok = (octets == 8 || octets == 20) && value.size() == octets * 3 - 1;
+    for (size_t i = 0; ok && i < value.size(); ++i)
+        ok = (i % 3 == 2) ? value[i] == ':' : std::isxdigit(static_cast<unsigned char>(value[i])) != 0;
+    if (!ok) throw InvalidValue("Invalid infiniband address \"" + value + "\", must be 8 or 20 bytes");
+}
+
 // Disk I/O limits: a byte rate ("10MB") or an operation rate ("100iops").
 void isIOLimit(const std::string& value) {
     const std::string iops = "iops";
@@ -88,8 +118,8 @@ const std::map<std::string, TypeSpec>& types() {
     static const std::map<std::string, TypeSpec> specs = [] {
         auto o = [](Validator v) { return optional(std::move(v)); };
         const Rules owner{{"uid", o(isUint32)}, {"gid", o(isUint32)}, {"mode", o(isFileMode)}};
-        const Rules usbIds{{"vendorid", o(isAny)}, {"productid", o(isAny)}};
-        const Rules gpuIds = merge({usbIds, {{"id", o(isAny)}, {"pci", o(isAny)}}});
+        const Rules usbIds{{"vendorid", o(isDeviceID)}, {"productid", o(isDeviceID)}};
+        const Rules gpuIds = merge({usbIds, {{"id", o(isAny)}, {"pci", o(isPCIAddress)}}});
         const Rules required{{"required", o(isBool)}};
         const Rules boot{{"boot.priority", o(isUint32)}};
 
@@ -119,7 +149,8 @@ const std::map<std::string, TypeSpec>& types() {
         }};
 
         // The infiniband hwaddr is 20 bytes (or the last 8), so it is not an Ethernet MAC.
-        const Rules ib{{"name", o(isInterfaceName)}, {"mtu", o(isMTU)}, {"hwaddr", o(isAny)}, {"parent", o(isInterfaceName)}};
+        const Rules ib{{"name", o(isInterfaceName)}, {"mtu", o(isMTU)}, {"hwaddr", o(isInfinibandMAC)},
+                       {"parent", o(isInterfaceName)}};
         TypeSpec infiniband{"nictype", {{"physical", {ib, kCT, {"parent"}}}, {"sriov", {ib, kCT, {"parent"}}}}};
 
         TypeSpec gpu{"gputype", {
@@ -205,8 +236,22 @@ void checkCombinations(const std::string& type, const DeviceConfig& dev, Instanc
         throw InvalidValue("Missing required \"parent\" or \"network\" property");
     } else if (type == "proxy" && kind == kVM && !isTrue(get(dev, "nat"))) {
         throw InvalidValue("Only NAT mode is supported for proxies on VM instances");
-    } else if (type == "gpu" && get(dev, "gputype") == "mig" && !has("mig.uuid") && !(has("mig.ci") && has("mig.gi"))) {
-        throw InvalidValue("Either \"mig.uuid\" or both \"mig.ci\" and \"mig.gi\" must be set");
+    } else if (type == "gpu") {
+        // One way to pick the card, as upstream's gpu devices.
+        if (has("pci") && (has("id") || has("vendorid") || has("productid")))
+            throw InvalidValue("Cannot use \"id\", \"productid\" or \"vendorid\" when \"pci\" is set");
+        if (has("id") && (has("vendorid") || has("productid")))
+            throw InvalidValue("Cannot use \"productid\" or \"vendorid\" when \"id\" is set");
+        if (get(dev, "gputype") == "mig") {
+            if (!has("mig.uuid") && !(has("mig.ci") && has("mig.gi")))
+                throw InvalidValue("Either \"mig.uuid\" or both \"mig.ci\" and \"mig.gi\" must be set");
+            if (has("mig.uuid") && (has("mig.ci") || has("mig.gi")))
+                throw InvalidValue("Cannot use \"mig.uuid\" together with \"mig.ci\" and \"mig.gi\"");
+            if (!has("pci") && !has("id"))
+                throw InvalidValue("A MIG device needs the \"pci\" or \"id\" of its GPU");
+        }
+    } else if (type == "unix-hotplug" && !has("vendorid") && !has("productid")) {
+        throw InvalidValue("Unix hotplug devices require a \"vendorid\" or a \"productid\"");
     }
 }
 

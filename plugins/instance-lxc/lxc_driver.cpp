@@ -244,7 +244,8 @@ void instance_start(const Driver &drv, const InstanceView &inst, const lxdp_kv_s
             if (cfg->items[j].key != nullptr && std::strcmp(cfg->items[j].key, "type") == 0 &&
                 cfg->items[j].value != nullptr && std::strcmp(cfg->items[j].value, "disk") != 0 &&
                 std::strcmp(cfg->items[j].value, "nic") != 0 && std::strcmp(cfg->items[j].value, "unix-char") != 0 &&
-                std::strcmp(cfg->items[j].value, "unix-block") != 0 && std::strcmp(cfg->items[j].value, "none") != 0)
+                std::strcmp(cfg->items[j].value, "unix-block") != 0 && std::strcmp(cfg->items[j].value, "usb") != 0 &&
+                std::strcmp(cfg->items[j].value, "gpu") != 0 && std::strcmp(cfg->items[j].value, "none") != 0)
                 drv.log(LXDP_LOG_WARN, "Instance %s: device %s of type %s is not supported yet, ignored",
                         inst.lxc_name().c_str(), d.name != nullptr ? d.name : "?", cfg->items[j].value);
     }

@@ -28,7 +28,7 @@ void device_add(const Driver &drv, const InstanceView &inst, const lxdp_device &
         nic_add(drv, inst, name, volatile_out);
     else if (type == "disk")
         disk_add(drv, inst, device);
-    else if (type == "unix-char" || type == "unix-block")
+    else if (type == "unix-char" || type == "unix-block" || type == "usb" || type == "gpu")
         unix_add(drv, inst, device);
     else
         refuse(name, type);
@@ -40,7 +40,7 @@ void device_remove(const Driver &drv, const InstanceView &inst, const lxdp_devic
         nic_remove(drv, inst, name);
     else if (type == "disk")
         disk_remove(drv, inst, device);
-    else if (type == "unix-char" || type == "unix-block")
+    else if (type == "unix-char" || type == "unix-block" || type == "usb" || type == "gpu")
         unix_remove(drv, inst, device);
     else
         refuse(name, type);

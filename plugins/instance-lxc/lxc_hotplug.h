@@ -1,6 +1,6 @@
 // Devices added to and removed from a running container (ABI 1.2 device_add/device_remove),
 // reusing what a start does for each type: NICs (lxc_hotplug_nic.cpp), disks and unix devices
-// (lxc_hotplug_mount.cpp). A type that cannot change live is LXDP_E_NOTSUP naming the device.
+// (lxc_hotplug_mount.cpp), usb and gpu as their nodes. A type that cannot change live is LXDP_E_NOTSUP naming the device.
 #pragma once
 
 #include "lxc_common.h"
@@ -20,6 +20,7 @@ void nic_add(const Driver &drv, const InstanceView &inst, const std::string &dev
 void nic_remove(const Driver &drv, const InstanceView &inst, const std::string &device);
 void disk_add(const Driver &drv, const InstanceView &inst, const lxdp_device &device);
 void disk_remove(const Driver &drv, const InstanceView &inst, const lxdp_device &device);
+// unix-char, unix-block, and the nodes of usb and gpu devices.
 void unix_add(const Driver &drv, const InstanceView &inst, const lxdp_device &device);
 void unix_remove(const Driver &drv, const InstanceView &inst, const lxdp_device &device);
 

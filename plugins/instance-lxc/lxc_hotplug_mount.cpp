@@ -141,18 +141,19 @@ void disk_remove(const Driver &drv, const InstanceView &inst, const lxdp_device 
     unmount_from(r.pid, device.name, target, false);
 }
 
-void unix_add(const Driver &drv, const InstanceView &inst, const lxdp_device &device) {
-    const DeviceConfig cfg = device_config(device);
+namespace {
+
+void node_add(const Driver &drv, const InstanceView &inst, const char *device, const DeviceConfig &cfg) {
     Running r(drv, inst);
     const Idmap idmap = instance_idmap(inst);
-    const auto n = make_unix_node(drv, inst, device.name, cfg, idmap);
+    const auto n = make_unix_node(drv, inst, device, cfg, idmap);
     if (!n)
         return;
     const bool restricted = device_cgroup_restricted(r.c);
     try {
         if (restricted && !r.c->set_cgroup_item(r.c.get(), "devices.allow", n->cgroup_rule().c_str()))
-            fail(LXDP_E_IO, "Device %s: the device cgroup refused \"%s\"", device.name, n->cgroup_rule().c_str());
-        mount_into(r.pid, device.name, LiveMount{n->node, n->target, false, false, false}, idmap);
+            fail(LXDP_E_IO, "Device %s: the device cgroup refused \"%s\"", device, n->cgroup_rule().c_str());
+        mount_into(r.pid, device, LiveMount{n->node, n->target, false, false, false}, idmap);
     } catch (const Error &) {
         if (restricted)
             r.c->set_cgroup_item(r.c.get(), "devices.deny", n->cgroup_rule().c_str());
@@ -161,11 +162,10 @@ void unix_add(const Driver &drv, const InstanceView &inst, const lxdp_device &de
     }
 }
 
-void unix_remove(const Driver &drv, const InstanceView &inst, const lxdp_device &device) {
-    const DeviceConfig cfg = device_config(device);
+void node_remove(const Driver &drv, const InstanceView &inst, const char *device, const DeviceConfig &cfg) {
     Running r(drv, inst);
-    UnixNode n = unix_node_path(drv, inst, device.name, cfg);
-    unmount_from(r.pid, device.name, n.target, true);
+    UnixNode n = unix_node_path(drv, inst, device, cfg);
+    unmount_from(r.pid, device, n.target, true);
     struct stat st;
     if (lstat(n.node.c_str(), &st) != 0)
         return; // an optional device whose source was missing: nothing went in
@@ -173,9 +173,42 @@ void unix_remove(const Driver &drv, const InstanceView &inst, const lxdp_device 
     n.minor_nr = minor(st.st_rdev);
     if (device_cgroup_restricted(r.c) && !r.c->set_cgroup_item(r.c.get(), "devices.deny", n.cgroup_rule().c_str()))
         drv.log(LXDP_LOG_WARN, "Instance %s: device %s: the device cgroup refused to deny \"%s\"",
-                inst.lxc_name().c_str(), device.name, n.cgroup_rule().c_str());
+                inst.lxc_name().c_str(), device, n.cgroup_rule().c_str());
     if (unlink(n.node.c_str()) != 0 && errno != ENOENT)
-        fail_errno(errno, "Device %s: failed to remove %s", device.name, n.node.c_str());
+        fail_errno(errno, "Device %s: failed to remove %s", device, n.node.c_str());
+}
+
+} // namespace
+
+void unix_add(const Driver &drv, const InstanceView &inst, const lxdp_device &device) {
+    const auto nodes = unix_node_configs(device.name, device_config(device));
+    for (size_t i = 0; i < nodes.size(); i++) {
+        try {
+            node_add(drv, inst, device.name, nodes[i]);
+        } catch (const Error &) {
+            for (size_t j = 0; j < i; j++)
+                try {
+                    node_remove(drv, inst, device.name, nodes[j]);
+                } catch (const Error &e) {
+                    drv.log(LXDP_LOG_WARN, "%s", e.what());
+                }
+            throw;
+        }
+    }
+}
+
+void unix_remove(const Driver &drv, const InstanceView &inst, const lxdp_device &device) {
+    std::vector<DeviceConfig> nodes;
+    try {
+        nodes = unix_node_configs(device.name, device_config(device));
+    } catch (const Error &e) {
+        // A usb or gpu device the host no longer has: its nodes stay until the container stops.
+        if (e.code() != LXDP_E_NOTFOUND)
+            throw;
+        drv.log(LXDP_LOG_INFO, "%s", e.what());
+    }
+    for (const DeviceConfig &cfg : nodes)
+        node_remove(drv, inst, device.name, cfg);
 }
 
 } // namespace lxdp_lxc

@@ -1,4 +1,5 @@
 #include "lxc_unix_dev.h"
+#include "lxc_passthrough.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -53,6 +54,15 @@ void remove_unix_devices(const Driver &drv, const InstanceView &inst) {
     }
     if (rmdir(dir.c_str()) != 0 && errno != ENOENT)
         fail_errno(errno, "Failed to remove %s", dir.c_str());
+}
+
+std::vector<DeviceConfig> unix_node_configs(const std::string &device, const DeviceConfig &cfg) {
+    const std::string type = config_value(cfg, "type");
+    if (type == "unix-char" || type == "unix-block")
+        return {cfg};
+    if (type == "usb" || type == "gpu")
+        return passthrough_nodes(device, cfg);
+    return {};
 }
 
 std::string UnixNode::cgroup_rule() const {
@@ -131,15 +141,15 @@ std::vector<std::pair<std::string, std::string>> prepare_unix_devices(const Driv
     const lxdp_device_list *devs = inst.raw()->devices;
     for (uint32_t i = 0; devs != nullptr && devs->items != nullptr && i < devs->count; i++) {
         const lxdp_device &d = devs->items[i];
-        const DeviceConfig cfg = device_config(d);
-        const std::string type = config_value(cfg, "type");
-        if ((type != "unix-char" && type != "unix-block") || d.name == nullptr)
+        if (d.name == nullptr)
             continue;
-        const auto n = make_unix_node(drv, inst, d.name, cfg, idmap);
-        if (!n)
-            continue;
-        keys.emplace_back("lxc.mount.entry", n->node + " " + n->target + " none bind,create=file 0 0");
-        keys.emplace_back(cgroup2 ? "lxc.cgroup2.devices.allow" : "lxc.cgroup.devices.allow", n->cgroup_rule());
+        for (const DeviceConfig &cfg : unix_node_configs(d.name, device_config(d))) {
+            const auto n = make_unix_node(drv, inst, d.name, cfg, idmap);
+            if (!n)
+                continue;
+            keys.emplace_back("lxc.mount.entry", n->node + " " + n->target + " none bind,create=file 0 0");
+            keys.emplace_back(cgroup2 ? "lxc.cgroup2.devices.allow" : "lxc.cgroup.devices.allow", n->cgroup_rule());
+        }
     }
     return keys;
 }

@@ -90,4 +90,22 @@ expect unix-char-readable bash -c "[ \"\$(in_ct head -c 4 /dev/myzero | od -An -
 expect unix-char-remove bash -c "lxc config device remove hp1 myzero && ! in_ct test -e /dev/myzero && ! ls $LXD_DIR/devices/hp1/ 2>/dev/null | grep -q myzero"
 expect unix-missing-refused bash -c "! lxc config device add hp1 nod unix-char source=/dev/lxdphp-none path=/dev/nod 2>$WORK/err && grep -q 'not found on the host' $WORK/err"
 
+# ---- usb and gpu: the host's nodes that match (libudev); no host device has the ids ffff ----
+devices_of() { lxc query /1.0/instances/hp1 | python3 -c 'import json,sys; print(sorted(json.load(sys.stdin)["devices"]))'; }
+export -f devices_of
+before=$(devices_of)
+for bad in '"u":{"type":"usb","vendorid":"XYZ1"}' '"u":{"type":"usb","productid":"12345"}' '"u":{"type":"usb","mode":"999"}' \
+           '"g":{"type":"gpu","pci":"01:00"}' '"g":{"type":"gpu","pci":"0000:01:00.0","vendorid":"10de"}' \
+           '"g":{"type":"gpu","gputype":"mig","id":"0"}' '"i":{"type":"infiniband","nictype":"physical"}' \
+           '"h":{"type":"unix-hotplug","mode":"0660"}'; do
+  expect "bad-props-400 $bad" bash -c "[ \$(status_of PATCH /1.0/instances/hp1 '{\"devices\":{$bad}}') = 400 ] && [ \"\$(devices_of)\" = \"$before\" ]"
+done
+expect usb-optional-none lxc config device add hp1 u usb vendorid=ffff productid=ffff
+expect usb-optional-removed lxc config device remove hp1 u
+expect usb-required-none bash -c "! lxc config device add hp1 u usb vendorid=ffff required=true 2>$WORK/err && grep -q 'no USB device of the host matches' $WORK/err"
+expect gpu-none bash -c "! lxc config device add hp1 g gpu vendorid=ffff 2>$WORK/err && grep -q 'failed to detect the requested GPU' $WORK/err && [ \"\$(devices_of)\" = \"$before\" ]"
+expect gpu-none-at-start bash -c "lxc stop -f hp1 && lxc config device add hp1 g gpu pci=0000:ff:1f.7 && ! lxc start hp1 2>$WORK/err; grep -q 'failed to detect the requested GPU' $WORK/err"
+expect usb-optional-at-start bash -c "lxc config device remove hp1 g && lxc config device add hp1 u usb vendorid=ffff && lxc start hp1"
+expect live-refused-type bash -c "! lxc config device add hp1 h unix-hotplug vendorid=ffff 2>$WORK/err && grep -q 'stop the instance first' $WORK/err"
+
 expect delete lxc delete -f hp1

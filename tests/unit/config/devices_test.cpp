@@ -80,6 +80,47 @@ TEST(Devices, OtherTypes) {
     EXPECT_BAD_REQUEST(validateDevices({{"x", {{"type", "none"}, {"path", "/"}}}}), "Invalid device option \"path\"");
 }
 
+// usb, gpu, infiniband and unix-hotplug keys as the spec's property tables and upstream's checks.
+TEST(Devices, PassthroughTypes) {
+    EXPECT_NO_THROW(validateDevices({{"u", {{"type", "usb"}, {"vendorid", "1d6b"}, {"productid", "0002"}, {"uid", "1000"}, {"mode", "0600"}}}}));
+    EXPECT_BAD_REQUEST(validateDevices({{"u", {{"type", "usb"}, {"vendorid", "1D6B"}}}}), "four lower case hex");
+    EXPECT_BAD_REQUEST(validateDevices({{"u", {{"type", "usb"}, {"productid", "12345"}}}}), "\"productid\"");
+    EXPECT_BAD_REQUEST(validateDevices({{"u", {{"type", "usb"}, {"required", "maybe"}}}}), "\"required\"");
+    EXPECT_BAD_REQUEST(validateDevices({{"u", {{"type", "usb"}, {"uid", "-1"}}}}), "\"uid\"");
+
+    EXPECT_NO_THROW(validateDevices({{"g", {{"type", "gpu"}, {"pci", "0000:01:00.0"}}}}));
+    EXPECT_NO_THROW(validateDevices({{"g", {{"type", "gpu"}, {"pci", "0a:1f.7"}}}}));
+    EXPECT_NO_THROW(validateDevices({{"g", {{"type", "gpu"}, {"vendorid", "10de"}, {"productid", "1eb8"}}}}));
+    EXPECT_BAD_REQUEST(validateDevices({{"g", {{"type", "gpu"}, {"pci", "01:00"}}}}), "Invalid PCI address");
+    EXPECT_BAD_REQUEST(validateDevices({{"g", {{"type", "gpu"}, {"pci", "0000:01:00.0"}, {"vendorid", "10de"}}}}),
+                       "when \"pci\" is set");
+    EXPECT_BAD_REQUEST(validateDevices({{"g", {{"type", "gpu"}, {"id", "0"}, {"productid", "1eb8"}}}}), "when \"id\" is set");
+    EXPECT_BAD_REQUEST(validateDevices({{"g", {{"type", "gpu"}, {"vendorid", "nvidia"}}}}), "four lower case hex");
+    EXPECT_BAD_REQUEST(validateDevices({{"g", {{"type", "gpu"}, {"gputype", "vgpu"}}}}), "Unsupported gputype");
+    EXPECT_NO_THROW(validateDevices({{"g", {{"type", "gpu"}, {"gputype", "mig"}, {"pci", "0000:01:00.0"}, {"mig.uuid", "abc"}}}}));
+    EXPECT_BAD_REQUEST(validateDevices({{"g", {{"type", "gpu"}, {"gputype", "mig"}, {"mig.uuid", "abc"}}}}), "\"pci\" or \"id\"");
+    EXPECT_BAD_REQUEST(validateDevices({{"g", {{"type", "gpu"}, {"gputype", "mig"}, {"id", "0"}, {"mig.uuid", "a"}, {"mig.ci", "1"}}}}),
+                       "together with");
+    EXPECT_BAD_REQUEST(validateDevices({{"g", {{"type", "gpu"}, {"gputype", "mdev"}, {"mdev", "i915-GVTg_V5_4"}}}}, false,
+                                       InstanceKind::Container),
+                       "only supported by virtual machines");
+    EXPECT_BAD_REQUEST(validateDevices({{"g", {{"type", "gpu"}, {"gputype", "mdev"}}}}), "Missing required \"mdev\"");
+
+    EXPECT_NO_THROW(validateDevices({{"ib", {{"type", "infiniband"}, {"nictype", "sriov"}, {"parent", "ib0"}, {"mtu", "2044"}}}}));
+    EXPECT_NO_THROW(validateDevices({{"ib", {{"type", "infiniband"}, {"nictype", "physical"}, {"parent", "ib0"},
+                                             {"hwaddr", "00:11:22:33:44:55:66:77"}}}}));
+    EXPECT_BAD_REQUEST(validateDevices({{"ib", {{"type", "infiniband"}, {"nictype", "physical"}}}}), "Missing required \"parent\"");
+    EXPECT_BAD_REQUEST(validateDevices({{"ib", {{"type", "infiniband"}, {"nictype", "bridged"}, {"parent", "ib0"}}}}),
+                       "Unsupported nictype");
+    EXPECT_BAD_REQUEST(validateDevices({{"ib", {{"type", "infiniband"}, {"nictype", "physical"}, {"parent", "ib0"},
+                                                {"hwaddr", "00:16:3e:00:00:01"}}}}),
+                       "8 or 20 bytes");
+
+    EXPECT_NO_THROW(validateDevices({{"h", {{"type", "unix-hotplug"}, {"vendorid", "0781"}}}}));
+    EXPECT_BAD_REQUEST(validateDevices({{"h", {{"type", "unix-hotplug"}, {"mode", "0660"}}}}), "require a \"vendorid\" or a \"productid\"");
+    EXPECT_BAD_REQUEST(validateDevices({{"h", {{"type", "unix-hotplug"}, {"productid", "xyz1"}}}}), "four lower case hex");
+}
+
 TEST(Devices, NamesAreChecked) {
     EXPECT_BAD_REQUEST(validateDevices({{".hidden", kEth0}}), "Invalid device name");
     EXPECT_BAD_REQUEST(validateDevices({{"a b", kEth0}}), "Invalid device name");
