@@ -30,13 +30,17 @@ void checkVolumeDisks(db::Database& db, const std::string& project, const db::De
     for (const auto& [name, dev] : devices) {
         if (!isVolumeDisk(dev)) continue;
         if (!db.pool(at(dev, "pool"))) throw BadRequest("Device \"" + name + "\": storage pool \"" + at(dev, "pool") + "\" not found");
-        if (!db::poolVolume(db, at(dev, "pool"), project, LXDP_VOLUME_CUSTOM, at(dev, "source")))
+        auto vol = db::poolVolume(db, at(dev, "pool"), project, LXDP_VOLUME_CUSTOM, at(dev, "source"));
+        if (!vol)
             throw BadRequest("Device \"" + name + "\": storage volume \"" + at(dev, "source") +
                              "\" not found in pool \"" + at(dev, "pool") + "\"");
         if (const std::string key = serverStorageKeyOf(db.serverConfig(), at(dev, "pool") + "/" + at(dev, "source"));
             project == "default" && !key.empty())
             throw BadRequest("Device \"" + name + "\": storage volume \"" + at(dev, "source") +
                              "\" holds the server's files (" + key + ") and cannot be attached");
+        // A block volume is a disk for a virtual machine; a container has no use for it.
+        if (vol->content == LXDP_CONTENT_BLOCK)
+            throw BadRequest("Device \"" + name + "\": Custom block volumes cannot be used on containers");
     }
 }
 

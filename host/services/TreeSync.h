@@ -8,8 +8,14 @@ namespace lxdp::ops { class Operation; }
 
 namespace lxdp::services {
 
-// Makes dst's tree (a mounted path) an exact copy of src's: what is missing or differs in
-// size or mtime is copied, what src lacks is deleted. The operation's cancellation reaches it.
-void syncTree(const std::string& src, const std::string& dst, ops::Operation& op);
+// Which files of dst are rewritten: those that differ in size or mtime, or all of them (a
+// block volume's image keeps its size, and a change within the second keeps its mtime).
+enum class SyncCheck { SizeAndTime, Everything };
+
+// Makes dst's tree (a mounted path) an exact copy of src's: what is missing or differs (as check
+// says) is copied, holes included, what src lacks is deleted. The operation's cancellation
+// reaches it.
+void syncTree(const std::string& src, const std::string& dst, ops::Operation& op,
+              SyncCheck check = SyncCheck::SizeAndTime);
 
 }  // namespace lxdp::services

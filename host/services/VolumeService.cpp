@@ -166,10 +166,6 @@ db::VolumeRecord VolumeService::prepareCreate(const std::string& pool, const std
         throw BadRequest("Only custom storage volumes can be created, not \"" + type + "\"");
     const std::string content = jsonString(req, "content_type");
     if (content == "block") {
-        const auto* driver = plugins_.storageDriver(poolRec->driver);
-        if (driver == nullptr || (driver->flags() & LXDP_STORAGE_BLOCK_BACKED) == 0)
-            throw BadRequest("Storage pool \"" + pool + "\" (driver " + poolRec->driver +
-                             ") does not support custom block volumes");
         v.content = LXDP_CONTENT_BLOCK;
     } else if (!content.empty() && content != "filesystem") {
         throw BadRequest("Invalid content type \"" + content + "\"");
@@ -178,10 +174,12 @@ db::VolumeRecord VolumeService::prepareCreate(const std::string& pool, const std
     v.config = req.contains("config") && !req["config"].is_null()
                    ? req["config"].get<db::StringMap>()
                    : db::StringMap{};
-    config::validateVolumeConfig(poolRec->driver, v.config);
-    // The pool's volume.* defaults fill the keys the request leaves out, as upstream records them.
+    validateConfig(*poolRec, v.config);
+    // The pool's volume.* defaults fill the keys the request leaves out, as upstream records them
+    // (block.* only where the driver has block-backed volumes).
     for (const auto& [k, val] : poolRec->config)
-        if (k.rfind("volume.", 0) == 0 && config::commonVolumeKey(k.substr(7)) != nullptr)
+        if (k.rfind("volume.", 0) == 0 && config::commonVolumeKey(k.substr(7)) != nullptr &&
+            (blockBacked(poolRec->driver) || k.rfind("volume.block.", 0) != 0))
             v.config.try_emplace(k.substr(7), val);
     if (db::poolVolume(db_, pool, project, LXDP_VOLUME_CUSTOM, v.name))
         throw Conflict("Storage volume \"" + v.name + "\" already exists in pool \"" + pool + "\"");
@@ -275,8 +273,10 @@ void VolumeService::copyInto(const db::VolumeRecord& dst, const db::VolumeRecord
             to.createVolume(volumeRef(dst), nullptr, op.abiHandle());
             made = true;
             const std::string dstPath = to.mountVolume(volumeRef(dst));
+            // A block volume's image keeps its size and may keep its mtime: always rewritten.
+            const SyncCheck check = src.content == LXDP_CONTENT_BLOCK ? SyncCheck::Everything : SyncCheck::SizeAndTime;
             for (const auto& s : snaps) {
-                syncTree(from.mountVolume(snapshotRef(src, s.name)), dstPath, op);
+                syncTree(from.mountVolume(snapshotRef(src, s.name)), dstPath, op, check);
                 to.snapshotVolume(snapshotRef(dst, s.name), op.abiHandle());
                 auto copyRec = s;
                 copyRec.pool = dst.pool;
@@ -284,7 +284,7 @@ void VolumeService::copyInto(const db::VolumeRecord& dst, const db::VolumeRecord
                 db::createVolumeSnapshot(db_, copyRec);
                 madeSnaps.push_back(copyRec);
             }
-            syncTree(from.mountVolume(srcRef), dstPath, op);
+            syncTree(from.mountVolume(srcRef), dstPath, op, check);
         }
         if (auto it = dst.config.find("size"); it != dst.config.end()) applySize(dst, it->second);
     } catch (...) {
@@ -299,7 +299,24 @@ void VolumeService::copyInto(const db::VolumeRecord& dst, const db::VolumeRecord
 }
 
 void VolumeService::applySize(const db::VolumeRecord& v, const std::string& size) {
-    applyRootDiskSize(plugins_, *db_.pool(v.pool), storage_.pool(v.pool), volumeRef(v), size);
+    // A block volume's size is its disk's, whatever the driver's quotas.
+    if (v.content == LXDP_CONTENT_BLOCK) storage_.pool(v.pool).setVolumeSize(volumeRef(v), size);
+    else applyRootDiskSize(plugins_, *db_.pool(v.pool), storage_.pool(v.pool), volumeRef(v), size);
+}
+
+bool VolumeService::blockBacked(const std::string& driverName) {
+    const auto* driver = plugins_.storageDriver(driverName);
+    return driver != nullptr && (driver->flags() & LXDP_STORAGE_BLOCK_BACKED) != 0;
+}
+
+void VolumeService::validateConfig(const db::PoolRecord& pool, const db::StringMap& config) {
+    config::validateVolumeConfig(pool.driver, config);
+    // Upstream's filesystem drivers keep block volumes as image files and format nothing.
+    if (blockBacked(pool.driver)) return;
+    for (const auto& [key, value] : config)
+        if (key.rfind("block.", 0) == 0)
+            throw BadRequest("Invalid config: " + key + " applies to block-backed storage drivers only, not " +
+                             pool.driver);
 }
 
 // ---- update, rename, move, delete ------------------------------------------------------------
@@ -331,7 +348,7 @@ void VolumeService::update(const std::string& pool, const std::string& project, 
         }
         for (auto it = next.config.begin(); it != next.config.end();) it = it->second.empty() ? next.config.erase(it) : std::next(it);
     }
-    config::validateVolumeConfig(db_.pool(pool)->driver, next.config);
+    validateConfig(*db_.pool(pool), next.config);
     policy_.checkVolume(next);
     auto sizeOf = [](const db::VolumeRecord& r) {
         auto it = r.config.find("size");

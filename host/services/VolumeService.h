@@ -81,6 +81,10 @@ private:
     // Copies src (any volume, snapshots too unless volumeOnly) into the new custom volume dst.
     void copyInto(const db::VolumeRecord& dst, const db::VolumeRecord& src, bool volumeOnly, ops::Operation& op);
     void applySize(const db::VolumeRecord& volume, const std::string& size);
+    bool blockBacked(const std::string& driver);
+    // The volume keys (validateVolumeConfig) and those the pool's driver has: block.* only on
+    // block-backed drivers.
+    void validateConfig(const db::PoolRecord& pool, const db::StringMap& config);
 
     db::Database& db_;
     events::EventHub& events_;

@@ -155,29 +155,6 @@ std::string runCommand(const lxdp_host_api* host, const std::vector<std::string>
     return out;
 }
 
-uint64_t parseSize(const std::string& text) {
-    size_t digits = 0;
-    while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-    const std::string unit = text.substr(digits);
-    static const std::pair<const char*, uint64_t> units[] = {
-        {"", 1},          {"B", 1},
-        {"kB", 1000ull},  {"KB", 1000ull},  {"MB", 1000ull * 1000}, {"GB", 1000ull * 1000 * 1000},
-        {"TB", 1000ull * 1000 * 1000 * 1000}, {"PB", 1000ull * 1000 * 1000 * 1000 * 1000},
-        {"EB", 1000ull * 1000 * 1000 * 1000 * 1000 * 1000},
-        {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30}, {"TiB", 1ull << 40},
-        {"PiB", 1ull << 50}, {"EiB", 1ull << 60},
-    };
-    if (digits > 0 && digits <= 19) {
-        const uint64_t number = std::stoull(text.substr(0, digits));
-        for (const auto& [name, factor] : units)
-            if (unit == name) {
-                if (number > UINT64_MAX / factor) break;
-                return number * factor;
-            }
-    }
-    throw Failure(LXDP_E_INVAL, "invalid size \"" + text + "\" (expected e.g. 500MiB, 10GB or a number of bytes)");
-}
-
 std::string defaultLoopSize(const std::string& dir) {
     struct statvfs fs {};
     if (::statvfs(dir.c_str(), &fs) != 0) failErrno("statvfs " + dir);

@@ -18,6 +18,7 @@
 
 // The pool layout (upstream's directories, volume names and paths) is the same for every
 // filesystem driver, so it is shared with the dir driver rather than copied.
+#include "dir_block.h"
 #include "dir_utils.h"
 
 namespace lxdp_btrfs {
@@ -35,8 +36,7 @@ std::string runCommand(const lxdp_host_api* host, const std::vector<std::string>
 
 // ---- Sizes ----
 
-// "1GiB", "500MB", "1073741824": upstream's byte sizes (decimal kB..EB, binary KiB..EiB).
-uint64_t parseSize(const std::string& text);
+using lxdp_dir::parseSize;
 // The default size of a loop file: 20% of the free space where it goes, within 5GiB..30GiB,
 // as upstream's loop-backed pools.
 std::string defaultLoopSize(const std::string& dir);

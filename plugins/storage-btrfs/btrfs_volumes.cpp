@@ -11,6 +11,7 @@
 namespace lxdp_btrfs {
 namespace {
 
+using lxdp_dir::configValue;
 using lxdp_dir::parseVolumeName;
 
 // The same volume under another name (kept alive by the caller's string).
@@ -24,19 +25,6 @@ std::string pathOf(const Pool& p, const lxdp_volume& vol) { return lxdp_dir::vol
 
 // Instances' volumes must be traversable by unprivileged containers' root.
 mode_t volumeMode(uint32_t type) { return type == LXDP_VOLUME_CONTAINER || type == LXDP_VOLUME_VM ? 0711 : 0700; }
-
-const char* configValue(const lxdp_volume& vol, const char* key) {
-    for (uint32_t i = 0; vol.config != nullptr && i < vol.config->count; ++i)
-        if (vol.config->items[i].key != nullptr && std::strcmp(vol.config->items[i].key, key) == 0)
-            return vol.config->items[i].value;
-    return nullptr;
-}
-
-void requireFilesystem(const lxdp_volume& vol) {
-    if (vol.content != LXDP_CONTENT_FILESYSTEM)
-        throw Failure(LXDP_E_NOTSUP, "btrfs pools hold filesystem volumes only here, not block volume \"" +
-                                         std::string(vol.name) + "\"");
-}
 
 void requireNotSnapshot(const lxdp_volume& vol) {
     if (!parseVolumeName(vol.name).snapshot.empty())
@@ -80,9 +68,11 @@ void applySize(const Pool& p, const std::string& path, const std::string& name, 
     limitQgroup(p.host, path, bytes);
 }
 
-// A volume's configured size applies from its creation on.
+// A volume's configured size applies from its creation on: the size of a block volume's image
+// (the default one without a size), the quota of a filesystem volume.
 void applyConfiguredSize(const Pool& p, const std::string& path, const lxdp_volume& vol) {
     const char* size = configValue(vol, "size");
+    if (vol.content == LXDP_CONTENT_BLOCK) return lxdp_dir::resizeBlockFile(path, vol.name, size != nullptr ? size : "");
     if (size != nullptr && *size != '\0' && std::strcmp(size, "0") != 0) applySize(p, path, vol.name, size);
 }
 
@@ -103,7 +93,6 @@ lxdp_status volume_create(void* pool, const lxdp_volume* vol, const lxdp_filler*
                           lxdp_error* err) {
     return guard(err, [&] {
         Pool& p = poolOf(pool);
-        requireFilesystem(*vol);
         requireNotSnapshot(*vol);
         const std::string path = pathOf(p, *vol);
         makeTypeDir(p, vol->type, false);
@@ -111,6 +100,7 @@ lxdp_status volume_create(void* pool, const lxdp_volume* vol, const lxdp_filler*
         createSubvolume(path);
         orDelete(path, [&] {
             if (::chmod(path.c_str(), volumeMode(vol->type)) != 0) failErrno("chmod " + path);
+            if (vol->content == LXDP_CONTENT_BLOCK) lxdp_dir::createBlockFile(path, true);
             if (filler != nullptr) {
                 lxdp_status rc = filler->fill != nullptr ? filler->fill(filler->ctx, path.c_str(), op, err)
                                                          : lxdp_error_set(err, LXDP_E_INVAL, "filler without fill function");
@@ -126,7 +116,6 @@ lxdp_status volume_create(void* pool, const lxdp_volume* vol, const lxdp_filler*
 lxdp_status volume_copy(void* pool, const lxdp_volume* dst, const lxdp_volume* src, lxdp_op*, lxdp_error* err) {
     return guard(err, [&] {
         Pool& p = poolOf(pool);
-        requireFilesystem(*dst);
         const std::string from = pathOf(p, *src);
         const std::string to = pathOf(p, *dst);
         requireExists(from, *src);
@@ -270,7 +259,8 @@ lxdp_status volume_set_size(void* pool, const lxdp_volume* vol, const char* size
         const std::string where = pathOf(p, *vol);
         requireExists(where, *vol);
         const std::string wanted = size != nullptr && std::strcmp(size, "0") != 0 ? size : "";
-        applySize(p, where, vol->name, wanted);
+        if (vol->content == LXDP_CONTENT_BLOCK) lxdp_dir::resizeBlockFile(where, vol->name, wanted);
+        else applySize(p, where, vol->name, wanted);
     });
 }
 

@@ -92,30 +92,48 @@ void setTimes(int dirFd, const std::string& name, const struct stat& st, const s
     if (::utimensat(dirFd, name.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0) failErrno("set times of " + shownPath);
 }
 
-void copyData(int srcFd, int dstFd, const std::string& shownPath) {
-    // copy_file_range lets the kernel clone or copy in place; read/write where it cannot.
-    for (;;) {
-        ssize_t n = ::copy_file_range(srcFd, nullptr, dstFd, nullptr, 1 << 30, 0);
-        if (n == 0) return;
+// Copies the bytes [offset, end) of src to the same place in dst. copy_file_range lets the
+// kernel clone or copy in place; pread/pwrite where it cannot.
+void copyRange(int srcFd, int dstFd, off_t offset, off_t end, const std::string& shownPath) {
+    off_t in = offset, out = offset;
+    while (in < end) {
+        ssize_t n = ::copy_file_range(srcFd, &in, dstFd, &out, static_cast<size_t>(end - in), 0);
+        if (n == 0) return;  // the file shrank meanwhile
         if (n > 0) continue;
         if (errno == EINTR) continue;
         if (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP) break;
         failErrno("copy " + shownPath);
     }
     char buf[1 << 16];
-    for (;;) {
-        ssize_t n = ::read(srcFd, buf, sizeof buf);
+    while (in < end) {
+        ssize_t n = ::pread(srcFd, buf, static_cast<size_t>(std::min<off_t>(end - in, sizeof buf)), in);
         if (n == 0) return;
         if (n < 0) {
             if (errno == EINTR) continue;
             failErrno("read " + shownPath);
         }
         for (ssize_t done = 0; done < n;) {
-            ssize_t w = ::write(dstFd, buf + done, static_cast<size_t>(n - done));
+            ssize_t w = ::pwrite(dstFd, buf + done, static_cast<size_t>(n - done), in + done);
             if (w < 0 && errno != EINTR) failErrno("write " + shownPath);
             if (w > 0) done += w;
         }
+        in += n;
     }
+}
+
+// Copies the data of a file of size bytes and keeps its holes: a sparse disk image (a block
+// volume's root.img) stays sparse instead of filling the pool with zeros.
+void copyData(int srcFd, int dstFd, off_t size, const std::string& shownPath) {
+    for (off_t pos = 0; pos < size;) {
+        off_t data = ::lseek(srcFd, pos, SEEK_DATA);
+        if (data < 0 && errno == ENXIO) break;  // only a hole is left
+        off_t hole = data < 0 ? size : ::lseek(srcFd, data, SEEK_HOLE);
+        if (data < 0) data = pos;  // no SEEK_DATA here: copy the rest whole
+        if (hole < 0) hole = size;
+        copyRange(srcFd, dstFd, data, hole, shownPath);
+        pos = hole;
+    }
+    if (::ftruncate(dstFd, size) != 0) failErrno("truncate " + shownPath);
 }
 
 // An entry is named twice: by its name in the source directory and in the destination one,
@@ -174,7 +192,7 @@ private:
         if (from.get() < 0) failErrno("open " + src.shown);
         Fd to(::openat(dst.dir, dst.name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
         if (to.get() < 0) failErrno("create " + dst.shown);
-        copyData(from.get(), to.get(), src.shown);
+        copyData(from.get(), to.get(), st.st_size, src.shown);
         copyMetadata(from.get(), to.get(), st, dst.shown);
     }
 
@@ -246,6 +264,13 @@ const PoolDir& typeDir(uint32_t type, bool snapshots) {
     case LXDP_VOLUME_VM: return kPoolDirs[snapshots ? 6 : 5];
     default: throw Failure(LXDP_E_INVAL, "unknown volume type " + std::to_string(type));
     }
+}
+
+const char* configValue(const lxdp_volume& vol, const char* key) {
+    for (uint32_t i = 0; vol.config != nullptr && i < vol.config->count; ++i)
+        if (vol.config->items[i].key != nullptr && std::strcmp(vol.config->items[i].key, key) == 0)
+            return vol.config->items[i].value;
+    return nullptr;
 }
 
 VolumeName parseVolumeName(const char* name) {

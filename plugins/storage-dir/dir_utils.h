@@ -37,6 +37,9 @@ struct VolumeName {
     std::string parent;    // "c1"
     std::string snapshot;  // "snap0", or empty
 };
+// The value of key in the volume's config; nullptr when it has none.
+const char* configValue(const lxdp_volume& vol, const char* key);
+
 // Splits and checks a volume name: no empty, "." or ".." parts, at most one '/'.
 VolumeName parseVolumeName(const char* name);
 

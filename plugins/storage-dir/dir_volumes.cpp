@@ -5,6 +5,7 @@
 #include <cstring>
 #include <functional>
 
+#include "dir_block.h"
 #include "dir_driver.h"
 
 namespace lxdp_dir {
@@ -25,12 +26,6 @@ lxdp_volume renamed(const lxdp_volume& vol, const std::string& name) {
 
 // Instances' directories must be traversable by unprivileged containers' root.
 mode_t volumeMode(uint32_t type) { return type == LXDP_VOLUME_CONTAINER || type == LXDP_VOLUME_VM ? 0711 : 0700; }
-
-void requireFilesystem(const lxdp_volume& vol) {
-    if (vol.content != LXDP_CONTENT_FILESYSTEM)
-        throw Failure(LXDP_E_NOTSUP, "dir pools hold filesystem volumes only, not block volume \"" +
-                                         std::string(vol.name) + "\"");
-}
 
 void requireNotSnapshot(const lxdp_volume& vol) {
     if (!parseVolumeName(vol.name).snapshot.empty())
@@ -78,13 +73,24 @@ lxdp_status volume_create(void* pool, const lxdp_volume* vol, const lxdp_filler*
                           lxdp_error* err) {
     return guard(err, [&] {
         Pool& p = poolOf(pool);
-        requireFilesystem(*vol);
         requireNotSnapshot(*vol);
         const std::string path = volumePath(p.path, *vol);
         const PoolDir& dir = typeDir(vol->type, false);
         makeDir(p.path + "/" + dir.name, dir.mode);
         requireAbsent(path, *vol);
         makeDir(path, volumeMode(vol->type));
+        if (vol->content == LXDP_CONTENT_BLOCK) {
+            // The image at its configured size (or the default): there is nothing to fill.
+            try {
+                createBlockFile(path, false);
+                const char* size = configValue(*vol, "size");
+                resizeBlockFile(path, vol->name, size != nullptr ? size : "");
+            } catch (...) {
+                removeTree(path);
+                throw;
+            }
+            return;
+        }
         if (filler == nullptr) return;
         lxdp_status rc = filler->fill != nullptr ? filler->fill(filler->ctx, path.c_str(), op, err)
                                                  : lxdp_error_set(err, LXDP_E_INVAL, "filler without fill function");
@@ -98,7 +104,6 @@ lxdp_status volume_create(void* pool, const lxdp_volume* vol, const lxdp_filler*
 lxdp_status volume_copy(void* pool, const lxdp_volume* dst, const lxdp_volume* src, lxdp_op* op, lxdp_error* err) {
     return guard(err, [&] {
         Pool& p = poolOf(pool);
-        requireFilesystem(*dst);
         const std::string from = volumePath(p.path, *src);
         const std::string to = volumePath(p.path, *dst);
         requireExists(from, *src);
@@ -206,8 +211,11 @@ lxdp_status volume_usage(void* pool, const lxdp_volume* vol, uint64_t* used_byte
     });
 }
 
-lxdp_status volume_set_size(void*, const lxdp_volume*, const char* size, lxdp_error* err) {
-    if (size == nullptr || *size == '\0' || std::strcmp(size, "0") == 0) return LXDP_OK;
+lxdp_status volume_set_size(void* pool, const lxdp_volume* vol, const char* size, lxdp_error* err) {
+    const std::string wanted = size != nullptr ? size : "";
+    if (vol->content == LXDP_CONTENT_BLOCK)
+        return guard(err, [&] { resizeBlockFile(volumePath(poolOf(pool).path, *vol), vol->name, wanted); });
+    if (wanted.empty() || wanted == "0") return LXDP_OK;
     return lxdp_error_set(err, LXDP_E_NOTSUP, "dir pools don't support quotas here (size \"%s\")", size);
 }
 

@@ -50,6 +50,17 @@ finish() {
 }
 trap finish EXIT
 
+# The EXIT trap of tests with loop-file pools: whatever happens, no mount and no loop device of
+# the test stays behind, then the usual finish.
+cleanup_storage() {
+  stop_daemon
+  findmnt -rn -o TARGET | grep "^$WORK/" | sort -r | while read -r m; do umount -l "$m"; done
+  for img in "$LXD_DIR"/disks/*.img; do
+    [[ -e $img ]] && losetup -j "$img" | cut -d: -f1 | while read -r dev; do losetup -d "$dev"; done
+  done
+  finish
+}
+
 api() { # api METHOD PATH [BODY]
   curl -sS --unix-socket "$LXD_DIR/unix.socket" -X "$1" ${3:+-H 'Content-Type: application/json' -d "$3"} "http://lxd$2"
 }

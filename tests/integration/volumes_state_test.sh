@@ -1,7 +1,9 @@
 #!/bin/bash
 # Custom volumes beyond create/copy/snapshot, with the real client, on a dir pool and on a btrfs
 # loop pool (when the kernel and btrfs-progs allow): the volume state (lxc storage volume info:
-# usage, total, snapshots).
+# usage, total, snapshots); block volumes (a sparse root.img, nodatacow on btrfs, grown by size,
+# never shrunk, copied, snapshotted and restored with their data, refused on containers, no
+# block.* keys on these drivers).
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 
@@ -11,15 +13,6 @@ if ! grep -qw btrfs /proc/filesystems || ! command -v mkfs.btrfs >/dev/null || !
   HAVE_BTRFS=0
 fi
 
-# Whatever happens, no mount and no loop device of this test stays behind.
-cleanup_storage() {
-  stop_daemon
-  findmnt -rn -o TARGET | grep "^$WORK/" | sort -r | while read -r m; do umount -l "$m"; done
-  for img in "$LXD_DIR"/disks/*.img; do
-    [[ -e $img ]] && losetup -j "$img" | cut -d: -f1 | while read -r dev; do losetup -d "$dev"; done
-  done
-  finish
-}
 trap cleanup_storage EXIT
 
 export LXD_PLUGIN_PATH=$PLUGINS
@@ -55,5 +48,52 @@ check_state() {
 check_state sd
 expect state-missing-pool-404 bash -c "[ \"\$(status_of GET /1.0/storage-pools/nopool/volumes/custom/st/state)\" = 404 ]"
 [[ $HAVE_BTRFS == 1 ]] && check_state sb
+
+# ---- Block volumes ---------------------------------------------------------------------------
+"$here/../../scripts/make-busybox-image.sh" "$WORK/bb.tar.gz" >/dev/null
+lxc image import "$WORK/bb.tar.gz" --alias bb >/dev/null 2>&1
+lxc init bb cb -s sd >/dev/null 2>&1
+
+# Bytes of the image of block volume $2 on pool $1, and what it really takes on disk.
+img_size() { stat -c %s "$(volume_dir "$1" "$2")/root.img"; }
+img_kib() { du -k "$(volume_dir "$1" "$2")/root.img" | cut -f1; }
+# The 5 bytes at 1 MB into the image.
+img_mark() { dd if="$(volume_dir "$1" "$2")/root.img" bs=1 skip=1000000 count=5 2>/dev/null; }
+set_mark() { printf '%s' "$3" | dd of="$(volume_dir "$1" "$2")/root.img" bs=1 seek=1000000 conv=notrunc 2>/dev/null; }
+export -f img_size img_kib img_mark
+
+check_block() {
+  local p=$1
+  expect "$p-block-create" lxc storage volume create "$p" blk --type=block size=20MiB
+  expect "$p-block-shown" bash -c "lxc storage volume show $p blk | grep -q 'content_type: block'"
+  expect "$p-block-image" bash -c "[ \"\$(img_size $p blk)\" = 20971520 ] && [ \"\$(img_kib $p blk)\" -lt 1024 ]"
+  expect "$p-block-default-size" bash -c "lxc storage volume create $p blk0 --type=block && [ \"\$(img_size $p blk0)\" = 10737418240 ] && [ \"\$(img_kib $p blk0)\" -lt 1024 ]"
+  expect "$p-block-grow" bash -c "lxc storage volume set $p blk size=40MiB && [ \"\$(img_size $p blk)\" = 41943040 ]"
+  expect "$p-block-shrink-refused" bash -c "lxc storage volume set $p blk size=10MiB 2>&1 | grep -q 'not shrink' && [ \"\$(img_size $p blk)\" = 41943040 ] && [ \"\$(lxc storage volume get $p blk size)\" = 40MiB ]"
+  expect "$p-block-keys-refused" bash -c "lxc storage volume set $p blk block.filesystem=ext4 2>&1 | grep -q 'block-backed' && [ -z \"\$(lxc storage volume get $p blk block.filesystem)\" ]"
+  expect "$p-block-keys-create-refused" bash -c "! lxc storage volume create $p blkfs --type=block block.mount_options=noatime && ! lxc storage volume show $p blkfs"
+  expect "$p-block-info" bash -c "lxc storage volume info $p blk | grep -q '^Content type: block'"
+  set_mark "$p" blk one
+  expect "$p-block-snapshot" lxc storage volume snapshot "$p" blk s1
+  expect "$p-block-copy" bash -c "lxc storage volume copy $p/blk $p/blkcopy && [ \"\$(img_mark $p blkcopy)\" = one ] && [ \"\$(img_size $p blkcopy)\" = 41943040 ] && [ \"\$(img_kib $p blkcopy)\" -lt 1024 ]"
+  expect "$p-block-copy-snapshots" bash -c "lxc storage volume show $p blkcopy | grep -q 'content_type: block' && lxc storage volume show $p blkcopy/s1 >/dev/null"
+  set_mark "$p" blk two
+  expect "$p-block-restore" bash -c "lxc storage volume restore $p blk s1 && [ \"\$(img_mark $p blk)\" = one ]"
+  expect "$p-block-on-container-refused" bash -c "lxc storage volume attach $p blk cb /mnt 2>&1 | grep -q 'Custom block volumes cannot be used on containers' && ! lxc config device show cb | grep -q blk"
+  expect "$p-block-in-profile-refused-on-container" bash -c "lxc profile create pb-$p >/dev/null && lxc profile device add pb-$p d disk pool=$p source=blk path=/x >/dev/null && ! lxc profile add cb pb-$p && lxc profile delete pb-$p >/dev/null"
+  for v in blk blk0 blkcopy; do expect "$p-block-delete-$v" lxc storage volume delete "$p" "$v"; done
+  expect "$p-block-gone" bash -c "[ ! -e '$(volume_dir "$p" blk)' ] && [ ! -e '$(volume_dir "$p" blkcopy)' ]"
+}
+check_block sd
+if [[ $HAVE_BTRFS == 1 ]]; then
+  check_block sb
+  expect sb-block-nocow bash -c "lxc storage volume create sb nocow --type=block size=1MiB && lsattr '$(volume_dir sb nocow)/root.img' | cut -d' ' -f1 | grep -q C && lxc storage volume delete sb nocow"
+  lxc storage volume create sd cross --type=block size=8MiB >/dev/null
+  set_mark sd cross xyz12
+  expect block-copy-between-pools bash -c "lxc storage volume copy sd/cross sb/cross && [ \"\$(img_mark sb cross)\" = xyz12 ] && [ \"\$(img_kib sb cross)\" -lt 1024 ] && lxc storage volume delete sb cross"
+  lxc storage volume delete sd cross >/dev/null
+fi
+lxc delete -f cb >/dev/null 2>&1
+lxc image delete bb >/dev/null 2>&1
 
 for p in "${pools[@]}"; do expect "$p-pool-delete" lxc storage delete "$p"; done

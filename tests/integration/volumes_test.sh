@@ -7,15 +7,6 @@ source "$here/lib.sh"
 
 skip_without_btrfs
 
-# Whatever happens, no mount and no loop device of this test stays behind.
-cleanup_storage() {
-  stop_daemon
-  findmnt -rn -o TARGET | grep "^$WORK/" | sort -r | while read -r m; do umount -l "$m"; done
-  for img in "$LXD_DIR"/disks/*.img; do
-    [[ -e $img ]] && losetup -j "$img" | cut -d: -f1 | while read -r dev; do losetup -d "$dev"; done
-  done
-  finish
-}
 trap cleanup_storage EXIT
 
 export LXD_PLUGIN_PATH=$PLUGINS
@@ -44,7 +35,7 @@ expect unknown-key-refused bash -c "! lxc storage volume set vp data nosuch.key=
 expect bad-size-refused bash -c "! lxc storage volume set vp data size=lots && [ \"\$(lxc storage volume get vp data size)\" = 100MiB ]"
 expect bad-size-create-refused bash -c "! lxc storage volume create vp bad size=lots && ! lxc storage volume show vp bad"
 expect duplicate-refused bash -c "[ \"\$(status_of POST /1.0/storage-pools/vp/volumes/custom '{\"name\":\"data\"}')\" = 409 ]"
-expect block-refused bash -c "api POST /1.0/storage-pools/vp/volumes/custom '{\"name\":\"blk\",\"content_type\":\"block\"}' | grep -q 'does not support custom block volumes' && ! lxc storage volume show vp blk"
+expect bad-content-type-refused bash -c "api POST /1.0/storage-pools/vp/volumes/custom '{\"name\":\"blk\",\"content_type\":\"iso\"}' | grep -q 'Invalid content type' && ! lxc storage volume show vp blk"
 expect missing-pool-404 bash -c "[ \"\$(status_of GET /1.0/storage-pools/nopool/volumes)\" = 404 ]"
 expect missing-volume-404 bash -c "[ \"\$(status_of GET /1.0/storage-pools/vp/volumes/custom/none)\" = 404 ]"
 

@@ -27,6 +27,10 @@ extern "C" {
 
 #define LXDP_CONTENT_FILESYSTEM 0u
 #define LXDP_CONTENT_BLOCK 1u
+/* A block volume is a disk (for virtual machines). A driver that has none refuses to create one
+ * with LXDP_E_NOTSUP. On a block volume, volume_set_size sets the disk's size whatever
+ * LXDP_STORAGE_QUOTAS says: growing keeps the data, a smaller size is refused with
+ * LXDP_E_STORAGE_CANNOT_SHRINK; "" or "0" means the driver's default size. */
 
 /* Capability flags of lxdp_storage_info.flags. */
 #define LXDP_STORAGE_REMOTE (1u << 0)           /* shared between cluster members */

@@ -323,6 +323,40 @@ TEST_F(StorageDirTest, QuotasAreNotSupported) {
     }
 }
 
+TEST_F(StorageDirTest, BlockVolumesAreSparseImagesThatGrowAndCopyWithTheirHoles) {
+    auto pool = createPool("p1");
+    VolumeRef block{LXDP_VOLUME_CUSTOM, LXDP_CONTENT_BLOCK, "default", "disk", {{"size", "16MiB"}}};
+    pool->createVolume(block, nullptr, nullptr);
+    const std::string image = source + "/custom/default_disk/root.img";
+    EXPECT_EQ(lstatOf(image).st_size, 16 << 20);
+    EXPECT_LT(lstatOf(image).st_blocks * 512, 1 << 20) << "the image is sparse";
+    {
+        std::fstream f(image, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(8 << 20);
+        f << "data";
+    }
+    pool->setVolumeSize(block, "32MiB");
+    EXPECT_EQ(lstatOf(image).st_size, 32 << 20);
+    EXPECT_EQ(statusOf([&] { pool->setVolumeSize(block, "8MiB"); }), 400);
+    EXPECT_EQ(lstatOf(image).st_size, 32 << 20) << "a refused shrink changes nothing";
+
+    VolumeRef copy = block;
+    copy.name = "disk2";
+    pool->copyVolume(copy, block, nullptr);
+    const std::string copied = source + "/custom/default_disk2/root.img";
+    EXPECT_EQ(lstatOf(copied).st_size, 32 << 20);
+    EXPECT_LT(lstatOf(copied).st_blocks * 512, 1 << 20) << "the copy keeps the holes";
+    std::ifstream in(copied, std::ios::binary);
+    in.seekg(8 << 20);
+    std::string word(4, '\0');
+    in.read(word.data(), 4);
+    EXPECT_EQ(word, "data");
+
+    VolumeRef unsized{LXDP_VOLUME_CUSTOM, LXDP_CONTENT_BLOCK, "default", "plain", {}};
+    pool->createVolume(unsized, nullptr, nullptr);
+    EXPECT_EQ(lstatOf(source + "/custom/default_plain/root.img").st_size, 10LL << 30) << "upstream's default";
+}
+
 TEST_F(StorageDirTest, NamesCannotEscapeThePool) {
     auto pool = createPool("p1");
     for (const char* name : {"../escape", "..", "a/b/c", "", "c1/"})
