@@ -232,7 +232,7 @@ int runDaemon(const DaemonOptions& options) {
         log.information("daemon started, serving %s", paths.socket);
         services::HostLifecycle lifecycle(db, instances);
         lifecycle.autostart();
-        services::SnapshotScheduler snapshotTask(db, instances, operations);
+        services::SnapshotScheduler snapshotTask(db, instances, volumes, operations);
         snapshotTask.start();
 
         for (;;) {

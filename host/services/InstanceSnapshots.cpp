@@ -18,7 +18,6 @@
 #include "services/StorageService.h"
 #include "util/ApiError.h"
 #include "util/Hash.h"
-#include "util/SnapshotExpiry.h"
 #include "util/Time.h"
 
 namespace lxdp::services {
@@ -34,15 +33,6 @@ db::StringMap restoredConfig(const db::StringMap& current, const db::StringMap& 
     for (const auto& [k, v] : current)
         if (k.rfind("volatile.", 0) == 0 && !describesVolumeData(k)) out[k] = v;
     return out;
-}
-
-// snapshots.expiry after now; stored values were validated, so a failure is an internal error.
-std::optional<int64_t> expiryAfter(int64_t now, const std::string& expression) {
-    try {
-        return util::snapshotExpiryAfter(now, expression);
-    } catch (const std::invalid_argument& e) {
-        throw InternalError(std::string("snapshots.expiry: ") + e.what());
-    }
 }
 
 }  // namespace
@@ -73,13 +63,7 @@ db::InstanceSnapshotRecord InstanceService::prepareSnapshot(const std::string& p
         auto it = ex.config.find(key);
         return it == ex.config.end() || it->second.empty() ? fallback : it->second;
     };
-    // As upstream: an expires_at of the request (the zero time included) wins; without one
-    // (lxc snapshot sends null) the snapshot expires as snapshots.expiry says.
-    if (req.contains("expires_at") && !req["expires_at"].is_null()) {
-        snap.expiresAt = snapshotExpiry(req["expires_at"]);
-    } else if (auto expiry = expiryAfter(std::time(nullptr), configured("snapshots.expiry", ""))) {
-        snap.expiresAt = util::rfc3339FromUnix(*expiry);
-    }
+    snap.expiresAt = newSnapshotExpiry(req, configured("snapshots.expiry", ""));
     if (snap.name.empty()) {
         std::vector<std::string> taken;
         for (const auto& s : snapshots(project, instance)) taken.push_back(s.name);

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
+#include <stdexcept>
 
 #include "templates/Template.h"
 #include "util/ApiError.h"
+#include "util/SnapshotExpiry.h"
 #include "util/Time.h"
 
 namespace lxdp::services {
@@ -55,6 +58,17 @@ std::string snapshotExpiry(const nlohmann::json& value) {
     if (text.empty() || text.rfind("0001-01-01T00:00:00", 0) == 0) return "";
     if (!util::parseRfc3339(text)) throw BadRequest("Invalid expires_at \"" + text + "\": expected RFC 3339");
     return text;
+}
+
+std::string newSnapshotExpiry(const nlohmann::json& req, const std::string& configuredExpiry) {
+    if (req.contains("expires_at") && !req["expires_at"].is_null()) return snapshotExpiry(req["expires_at"]);
+    try {
+        // Stored values were validated, so a failure is an internal error.
+        auto expiry = util::snapshotExpiryAfter(std::time(nullptr), configuredExpiry);
+        return expiry ? util::rfc3339FromUnix(*expiry) : "";
+    } catch (const std::invalid_argument& e) {
+        throw InternalError(std::string("snapshots.expiry: ") + e.what());
+    }
 }
 
 }  // namespace lxdp::services

@@ -24,4 +24,8 @@ std::string snapshotNameFromPattern(const std::string& pattern, const std::strin
 // RFC 3339 timestamp is a 400.
 std::string snapshotExpiry(const nlohmann::json& value);
 
+// The expiry of a new snapshot, as upstream: the request's expires_at (the zero time included)
+// wins; without one (lxc snapshot sends null) snapshots.expiry (configuredExpiry) after now.
+std::string newSnapshotExpiry(const nlohmann::json& req, const std::string& configuredExpiry);
+
 }  // namespace lxdp::services

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <stdexcept>
 
+#include <lxdp/storage.h>
 #include <nlohmann/json.hpp>
 
 #include "config/Validators.h"
@@ -14,6 +15,7 @@
 #include "ops/OperationManager.h"
 #include "services/InstanceService.h"
 #include "services/InstanceVolumes.h"
+#include "services/VolumeService.h"
 #include "util/CronSchedule.h"
 #include "util/Time.h"
 
@@ -26,6 +28,13 @@ Poco::Logger& log() { return Poco::Logger::get("snapshots"); }
 std::string valueOf(const db::StringMap& config, const std::string& key) {
     auto it = config.find(key);
     return it == config.end() ? "" : it->second;
+}
+
+nlohmann::json volumeResources(const std::string& pool, const std::string& volume, const std::string& snapshot) {
+    const std::string url = "/1.0/storage-pools/" + pool + "/volumes/custom/" + volume;
+    nlohmann::json r = {{"storage_volumes", {url}}};
+    if (!snapshot.empty()) r["storage_volume_snapshots"] = {url + "/snapshots/" + snapshot};
+    return r;
 }
 
 nlohmann::json resources(const std::string& instance, const std::string& snapshot) {
@@ -81,8 +90,52 @@ std::vector<ScheduledInstance> SnapshotScheduler::gather() {
     return out;
 }
 
+std::vector<ScheduledInstance> SnapshotScheduler::gatherVolumes(const std::string& pool) {
+    std::vector<ScheduledInstance> out;
+    for (const auto& rec : db_.volumes(pool)) {
+        if (rec.type != LXDP_VOLUME_CUSTOM) continue;
+        ScheduledInstance v;
+        v.project = rec.project;
+        v.name = rec.name;
+        v.schedule = valueOf(rec.config, "snapshots.schedule");
+        v.running = true;
+        for (const auto& s : volumes_.snapshots(pool, rec.project, rec.name)) v.snapshots.push_back({s.name, s.expiresAt});
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
 void SnapshotScheduler::tick(int64_t now) {
-    const auto plan = planSnapshotTasks(gather(), now);
+    runInstancePlan(planSnapshotTasks(gather(), now));
+    for (const auto& pool : db_.pools()) {
+        try {
+            runVolumePlan(pool.name, planSnapshotTasks(gatherVolumes(pool.name), now));
+        } catch (const std::exception& e) {
+            log().error("volume snapshots of pool %s: %s", pool.name, std::string(e.what()));
+        }
+    }
+}
+
+void SnapshotScheduler::runVolumePlan(const std::string& pool, const SnapshotTaskPlan& plan) {
+    // The plan names a volume where it would name an instance.
+    for (const auto& t : plan.expire) {
+        ops_.run(t.project, "Cleaning up expired volume snapshots", volumeResources(pool, t.instance, t.snapshot),
+                 [this, pool, t](ops::Operation&) {
+                     volumes_.deleteSnapshot(volumes_.snapshot(pool, t.project, t.instance, t.snapshot));
+                 });
+    }
+    for (const auto& t : plan.take) {
+        try {
+            auto planned = volumes_.prepareSnapshot(pool, t.project, t.instance, nlohmann::json::object());
+            ops_.run(t.project, "Snapshotting storage volume", volumeResources(pool, t.instance, planned.name),
+                     [this, planned](ops::Operation& op) { volumes_.createSnapshot(planned, op); });
+        } catch (const std::exception& e) {
+            log().error("scheduled snapshot of volume %s/%s: %s", pool, t.instance, std::string(e.what()));
+        }
+    }
+}
+
+void SnapshotScheduler::runInstancePlan(const SnapshotTaskPlan& plan) {
     for (const auto& t : plan.expire) {
         ops_.run(t.project, "Cleaning up expired instance snapshots", resources(t.instance, t.snapshot),
                  [this, t](ops::Operation&) { instances_.removeSnapshot(t.project, t.instance, t.snapshot); });

@@ -2,7 +2,9 @@
 // pruneExpiredContainerSnapshotsTask: instances whose snapshots.schedule names the current
 // minute get a snapshot (stopped ones only with snapshots.schedule.stopped=true), named by
 // snapshots.pattern and expiring per snapshots.expiry; snapshots whose expires_at has passed
-// are deleted. Each step is an operation with the usual lifecycle events.
+// are deleted. Custom volumes are scheduled the same way by their own snapshots.schedule,
+// snapshots.pattern and snapshots.expiry (they have no running state: schedule.stopped is an
+// instance key). Each step is an operation with the usual lifecycle events.
 #pragma once
 
 #include <condition_variable>
@@ -18,8 +20,10 @@ namespace lxdp::ops { class OperationManager; }
 namespace lxdp::services {
 
 class InstanceService;
+class VolumeService;
 
-// What the plan needs to know of one instance.
+// What the plan needs to know of one instance, or of one custom volume of a pool (running: a
+// volume is always due on its minute).
 struct ScheduledInstance {
     std::string project, name;
     std::string schedule;  // expanded snapshots.schedule
@@ -45,12 +49,13 @@ SnapshotTaskPlan planSnapshotTasks(const std::vector<ScheduledInstance>& instanc
 
 class SnapshotScheduler {
 public:
-    SnapshotScheduler(db::Database& db, InstanceService& instances, ops::OperationManager& ops)
-        : db_(db), instances_(instances), ops_(ops) {}
+    SnapshotScheduler(db::Database& db, InstanceService& instances, VolumeService& volumes,
+                      ops::OperationManager& ops)
+        : db_(db), instances_(instances), volumes_(volumes), ops_(ops) {}
     ~SnapshotScheduler() { stop(); }
 
-    // One run of the task for the time `now`: what the instances are, the plan, and an
-    // operation for each snapshot to take or delete.
+    // One run of the task for the time `now`: what the instances and custom volumes are, the
+    // plans, and an operation for each snapshot to take or delete.
     void tick(int64_t now);
     // A thread calling tick at the start of every minute, until stop().
     void start();
@@ -58,9 +63,14 @@ public:
 
 private:
     std::vector<ScheduledInstance> gather();
+    // The custom volumes of the pool, each with its snapshots.
+    std::vector<ScheduledInstance> gatherVolumes(const std::string& pool);
+    void runInstancePlan(const SnapshotTaskPlan& plan);
+    void runVolumePlan(const std::string& pool, const SnapshotTaskPlan& plan);
 
     db::Database& db_;
     InstanceService& instances_;
+    VolumeService& volumes_;
     ops::OperationManager& ops_;
     std::mutex mutex_;
     std::condition_variable wake_;

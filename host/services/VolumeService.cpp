@@ -213,15 +213,19 @@ void VolumeService::copy(const db::VolumeRecord& planned, const nlohmann::json& 
     const std::string srcPool = jsonString(source, "pool").empty() ? planned.pool : jsonString(source, "pool");
     const std::string srcName = jsonString(source, "name");
     if (srcName.empty()) throw BadRequest("A copy needs the name of its source volume");
+    std::string srcProject = jsonString(source, "project");
+    if (srcProject.empty()) srcProject = planned.project;
+    else if (!db_.project(srcProject)) throw NotFound("Project \"" + srcProject + "\" not found");
+    srcProject = volumeProject(db_, srcProject);
     db::VolumeRecord src;
     std::string srcSnapshot;
     // "vol/snap" copies a snapshot.
     if (auto slash = srcName.find('/'); slash != std::string::npos) {
-        src = get(srcPool, planned.project, LXDP_VOLUME_CUSTOM, srcName.substr(0, slash));
+        src = get(srcPool, srcProject, LXDP_VOLUME_CUSTOM, srcName.substr(0, slash));
         srcSnapshot = srcName.substr(slash + 1);
-        snapshot(srcPool, planned.project, src.name, srcSnapshot);
+        snapshot(srcPool, srcProject, src.name, srcSnapshot);
     } else {
-        src = get(srcPool, planned.project, LXDP_VOLUME_CUSTOM, srcName);
+        src = get(srcPool, srcProject, LXDP_VOLUME_CUSTOM, srcName);
     }
     db::VolumeRecord dst = planned;
     // The copy keeps the source's config unless the request gives its own.
@@ -252,6 +256,15 @@ void VolumeService::copyInto(const db::VolumeRecord& dst, const db::VolumeRecord
 
     db_.createVolume(dst);
     std::vector<db::VolumeSnapshotRecord> madeSnaps;
+    // The record of dst's copy of the snapshot s.
+    auto recordSnapshot = [&](const db::VolumeSnapshotRecord& s) {
+        auto copyRec = s;
+        copyRec.pool = dst.pool;
+        copyRec.project = dst.project;
+        copyRec.volume = dst.name;
+        db::createVolumeSnapshot(db_, copyRec);
+        madeSnaps.push_back(copyRec);
+    };
     bool made = false;
     try {
         plugins::VolumeRef srcRef = volumeRef(src);
@@ -262,11 +275,7 @@ void VolumeService::copyInto(const db::VolumeRecord& dst, const db::VolumeRecord
             made = true;
             for (const auto& s : snaps) {
                 to.copyVolume(snapshotRef(dst, s.name), snapshotRef(src, s.name), op.abiHandle());
-                auto copyRec = s;
-                copyRec.pool = dst.pool;
-                copyRec.volume = dst.name;
-                db::createVolumeSnapshot(db_, copyRec);
-                madeSnaps.push_back(copyRec);
+                recordSnapshot(s);
             }
         } else {
             // Between pools the snapshots are replayed oldest first, then the volume's own state.
@@ -278,11 +287,7 @@ void VolumeService::copyInto(const db::VolumeRecord& dst, const db::VolumeRecord
             for (const auto& s : snaps) {
                 syncTree(from.mountVolume(snapshotRef(src, s.name)), dstPath, op, check);
                 to.snapshotVolume(snapshotRef(dst, s.name), op.abiHandle());
-                auto copyRec = s;
-                copyRec.pool = dst.pool;
-                copyRec.volume = dst.name;
-                db::createVolumeSnapshot(db_, copyRec);
-                madeSnaps.push_back(copyRec);
+                recordSnapshot(s);
             }
             syncTree(from.mountVolume(srcRef), dstPath, op, check);
         }
@@ -360,6 +365,14 @@ void VolumeService::update(const std::string& pool, const std::string& project, 
     events_.lifecycle(project, "storage-volume-updated", volumeUrl(v));
 }
 
+void VolumeService::requireUnused(const std::string& pool, const std::string& project, const std::string& name) {
+    if (auto users = usedBy(pool, project, name); !users.empty()) {
+        std::string list;
+        for (const auto& u : users) list += (list.empty() ? "" : ", ") + u;
+        throw BadRequest("Storage volume \"" + name + "\" is in use by " + list + ": detach it first");
+    }
+}
+
 void VolumeService::checkRename(const std::string& pool, const std::string& project, const std::string& name,
                                 const std::string& to, const std::string& toPool) {
     get(pool, project, LXDP_VOLUME_CUSTOM, name);
@@ -367,11 +380,7 @@ void VolumeService::checkRename(const std::string& pool, const std::string& proj
     if (!db_.pool(toPool)) throw NotFound("Storage pool \"" + toPool + "\" not found");
     if (db::poolVolume(db_, toPool, project, LXDP_VOLUME_CUSTOM, to))
         throw Conflict("Storage volume \"" + to + "\" already exists in pool \"" + toPool + "\"");
-    if (auto users = usedBy(pool, project, name); !users.empty()) {
-        std::string list;
-        for (const auto& u : users) list += (list.empty() ? "" : ", ") + u;
-        throw BadRequest("Storage volume \"" + name + "\" is in use by " + list + ": detach it first");
-    }
+    requireUnused(pool, project, name);
 }
 
 void VolumeService::rename(const std::string& pool, const std::string& project, const std::string& name,
@@ -399,22 +408,49 @@ void VolumeService::move(const std::string& pool, const std::string& project, co
                          const std::string& to, const std::string& toPool, ops::Operation& op) {
     std::lock_guard lock(mutex_);
     checkRename(pool, project, name, to, toPool);
-    auto src = get(pool, project, LXDP_VOLUME_CUSTOM, name);
+    relocate(get(pool, project, LXDP_VOLUME_CUSTOM, name), toPool, project, to, op);
+}
+
+void VolumeService::relocate(const db::VolumeRecord& src, const std::string& toPool, const std::string& toProject,
+                             const std::string& to, ops::Operation& op) {
     auto dst = src;
     dst.pool = toPool;
+    dst.project = toProject;
     dst.name = to;
+    // The driver's copy (a btrfs snapshot where it can), then the source goes: a failed copy
+    // leaves the volume where it was.
     copyInto(dst, src, false, op);
-    remove(pool, project, name);
+    if (toProject != src.project) events_.lifecycle(toProject, "storage-volume-created", volumeUrl(dst));
+    remove(src.pool, src.project, src.name);
+}
+
+void VolumeService::checkProjectMove(const std::string& pool, const std::string& project, const std::string& name,
+                                     const std::string& target, const std::string& to) {
+    auto v = get(pool, project, LXDP_VOLUME_CUSTOM, name);
+    config::checkVolumeName(to);
+    if (!db_.project(target)) throw BadRequest("Project \"" + target + "\" not found");
+    if (volumeProject(db_, target) != target)
+        throw BadRequest("Project \"" + target + "\" keeps no storage volumes of its own (features.storage.volumes)");
+    if (db::poolVolume(db_, pool, target, LXDP_VOLUME_CUSTOM, to))
+        throw BadRequest("Storage volume \"" + to + "\" already exists in project \"" + target + "\"");
+    requireUnused(pool, project, name);
+    auto moved = v;
+    moved.project = target;
+    moved.name = to;
+    policy_.checkVolume(moved);
+}
+
+void VolumeService::moveToProject(const std::string& pool, const std::string& project, const std::string& name,
+                                  const std::string& target, const std::string& to, ops::Operation& op) {
+    std::lock_guard lock(mutex_);
+    checkProjectMove(pool, project, name, target, to);
+    relocate(get(pool, project, LXDP_VOLUME_CUSTOM, name), pool, target, to, op);
 }
 
 void VolumeService::remove(const std::string& pool, const std::string& project, const std::string& name) {
     std::lock_guard lock(mutex_);
     auto v = get(pool, project, LXDP_VOLUME_CUSTOM, name);
-    if (auto users = usedBy(pool, project, name); !users.empty()) {
-        std::string list;
-        for (const auto& u : users) list += (list.empty() ? "" : ", ") + u;
-        throw BadRequest("Storage volume \"" + name + "\" is in use by " + list + ": detach it first");
-    }
+    requireUnused(pool, project, name);
     auto& p = storage_.pool(pool);
     auto snaps = db::volumeSnapshots(db_, pool, project, v.type, name);
     for (auto it = snaps.rbegin(); it != snaps.rend(); ++it) {
@@ -466,12 +502,15 @@ db::VolumeSnapshotRecord VolumeService::prepareSnapshot(const std::string& pool,
     s.name = jsonString(req, "name");
     s.description = v.description;
     s.config = v.config;
-    s.expiresAt = snapshotExpiry(req.value("expires_at", nlohmann::json()));
+    auto configured = [&](const char* key, const std::string& fallback) {
+        auto it = v.config.find(key);
+        return it == v.config.end() || it->second.empty() ? fallback : it->second;
+    };
+    s.expiresAt = newSnapshotExpiry(req, configured("snapshots.expiry", ""));
     if (s.name.empty()) {
         std::vector<std::string> taken;
         for (const auto& existing : snapshots(pool, project, volume)) taken.push_back(existing.name);
-        auto pattern = v.config.find("snapshots.pattern");
-        s.name = nextSnapshotName(pattern == v.config.end() ? "snap%d" : pattern->second, taken);
+        s.name = snapshotNameFromPattern(configured("snapshots.pattern", "snap%d"), util::nowRfc3339(), taken);
     }
     config::checkSnapshotName(s.name);
     if (db::volumeSnapshot(db_, pool, project, s.type, volume, s.name))

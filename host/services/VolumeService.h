@@ -49,7 +49,8 @@ public:
     // pool's volume.* defaults); every refusal comes before anything changes.
     db::VolumeRecord prepareCreate(const std::string& pool, const std::string& project, const nlohmann::json& req);
     void create(const db::VolumeRecord& planned);
-    // source: {"type":"copy","pool":...,"name":...,"volume_only":...}.
+    // source: {"type":"copy","pool":...,"name":...,"volume_only":...,"project":...}; a source
+    // project other than planned.project copies between projects (storage_api_project).
     void copy(const db::VolumeRecord& planned, const nlohmann::json& source, ops::Operation& op);
 
     // PUT (patch false) or PATCH of config and description; {"restore": snapshot} restores.
@@ -61,6 +62,13 @@ public:
     // Moves the volume (and its snapshots) to another pool, under the name to.
     void move(const std::string& pool, const std::string& project, const std::string& name, const std::string& to,
               const std::string& toPool, ops::Operation& op);
+    // Checks moving the volume into project target under the name to (storage_volume_project_move):
+    // the target exists and keeps its own volumes (features.storage.volumes), the name is free
+    // there, the volume is attached nowhere, and the target's limits allow it. All 400.
+    void checkProjectMove(const std::string& pool, const std::string& project, const std::string& name,
+                          const std::string& target, const std::string& to);
+    void moveToProject(const std::string& pool, const std::string& project, const std::string& name,
+                       const std::string& target, const std::string& to, ops::Operation& op);
     void remove(const std::string& pool, const std::string& project, const std::string& name);
 
     std::vector<db::VolumeSnapshotRecord> snapshots(const std::string& pool, const std::string& project,
@@ -81,6 +89,11 @@ private:
     // Copies src (any volume, snapshots too unless volumeOnly) into the new custom volume dst.
     void copyInto(const db::VolumeRecord& dst, const db::VolumeRecord& src, bool volumeOnly, ops::Operation& op);
     void applySize(const db::VolumeRecord& volume, const std::string& size);
+    // Copies src (with its snapshots) to pool toPool, project toProject, name to; then removes src.
+    void relocate(const db::VolumeRecord& src, const std::string& toPool, const std::string& toProject,
+                  const std::string& to, ops::Operation& op);
+    // 400 naming the instances and profiles that use the volume, if any.
+    void requireUnused(const std::string& pool, const std::string& project, const std::string& name);
     bool blockBacked(const std::string& driver);
     // The volume keys (validateVolumeConfig) and those the pool's driver has: block.* only on
     // block-backed drivers.

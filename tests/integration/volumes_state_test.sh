@@ -3,7 +3,8 @@
 # loop pool (when the kernel and btrfs-progs allow): the volume state (lxc storage volume info:
 # usage, total, snapshots); block volumes (a sparse root.img, nodatacow on btrfs, grown by size,
 # never shrunk, copied, snapshotted and restored with their data, refused on containers, no
-# block.* keys on these drivers).
+# block.* keys on these drivers); moves between projects (lxc storage volume move --target-project)
+# and their refusals; scheduled snapshots of custom volumes and the expiry of their snapshots.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 
@@ -93,7 +94,75 @@ if [[ $HAVE_BTRFS == 1 ]]; then
   expect block-copy-between-pools bash -c "lxc storage volume copy sd/cross sb/cross && [ \"\$(img_mark sb cross)\" = xyz12 ] && [ \"\$(img_kib sb cross)\" -lt 1024 ] && lxc storage volume delete sb cross"
   lxc storage volume delete sd cross >/dev/null
 fi
+
+# ---- Moves between projects -------------------------------------------------------------------
+lxc project create vproj -c features.storage.volumes=true >/dev/null
+lxc project create shared -c features.storage.volumes=false >/dev/null
+# The path of a custom volume of project $3 on pool $1.
+project_volume_dir() { echo "$LXD_DIR/storage-pools/$1/custom/$3_$2"; }
+export -f project_volume_dir
+
+check_project_move() {
+  local p=$1
+  lxc storage volume create "$p" mv >/dev/null
+  echo moved >"$(volume_dir "$p" mv)/f"
+  lxc storage volume snapshot "$p" mv s1 >/dev/null
+  expect "$p-move-to-project" lxc storage volume move "$p/mv" "$p/mv" --target-project vproj
+  expect "$p-moved-there" bash -c "lxc storage volume show $p mv --project vproj | grep -q 'project: vproj' && [ \"\$(cat '$(project_volume_dir "$p" mv vproj)/f')\" = moved ] && lxc storage volume show $p mv/s1 --project vproj >/dev/null"
+  expect "$p-moved-away" bash -c "! lxc storage volume show $p mv && [ ! -e '$(volume_dir "$p" mv)' ]"
+  expect "$p-move-back-renamed" bash -c "lxc storage volume move $p/mv $p/back --project vproj --target-project default && [ \"\$(cat '$(volume_dir "$p" back)/f')\" = moved ] && ! lxc storage volume show $p mv --project vproj"
+  lxc storage volume create "$p" taken >/dev/null
+  lxc storage volume create "$p" taken --project vproj >/dev/null
+  expect "$p-move-name-taken-400" bash -c "[ \"\$(status_of POST /1.0/storage-pools/$p/volumes/custom/taken '{\"name\":\"taken\",\"project\":\"vproj\"}')\" = 400 ] && lxc storage volume show $p taken >/dev/null"
+  expect "$p-move-missing-project-400" bash -c "[ \"\$(status_of POST /1.0/storage-pools/$p/volumes/custom/back '{\"name\":\"back\",\"project\":\"nosuch\"}')\" = 400 ] && lxc storage volume show $p back >/dev/null"
+  expect "$p-move-featureless-project-400" bash -c "api POST /1.0/storage-pools/$p/volumes/custom/back '{\"name\":\"back\",\"project\":\"shared\"}' | grep -q 'features.storage.volumes' && lxc storage volume show $p back >/dev/null"
+  expect "$p-move-client-refused" bash -c "! lxc storage volume move $p/taken $p/taken --target-project vproj && lxc storage volume show $p taken >/dev/null"
+  expect "$p-move-api-project" bash -c "lxc query -X POST -d '{\"name\":\"api\",\"project\":\"vproj\"}' --wait /1.0/storage-pools/$p/volumes/custom/back >/dev/null && [ \"\$(cat '$(project_volume_dir "$p" api vproj)/f')\" = moved ] && ! lxc storage volume show $p back"
+  lxc storage volume delete "$p" taken >/dev/null
+  for v in api taken; do lxc storage volume delete "$p" "$v" --project vproj >/dev/null; done
+}
+check_project_move sd
+[[ $HAVE_BTRFS == 1 ]] && check_project_move sb
+lxc storage volume create sd att >/dev/null
+lxc storage volume attach sd att cb /mnt/att >/dev/null
+expect move-attached-refused bash -c "api POST /1.0/storage-pools/sd/volumes/custom/att '{\"name\":\"att\",\"project\":\"vproj\"}' | grep -q 'in use by' && lxc storage volume show sd att >/dev/null && ! lxc storage volume show sd att --project vproj"
 lxc delete -f cb >/dev/null 2>&1
+lxc storage volume delete sd att >/dev/null
 lxc image delete bb >/dev/null 2>&1
+lxc project delete vproj >/dev/null
+lxc project delete shared >/dev/null
+
+# ---- Scheduled snapshots and expiry ---------------------------------------------------------
+expect volume-schedule-stopped-refused bash -c "lxc storage volume create sd sched >/dev/null && ! lxc storage volume set sd sched snapshots.schedule.stopped=true"
+expect volume-schedule-bad-refused bash -c "! lxc storage volume set sd sched snapshots.schedule='61 * * * *' && [ -z \"\$(lxc storage volume get sd sched snapshots.schedule)\" ]"
+snapshot_names() { lxc query "/1.0/storage-pools/$1/volumes/custom/$2/snapshots" | grep -o 'snapshots/[^\"]*' | sed 's|snapshots/||'; }
+export -f snapshot_names
+for p in "${pools[@]}"; do
+  [[ $p == sd ]] || lxc storage volume create "$p" sched >/dev/null
+  lxc storage volume set "$p" sched snapshots.expiry=1d snapshots.pattern='auto%d'
+  expect "$p-manual-snapshot-expiry" bash -c "lxc storage volume snapshot $p sched manual && e=\$(lxc query /1.0/storage-pools/$p/volumes/custom/sched/snapshots/manual | grep -o '\"expires_at\": \"[^\"]*' | cut -d'\"' -f4) && d=\$(( \$(date -d \"\$e\" +%s) - \$(date +%s) )) && [ \$d -gt 86000 ] && [ \$d -le 86400 ]"
+  lxc storage volume snapshot "$p" sched old >/dev/null
+  lxc query -X PATCH -d '{"expires_at":"2000-01-01T00:00:00Z"}' "/1.0/storage-pools/$p/volumes/custom/sched/snapshots/old" >/dev/null
+  lxc storage volume set "$p" sched snapshots.schedule='* * * * *'
+done
+lxc monitor --type=lifecycle >"$WORK/events" 2>&1 &
+MONITOR_PID=$!
+# One run of the minutely task: at most a minute and a few seconds.
+for _ in $(seq 75); do
+  done_all=1
+  for p in "${pools[@]}"; do
+    { snapshot_names "$p" sched | grep -qx auto0 && ! snapshot_names "$p" sched | grep -qx old; } || done_all=0
+  done
+  [[ $done_all == 1 ]] && break
+  sleep 1
+done
+sleep 2
+kill "$MONITOR_PID" 2>/dev/null
+for p in "${pools[@]}"; do
+  expect "$p-scheduled-snapshot" bash -c "snapshot_names $p sched | grep -qx auto0 && lxc storage volume show $p sched/auto0 | grep -q 'expires_at: [2-9]'"
+  expect "$p-expired-snapshot-deleted" bash -c "! snapshot_names $p sched | grep -qx old && snapshot_names $p sched | grep -qx manual"
+  expect "$p-schedule-events" bash -c "grep -q 'storage-pools/$p/volumes/custom/sched/snapshots/auto0' '$WORK/events' && grep -q 'storage-pools/$p/volumes/custom/sched/snapshots/old' '$WORK/events'"
+  lxc storage volume delete "$p" sched >/dev/null
+done
 
 for p in "${pools[@]}"; do expect "$p-pool-delete" lxc storage delete "$p"; done

@@ -33,7 +33,8 @@ const std::vector<std::string> kApiExtensions = {
     "certificate_project", "certificate_update",
     "storage_api_volume_snapshots", "storage_api_volume_rename", "storage_api_local_volume_handling", "instance_all_projects", "container_copy_project", "project_usage",
     "storage_volume_state", "container_incremental_copy", "instance_pool_move", "container_edit_metadata",
-    "container_backup_override_pool", "backup_override_name"};
+    "container_backup_override_pool", "backup_override_name",
+    "storage_api_project", "storage_volume_project_move"};
 
 std::string osReleaseField(const std::string& key) {
     std::ifstream in("/etc/os-release");

@@ -44,6 +44,12 @@ void registerVolumeEndpoints(Router& router, daemon::Context& ctx) {
 
     auto create = [&ctx, &volumes](Request& r) {
         const auto& body = r.json();
+        // A copy from another project reads that project: the caller must be allowed it too
+        // (the router only judged ?project=).
+        if (const auto& source = body.value("source", nlohmann::json::object());
+            source.is_object() && source.contains("project") && source["project"].is_string() &&
+            !r.requestor().mayUse(source["project"].get<std::string>()))
+            throw Forbidden("Not allowed to copy from project \"" + source["project"].get<std::string>() + "\"");
         auto planned = volumes.prepareCreate(r.param("pool"), r.project(), body);
         const auto source = body.value("source", nlohmann::json::object());
         const std::string sourceType = source.value("type", "");
@@ -83,16 +89,25 @@ void registerVolumeEndpoints(Router& router, daemon::Context& ctx) {
     router.add("PUT", one, [update](Request& r) { return update(r, false); });
     router.add("PATCH", one, [update](Request& r) { return update(r, true); });
 
-    // {"name": new} renames; with "pool" set to another pool, moves.
+    // {"name": new} renames; with "pool" set to another pool, moves; with "project", moves there.
     router.add("POST", one, [&ctx, &volumes](Request& r) {
         requireCustom(r.param("type"));
         const std::string pool = r.param("pool"), project = r.project(), name = r.param("name");
         const auto& body = r.json();
         if (body.value("migration", false)) throw BadRequest("Migration is not supported yet");
-        if (!body.value("project", std::string()).empty() && body.value("project", std::string()) != project)
-            throw BadRequest("Moving a storage volume to another project is not supported yet");
         const std::string to = body.value("name", name);
         const std::string toPool = body.value("pool", std::string()).empty() ? pool : body.value("pool", pool);
+        // {"project": other} moves the volume into another project of the same pool.
+        if (const std::string target = body.value("project", std::string()); !target.empty() && target != project) {
+            if (toPool != pool) throw BadRequest("A storage volume moves to another project or to another pool, not both at once");
+            if (!r.requestor().mayUse(target)) throw Forbidden("Not allowed to move into project \"" + target + "\"");
+            volumes.checkProjectMove(pool, project, name, target, to);
+            auto op = ctx.ops.run(project, "Moving storage volume", resources(pool, name),
+                                  [&volumes, pool, project, name, target, to](ops::Operation& op) {
+                                      volumes.moveToProject(pool, project, name, target, to, op);
+                                  });
+            return Response::async(op);
+        }
         volumes.checkRename(pool, project, name, to, toPool);
         if (toPool == pool) {
             volumes.rename(pool, project, name, to);
