@@ -47,6 +47,7 @@
 #include "tls/HttpsListener.h"
 #include "tls/ProxyProtocol.h"
 #include "tls/ServerCertificate.h"
+#include "util/FaultPoint.h"
 
 namespace lxdp::daemon {
 
@@ -102,6 +103,7 @@ void waitForOperations(ops::OperationManager& operations, db::Database& db) {
 }  // namespace
 
 int runDaemon(const DaemonOptions& options) {
+    util::armFaultPoint();
     sigset_t signals = blockDaemonSignals();
     auto logChannels = setupLogging(options);
     // Outlives everything below, the log channel that feeds it included.
@@ -138,7 +140,7 @@ int runDaemon(const DaemonOptions& options) {
         services::ImageVolumes imageVolumes(db, registry, storage);
         storage.setImageVolumes(&imageVolumes);
         services::ImageService images(paths, db, events, imageVolumes);
-        images.pruneLeftoverUploads();
+        images.pruneLeftoverFiles();
         services::InstanceService instances(paths, db, events, registry, storage, images, imageVolumes);
         services::ProjectService projects(db, events);
         services::NetworkService networks(db, events, registry, instances);
@@ -158,6 +160,8 @@ int runDaemon(const DaemonOptions& options) {
         // back (services/RecoveryService.h). Only what an interrupted operation of ours provably
         // half-made may be cleaned up here.
         storage.openAll();
+        // What a killed daemon left half-done is settled before anything else sees it.
+        instances.settleInterruptedChanges();
         // Bridges come up before any instance that uses them (autostart, below).
         networks.startAll();
 

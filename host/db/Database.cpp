@@ -11,6 +11,7 @@
 
 #include "db/Schema.h"
 #include "db/Sql.h"
+#include "util/FaultPoint.h"
 
 using namespace Poco::Data::Keywords;
 using Poco::Data::RecordSet;
@@ -66,9 +67,15 @@ void Database::migrate() {
         if (!out) throw std::runtime_error("cannot back the database up to " + path_ + ".bak before upgrading it");
     }
     for (int version = current; version < static_cast<int>(migrations.size()); ++version) {
+        // One transaction per migration: a daemon killed or failing half-way leaves the version
+        // before it, and the next start runs the whole migration again.
         transaction([&] {
-            for (const auto& sql : migrations[version]) *session_ << sql, now;
+            for (const auto& sql : migrations[version]) {
+                *session_ << sql, now;
+                util::faultPoint("schema-migration-statement");
+            }
             *session_ << "PRAGMA user_version = " + std::to_string(version + 1), now;
+            util::faultPoint("schema-migration-before-commit");
         });
     }
 }

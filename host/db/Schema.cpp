@@ -64,6 +64,14 @@ const std::vector<std::vector<std::string>>& schemaMigrations() {
             "INSERT INTO profiles (project, name, description) VALUES ('default', 'default',"
             " 'Default LXD profile')",
         },
+        // 1 -> 2: the journal of changes that span the database and a storage pool. A row is
+        // written with the change's first record and removed with its last, so a daemon killed
+        // in between finds it at start and settles the change (services/InterruptedChanges.cpp).
+        {
+            "CREATE TABLE pending_changes (kind TEXT NOT NULL, project TEXT NOT NULL, name TEXT NOT NULL,"
+            " pool TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '', started TEXT NOT NULL DEFAULT '',"
+            " PRIMARY KEY (kind, project, name))",
+        },
     };
     return migrations;
 }

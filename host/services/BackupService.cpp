@@ -16,6 +16,7 @@
 #include "config/Validators.h"
 #include "daemon/Paths.h"
 #include "db/Database.h"
+#include "db/PendingChanges.h"
 #include "db/SnapshotQueries.h"
 #include "events/EventHub.h"
 #include "images/ArchiveReader.h"
@@ -29,6 +30,7 @@
 #include "services/ProjectFeatures.h"
 #include "services/StorageService.h"
 #include "util/ApiError.h"
+#include "util/FaultPoint.h"
 #include "util/SafeYaml.h"
 #include "util/Time.h"
 #include "util/YamlEmit.h"
@@ -283,7 +285,9 @@ std::string BackupService::import(const ImportTarget& target, const std::string&
         policy_.checkProjectRoom(rec);
         db_.createInstance(rec);
         db_.createVolume(db::VolumeRecord{poolName, rec.project, LXDP_VOLUME_CONTAINER, rec.name, 0, "", {}, rec.createdAt});
+        db::recordPendingChange(db_, {db::kPendingCreate, rec.project, rec.name, poolName, "", rec.createdAt});
     });
+    util::faultPoint("backup-import-after-record");
 
     auto& pool = storage_.pool(poolName);
     // As upstream's unpack of a non-optimized backup: each snapshot's data is unpacked into the
@@ -305,7 +309,6 @@ std::string BackupService::import(const ImportTarget& target, const std::string&
             throw BadRequest("Backup file holds no " + member + "/rootfs directory");
     };
     bool volumeMade = false;
-    std::vector<std::string> snapshotsMade;
     try {
         std::function<void(const std::string&)> filler = [&](const std::string& mountPath) {
             unpack(members.front(), mountPath);
@@ -314,11 +317,11 @@ std::string BackupService::import(const ImportTarget& target, const std::string&
         volumeMade = true;
         for (size_t i = 0; i < snapshots.size(); ++i) {
             pool.snapshotVolume(volumeRef(rec.project, rec.name + "/" + snapshots[i].name), op.abiHandle());
-            snapshotsMade.push_back(snapshots[i].name);
             const std::string mountPath = pool.mountVolume(volumeRef(rec.project, rec.name));
             emptyDirectory(mountPath);
             unpack(members[i + 1], mountPath);
         }
+        util::faultPoint("backup-import-after-volume");
 
         // The driver re-owns the tree from the map recorded in volatile.last_state.idmap.
         auto keys = instances_.driver(rec).create(instances_.ref(rec), op.abiHandle());
@@ -338,19 +341,10 @@ std::string BackupService::import(const ImportTarget& target, const std::string&
         if (::symlink(volumePath.c_str(), link.c_str()) != 0)
             throw InternalError("Failed to link " + link + " to the instance volume");
         writeBackupYaml(instances_, storage_, db_, rec, volumePath);
+        util::faultPoint("backup-import-before-commit");
+        db::clearPendingChange(db_, db::kPendingCreate, rec.project, rec.name);
     } catch (...) {
-        try { instances_.driver(rec).remove(instances_.ref(rec)); } catch (...) {}
-        for (const auto& snap : snapshotsMade) {
-            try { pool.deleteVolume(volumeRef(rec.project, rec.name + "/" + snap), nullptr); } catch (...) {}
-        }
-        if (volumeMade) {
-            try { pool.deleteVolume(volumeRef(rec.project, rec.name), nullptr); } catch (...) {}
-        }
-        db_.transaction([&] {
-            db::deleteInstanceSnapshots(db_, rec.project, rec.name);
-            db_.deleteInstance(rec.project, rec.name);
-            db_.deleteVolume(poolName, rec.project, LXDP_VOLUME_CONTAINER, rec.name);
-        });
+        instances_.discardCreated(rec, poolName, volumeMade);
         throw;
     }
     events_.lifecycle(rec.project, "instance-created", "/1.0/instances/" + rec.name);

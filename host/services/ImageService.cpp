@@ -10,10 +10,12 @@
 #include "config/Names.h"
 #include "daemon/Paths.h"
 #include "db/Database.h"
+#include "db/ImageFiles.h"
 #include "events/EventHub.h"
 #include "images/ImageArchive.h"
 #include "services/ImageVolumes.h"
 #include "util/ApiError.h"
+#include "util/FaultPoint.h"
 #include "util/Hash.h"
 #include "util/Time.h"
 
@@ -27,16 +29,22 @@ bool isHex(const std::string& s) {
 
 std::string ImageService::tarballPath(const std::string& fingerprint) const { return paths_.images + "/" + fingerprint; }
 
-void ImageService::pruneLeftoverUploads() {
+void ImageService::pruneLeftoverFiles() {
     DIR* dir = ::opendir(paths_.images.c_str());
     if (!dir) return;
-    while (auto* entry = ::readdir(dir))
-        if (std::string(entry->d_name).rfind("upload-", 0) == 0)
-            ::unlinkat(::dirfd(dir), entry->d_name, 0);
+    const auto recorded = db::storedImageFingerprints(db_);
+    while (auto* entry = ::readdir(dir)) {
+        std::string name = entry->d_name;
+        if (name == "." || name == "..") continue;
+        // A split image's rootfs is stored beside its metadata as <fingerprint>.rootfs.
+        const std::string base = name.size() > 7 && name.ends_with(".rootfs") ? name.substr(0, name.size() - 7) : name;
+        if (name.rfind("upload-", 0) == 0 || !recorded.count(base)) ::unlinkat(::dirfd(dir), name.c_str(), 0);
+    }
     ::closedir(dir);
 }
 
 db::ImageRecord ImageService::import(const ImageUpload& upload) {
+    util::faultPoint("image-import-upload-written");
     auto discard = [&] { ::unlink(upload.path.c_str()); };
     images::ImageMetadata meta;
     try {
@@ -69,12 +77,14 @@ db::ImageRecord ImageService::import(const ImageUpload& upload) {
         discard();
         throw InternalError("Cannot store the image file");
     }
+    util::faultPoint("image-import-after-file");
     try {
         db_.createImage(rec);
     } catch (...) {
         ::unlink(finalPath.c_str());
         throw;
     }
+    util::faultPoint("image-import-after-record");
     events_.lifecycle(rec.project, "image-created", "/1.0/images/" + rec.fingerprint);
     return rec;
 }

@@ -41,8 +41,9 @@ public:
     void remove(const std::string& project, const std::string& fingerprint);
     void update(const db::ImageRecord& image);
     std::string tarballPath(const std::string& fingerprint) const;
-    // Removes uploads a killed daemon left half-written (images/upload-*).
-    void pruneLeftoverUploads();
+    // At start: removes what a killed daemon left in images/, uploads half-written (upload-*)
+    // and image files stored without their row (as upstream's pruneLeftoverImages).
+    void pruneLeftoverFiles();
     // The name an export is offered under: the uploaded name, or <fingerprint>.tar.<compression>.
     std::string exportFilename(const db::ImageRecord& image) const;
 

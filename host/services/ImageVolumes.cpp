@@ -9,6 +9,7 @@
 #include "plugins/PluginRegistry.h"
 #include "plugins/StorageDriver.h"
 #include "services/StorageService.h"
+#include "util/FaultPoint.h"
 #include "util/Time.h"
 
 namespace lxdp::services {
@@ -31,6 +32,7 @@ plugins::VolumeRef imageVolume(const std::string& fingerprint) {
 // is cancelled.
 plugins::StoragePool::Filler unpacker(const std::string& tarball, ops::Operation& op) {
     return [&tarball, &op](const std::string& mountPath) {
+        util::faultPoint("instance-create-volume-filling");
         images::unpackImage(
             tarball, mountPath,
             [&op](uint64_t done, uint64_t total) {

@@ -14,6 +14,7 @@
 #include "services/StorageService.h"
 #include "services/TreeSync.h"
 #include "util/ApiError.h"
+#include "util/FaultPoint.h"
 #include "util/Random.h"
 #include "util/Time.h"
 
@@ -182,6 +183,7 @@ void InstanceService::copySnapshots(const db::InstanceRecord& from, const std::v
             syncTree(fromPool.mountVolume(source), toPool.mountVolume(instanceVolume(to.project, to.name)), op);
             toPool.snapshotVolume(target, op.abiHandle());
         }
+        util::faultPoint("instance-copy-snapshot-before-record");
         // Each snapshot is recorded as soon as its volume exists, so a failure later finds
         // every volume made through the records.
         snap.project = to.project;

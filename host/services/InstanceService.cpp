@@ -14,6 +14,7 @@
 #include "config/Names.h"
 #include "daemon/Paths.h"
 #include "db/Database.h"
+#include "db/PendingChanges.h"
 #include "db/SnapshotQueries.h"
 #include "events/EventHub.h"
 #include "images/MetadataYaml.h"
@@ -33,6 +34,7 @@
 #include "templates/Template.h"
 #include "util/ApiError.h"
 #include "util/ConfinedFile.h"
+#include "util/FaultPoint.h"
 #include "util/Hash.h"
 #include "util/Random.h"
 #include "util/Time.h"
@@ -254,12 +256,15 @@ void InstanceService::provision(db::InstanceRecord rec, const VolumeStep& makeVo
         db_.createInstance(rec);
         db_.createVolume(db::VolumeRecord{poolName, rec.project, static_cast<int>(kContainerVolume), rec.name, 0, "",
                                               {}, rec.createdAt});
+        db::recordPendingChange(db_, {db::kPendingCreate, rec.project, rec.name, poolName, "", rec.createdAt});
     });
+    util::faultPoint("instance-create-after-record");
 
     bool volumeMade = false;
     try {
         makeVolume(pool);
         volumeMade = true;
+        util::faultPoint("instance-create-after-volume");
         if (const std::string size = rootDiskSize(expand(rec).devices); !size.empty())
             applyRootDiskSize(plugins_, *db_.pool(poolName), pool, volumeRef(rec), size);
         if (afterVolume) afterVolume(pool);
@@ -274,21 +279,30 @@ void InstanceService::provision(db::InstanceRecord rec, const VolumeStep& makeVo
         ::unlink(containerLink(rec.project, rec.name).c_str());
         if (::symlink(r.volumePath.c_str(), containerLink(rec.project, rec.name).c_str()) != 0)
             Poco::Logger::get("instances").warning("cannot link %s/%s to its volume", paths_.containers, rec.name);
+        util::faultPoint("instance-create-before-commit");
+        db::clearPendingChange(db_, db::kPendingCreate, rec.project, rec.name);
     } catch (...) {
-        // Nothing half-made stays: the volumes, the driver's records and the rows go.
-        try { driver(rec).remove(ref(rec)); } catch (...) {}
-        if (volumeMade) {
-            try { removeSnapshots(rec, pool); } catch (...) {}
-            try { pool.deleteVolume(volumeRef(rec), nullptr); } catch (...) {}
-        }
-        db_.transaction([&] {
-            db::deleteInstanceSnapshots(db_, rec.project, rec.name);
-            db_.deleteInstance(rec.project, rec.name);
-            db_.deleteVolume(poolName, rec.project, static_cast<int>(kContainerVolume), rec.name);
-        });
+        discardCreated(rec, poolName, volumeMade);
         throw;
     }
+    util::faultPoint("instance-create-after-commit");
     events_.lifecycle(rec.project, "instance-created", instanceUrl(rec.name));
+}
+
+void InstanceService::discardCreated(const db::InstanceRecord& rec, const std::string& poolName, bool volumeMade) {
+    auto& pool = storage_.pool(poolName);
+    try { driver(rec).remove(ref(rec)); } catch (...) {}
+    if (volumeMade) {
+        try { removeSnapshots(rec, pool); } catch (...) {}
+        try { pool.deleteVolume(volumeRef(rec), nullptr); } catch (...) {}
+    }
+    ::unlink(containerLink(rec.project, rec.name).c_str());
+    db_.transaction([&] {
+        db::deleteInstanceSnapshots(db_, rec.project, rec.name);
+        db_.deleteInstance(rec.project, rec.name);
+        db_.deleteVolume(poolName, rec.project, static_cast<int>(kContainerVolume), rec.name);
+        db::clearPendingChange(db_, db::kPendingCreate, rec.project, rec.name);
+    });
 }
 
 void InstanceService::finishRecovered(const std::string& project, const std::string& name) {
@@ -493,17 +507,27 @@ void InstanceService::rename(const std::string& project, const std::string& from
     const std::string poolName = poolOf(rec);
     auto& pool = storage_.pool(poolName);
     auto r = ref(rec);
-    driver(rec).rename(r, to);
-    pool.renameVolume(volumeRef(rec), to);
-    db_.transaction([&] {
-        db_.renameInstance(project, from, to);
-        db_.renameVolume(poolName, project, static_cast<int>(kContainerVolume), from, to);
-        // The pool renamed the snapshot volumes along with the volume.
-        db::moveInstanceSnapshots(db_, project, from, to);
-    });
-    ::unlink(containerLink(project, from).c_str());
+    // Until the rows say the new name, the pending change says how to go back to the old one.
+    db::recordPendingChange(db_, {db::kPendingRename, project, from, poolName, to, util::nowRfc3339()});
+    try {
+        driver(rec).rename(r, to);
+        pool.renameVolume(volumeRef(rec), to);
+        util::faultPoint("instance-rename-after-volume");
+        ::unlink(containerLink(project, from).c_str());
+        ::symlink(pool.mountVolume(instanceVolume(project, to)).c_str(), containerLink(project, to).c_str());
+        db_.transaction([&] {
+            db_.renameInstance(project, from, to);
+            db_.renameVolume(poolName, project, static_cast<int>(kContainerVolume), from, to);
+            // The pool renamed the snapshot volumes along with the volume.
+            db::moveInstanceSnapshots(db_, project, from, to);
+            db::clearPendingChange(db_, db::kPendingRename, project, from);
+        });
+    } catch (...) {
+        undoRename(rec, to, poolName);
+        throw;
+    }
+    util::faultPoint("instance-rename-after-record");
     auto renamed = get(project, to);
-    ::symlink(pool.mountVolume(volumeRef(renamed)).c_str(), containerLink(project, to).c_str());
     applyTemplates(renamed, ref(renamed), "rename");
     // The static leases name the instance: the next start records them under the new name.
     if (networks_) networks_->releaseNics(rec, expand(rec).devices);
@@ -517,17 +541,31 @@ void InstanceService::remove(const std::string& project, const std::string& name
     if (isRunning(rec)) throw BadRequest("Instance is running");
     if (isTrue(rec.config, "security.protection.delete")) throw BadRequest("Instance is protected");
     const std::string poolName = poolOf(rec);
-    driver(rec).remove(ref(rec));
-    removeSnapshots(rec, storage_.pool(poolName));
-    storage_.pool(poolName).deleteVolume(volumeRef(rec), nullptr);
-    db_.transaction([&] {
-        db_.deleteInstance(project, name);
-        db_.deleteVolume(poolName, project, static_cast<int>(kContainerVolume), name);
-    });
-    ::unlink(containerLink(project, name).c_str());
-    removeBackupsOf(paths_, db_, project, name);
-    if (networks_) networks_->releaseNics(rec, expand(rec).devices);
+    // Once the volume goes, a deletion cut short is finished by the next start.
+    db::recordPendingChange(db_, {db::kPendingDelete, project, name, poolName, "", util::nowRfc3339()});
+    try {
+        driver(rec).remove(ref(rec));
+        removeSnapshots(rec, storage_.pool(poolName));
+        storage_.pool(poolName).deleteVolume(volumeRef(rec), nullptr);
+    } catch (...) {
+        db::clearPendingChange(db_, db::kPendingDelete, project, name);
+        throw;
+    }
+    util::faultPoint("instance-delete-after-volume");
+    eraseDeleted(rec, poolName);
     events_.lifecycle(project, "instance-deleted", instanceUrl(name));
+}
+
+void InstanceService::eraseDeleted(const db::InstanceRecord& rec, const std::string& poolName) {
+    ::unlink(containerLink(rec.project, rec.name).c_str());
+    removeBackupsOf(paths_, db_, rec.project, rec.name);
+    if (networks_) networks_->releaseNics(rec, expand(rec).devices);
+    db_.transaction([&] {
+        db::deleteInstanceSnapshots(db_, rec.project, rec.name);
+        db_.deleteInstance(rec.project, rec.name);
+        db_.deleteVolume(poolName, rec.project, static_cast<int>(kContainerVolume), rec.name);
+        db::clearPendingChange(db_, db::kPendingDelete, rec.project, rec.name);
+    });
 }
 
 // ---- state ---------------------------------------------------------------------------------

@@ -115,6 +115,14 @@ public:
     // records are what matters, and these follow at the next update.
     void finishRecovered(const std::string& project, const std::string& name);
 
+    // Undoes a creation (from an image, a copy or a backup) that failed or was interrupted: the
+    // driver's records, the volume with its snapshots when this creation made it (volumeMade),
+    // the containers/ link, the rows and the pending change, so a retry finds no trace.
+    void discardCreated(const db::InstanceRecord& rec, const std::string& poolName, bool volumeMade);
+    // At start, before serving: each change a killed daemon left in pending_changes is rolled
+    // back (creations, snapshots, renames) or finished (deletions) (InterruptedChanges.cpp).
+    void settleInterruptedChanges();
+
     // Serializes lifecycle steps on one instance.
     std::shared_ptr<std::mutex> lock(const std::string& project, const std::string& name);
 
@@ -171,6 +179,18 @@ private:
                        const db::InstanceRecord& to, plugins::StoragePool& toPool, ops::Operation& op);
     // Deletes the snapshots of an instance: volumes, then records.
     void removeSnapshots(const db::InstanceRecord& rec, plugins::StoragePool& pool);
+    // Unfreezes an instance a killed snapshot left frozen.
+    void thawIfFrozen(const db::InstanceRecord& rec);
+    // The end of a deletion once the volumes are gone: the link, backups, leases and rows.
+    void eraseDeleted(const db::InstanceRecord& rec, const std::string& poolName);
+    // Takes a rename whose rows still say rec.name back there: the driver's records, the
+    // volume, the containers/ link and the pending change. Steps not taken yet fail quietly.
+    void undoRename(const db::InstanceRecord& rec, const std::string& to, const std::string& poolName);
+    // The view of an instance whose volume may be gone: enough for its driver to find its own
+    // records (remove, rename).
+    static plugins::InstanceRef bareRef(const db::InstanceRecord& rec, const std::string& name);
+    // Deletes the volume of a snapshot whose record was never made, and its pending change.
+    void discardSnapshotVolume(const std::string& project, const std::string& volume, const std::string& poolName);
     // Runs fn with a running instance frozen, so a copy of its volume is consistent.
     void whileFrozen(const db::InstanceRecord& rec, const std::function<void()>& fn);
 

@@ -7,6 +7,7 @@
 
 #include "config/Names.h"
 #include "db/Database.h"
+#include "db/PendingChanges.h"
 #include "db/SnapshotQueries.h"
 #include "events/EventHub.h"
 #include "ops/Operation.h"
@@ -17,6 +18,7 @@
 #include "services/SnapshotFields.h"
 #include "services/StorageService.h"
 #include "util/ApiError.h"
+#include "util/FaultPoint.h"
 #include "util/Hash.h"
 #include "util/Time.h"
 
@@ -118,19 +120,42 @@ void InstanceService::createSnapshot(const db::InstanceSnapshotRecord& planned, 
     snap.devices = rec.devices;
     snap.profiles = rec.profiles;
 
-    // The volume first, then the record: a snapshot is only ever listed with its volume.
-    auto& pool = storage_.pool(poolOf(rec));
+    // The volume first, then the record: a snapshot is only ever listed with its volume. The
+    // pending change names the volume until the record exists, and whether the instance was
+    // running, so a start after a crash here deletes the volume and thaws the instance.
+    const std::string poolName = poolOf(rec);
+    auto& pool = storage_.pool(poolName);
     const auto vol = snapshotVolume(rec.project, rec.name, snap.name);
-    whileFrozen(rec, [&] { pool.snapshotVolume(vol, op.abiHandle()); });
+    db::recordPendingChange(db_, {db::kPendingSnapshot, rec.project, vol.name, poolName,
+                                  isRunning(rec) ? "thaw" : "", snap.createdAt});
+    bool volumeMade = false;
     try {
-        db::createInstanceSnapshot(db_, snap);
+        whileFrozen(rec, [&] {
+            util::faultPoint("snapshot-create-frozen");
+            pool.snapshotVolume(vol, op.abiHandle());
+        });
+        volumeMade = true;
+        util::faultPoint("snapshot-create-after-volume");
+        db_.transaction([&] {
+            db::createInstanceSnapshot(db_, snap);
+            db::clearPendingChange(db_, db::kPendingSnapshot, rec.project, vol.name);
+        });
     } catch (...) {
-        try { pool.deleteVolume(vol, nullptr); } catch (...) {}
+        // A volume that was there before (one for `lxd recover`) made the snapshot fail: it stays.
+        if (volumeMade) discardSnapshotVolume(rec.project, vol.name, poolName);
+        else db::clearPendingChange(db_, db::kPendingSnapshot, rec.project, vol.name);
         throw;
     }
     // backup.yaml lists the snapshots (recovery and imports rebuild them from it).
     writeBackupYaml(*this, storage_, db_, rec, ref(rec).volumePath);
+    util::faultPoint("snapshot-create-after-record");
     events_.lifecycle(rec.project, "instance-snapshot-created", snapshotUrl(rec.name, snap.name));
+}
+
+void InstanceService::discardSnapshotVolume(const std::string& project, const std::string& volume,
+                                            const std::string& poolName) {
+    try { storage_.pool(poolName).deleteVolume(instanceVolume(project, volume), nullptr); } catch (...) {}
+    db::clearPendingChange(db_, db::kPendingSnapshot, project, volume);
 }
 
 void InstanceService::updateSnapshot(const db::InstanceSnapshotRecord& updated) {

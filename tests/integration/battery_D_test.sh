@@ -33,4 +33,30 @@ expect "D-3 garbage database refused with its path" refuses "$db"
 cp "$WORK/good.db" "$db"
 start_daemon
 expect "D-3 the good copy serves again with its settings" bash -c "api GET /1.0/profiles/default | grep -q '\"user.mark\":\"kept\"'"
-echo "D-1 D-4 skip: a failing migration needs the fault injection build (LXDP_FAULT_POINT), not yet available here"
+stop_daemon
+
+# D-1: a migration that fails or is killed half-way. The database is taken back to schema 1 by
+# undoing migration 1 -> 2 (pending_changes); a later migration must be undone here too.
+sql() { python3 -c "import sqlite3, sys; c = sqlite3.connect('$db'); r = c.execute(sys.argv[1]).fetchone(); c.commit(); print(r[0] if r else '')" "$1"; }
+dump() { python3 -c "import sqlite3; print('\n'.join(sqlite3.connect('$db').iterdump()))" | sha256sum; }
+export -f sql dump
+export db
+latest=$(sql 'PRAGMA user_version')
+sql 'DROP TABLE pending_changes' >/dev/null; sql 'PRAGMA user_version = 1' >/dev/null
+before=$(dump)
+LXDP_FAULT_POINT=schema-migration-statement:1:fail \
+  expect "D-1 an injected SQL error stops the start, naming it" refuses "injected failure at fault point schema-migration-statement"
+expect "D-1 the database is as before (one transaction)" bash -c "[ \"\$(dump)\" = '$before' ] && [ \$(sql 'PRAGMA user_version') = 1 ]"
+expect "D-1 a pre-migration backup exists" bash -c "python3 -c \"import sqlite3; print(sqlite3.connect('$db.bak').execute('PRAGMA user_version').fetchone()[0])\" | grep -qx 1"
+# A daemon killed between the migration's statements or before its commit leaves it undone too.
+for point in schema-migration-statement schema-migration-before-commit; do
+  expect "D-1 killed at $point: the version before it" bash -c "
+    LXDP_FAULT_POINT=$point timeout 20 '$DAEMON' --group root >'$WORK/killed.out' 2>&1; [ \$? = 137 ] &&
+    grep -q 'fault point $point reached' '$WORK/killed.out' && [ \"\$(dump)\" = '$before' ]"
+done
+# D-4: the backup taken before the migration is a working database with every setting.
+cp "$db.bak" "$db"; rm -f "$db-wal" "$db-shm"
+start_daemon
+expect "D-4 restored from the backup: migrated, settings present" bash -c "
+  api GET /1.0/profiles/default | grep -q '\"user.mark\":\"kept\"' && [ \$(sql 'PRAGMA user_version') = $latest ] &&
+  [ \$(sql 'SELECT count(*) FROM pending_changes') = 0 ]"

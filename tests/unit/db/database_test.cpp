@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "db/Database.h"
+#include "db/Schema.h"
 
 namespace {
 
@@ -24,7 +25,7 @@ protected:
 };
 
 TEST_F(DatabaseTest, FirstOpenCreatesDefaultProjectAndProfile) {
-    EXPECT_EQ(db_->schemaVersion(), 1);
+    EXPECT_EQ(db_->schemaVersion(), static_cast<int>(lxdp::db::schemaMigrations().size()));
     ASSERT_TRUE(db_->project("default"));
     auto profile = db_->profile("default", "default");
     ASSERT_TRUE(profile);
@@ -38,7 +39,7 @@ TEST_F(DatabaseTest, ReopeningKeepsDataAndSchema) {
     db_->createProfile(p);
     db_.reset();
     db_ = std::make_unique<lxdp::db::Database>(dir_ + "/local.db");
-    EXPECT_EQ(db_->schemaVersion(), 1);
+    EXPECT_EQ(db_->schemaVersion(), static_cast<int>(lxdp::db::schemaMigrations().size()));
     auto back = db_->profile("default", "web");
     ASSERT_TRUE(back);
     EXPECT_EQ(back->config.at("limits.cpu"), "2");
