@@ -2,10 +2,12 @@
 
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include <fstream>
 
@@ -104,6 +106,18 @@ void Database::forgetCachedReads() {
     std::lock_guard lock(mutex_);
     serverConfig_.reset();
     pools_.reset();
+    ++forgotten_;
+}
+
+Database::ChangeStamp Database::changeStamp() {
+    std::lock_guard lock(mutex_);
+    sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(*session_);
+    ChangeStamp stamp;
+    stamp.changes = sqlite3_total_changes64(handle);
+    // Where SQLite cannot tell, every stamp differs, so nothing is kept.
+    if (sqlite3_file_control(handle, "main", SQLITE_FCNTL_DATA_VERSION, &stamp.dataVersion) != SQLITE_OK) ++forgotten_;
+    stamp.forgotten = forgotten_;
+    return stamp;
 }
 
 StringMap Database::serverConfig() {

@@ -2,6 +2,7 @@
 // dqlite later. Maps and lists are stored as JSON text columns: a list endpoint is one query.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -32,6 +33,17 @@ public:
     void setServerConfig(const StringMap& config);
     // Raw SQL (lxd sql, patch files) may have changed any table behind the cached reads.
     void forgetCachedReads();
+
+    // Differs from every earlier stamp once any table may have changed: rows written on this
+    // connection (rolled back ones included), raw SQL, another process writing the file. What
+    // is derived from the tables may be kept while the stamp read before reading them is equal.
+    struct ChangeStamp {
+        int64_t changes = -1;       // sqlite3_total_changes64
+        unsigned dataVersion = 0;   // SQLITE_FCNTL_DATA_VERSION: commits by any connection
+        uint64_t forgotten = 0;     // forgetCachedReads calls (schema changes count no rows)
+        bool operator==(const ChangeStamp&) const = default;
+    };
+    ChangeStamp changeStamp();
 
     std::vector<ProjectRecord> projects();
     std::optional<ProjectRecord> project(const std::string& name);
@@ -102,6 +114,7 @@ private:
     // Guarded by mutex_; empty until read, emptied by any write that may change them.
     std::optional<StringMap> serverConfig_;
     std::optional<std::vector<PoolRecord>> pools_;
+    uint64_t forgotten_ = 0;
 };
 
 }  // namespace lxdp::db

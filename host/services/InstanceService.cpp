@@ -680,16 +680,23 @@ void InstanceService::stopForHostShutdown(const db::InstanceRecord& rec, int tim
 
 // ---- rendering -----------------------------------------------------------------------------
 
-namespace {
-const char* statusText(uint32_t code) {
-    switch (code) {
+const char* InstanceService::statusName(uint32_t status) {
+    switch (status) {
     case LXDP_STATE_RUNNING: return "Running";
     case LXDP_STATE_FROZEN: return "Frozen";
     case LXDP_STATE_ERROR: return "Error";
     default: return "Stopped";
     }
 }
-}  // namespace
+
+uint32_t InstanceService::statusOf(const plugins::InstanceDriver& driver, const plugins::InstanceRef& ref) {
+    try {
+        return driver.state(ref).status;
+    } catch (const std::exception& e) {
+        Poco::Logger::get("instances").warning("state of %s: %s", ref.name, std::string(e.what()));
+        return LXDP_STATE_ERROR;
+    }
+}
 
 nlohmann::json InstanceService::renderState(const db::InstanceRecord& rec, const InstanceListContext* list) {
     plugins::InstanceState st;
@@ -703,7 +710,7 @@ nlohmann::json InstanceService::renderState(const db::InstanceRecord& rec, const
         st.status = LXDP_STATE_ERROR;
     }
     auto orZero = [](int64_t v) { return v < 0 ? int64_t{0} : v; };
-    return {{"status", statusText(st.status)},
+    return {{"status", statusName(st.status)},
             {"status_code", st.status},
             {"disk", nlohmann::json::object()},
             {"memory",
@@ -718,9 +725,43 @@ nlohmann::json InstanceService::renderState(const db::InstanceRecord& rec, const
 }
 
 nlohmann::json InstanceService::render(const db::InstanceRecord& rec, int recursion, const InstanceListContext* list) {
-    auto ex = expand(rec, list);
+    auto out = renderWithoutStatus(rec, list);
+    if (recursion < 2) {
+        // The status alone: no network interfaces, no usage figures.
+        uint32_t status = LXDP_STATE_ERROR;
+        try {
+            status = statusOf(driver(rec), ref(rec, list));
+        } catch (const std::exception& e) {
+            Poco::Logger::get("instances").warning("state of %s: %s", rec.name, std::string(e.what()));
+        }
+        out["status"] = statusName(status);
+        out["status_code"] = status;
+        return out;
+    }
     auto state = renderState(rec, list);
-    nlohmann::json out = {{"architecture", rec.architecture},
+    out["status"] = state["status"];
+    out["status_code"] = state["status_code"];
+    out["state"] = std::move(state);
+    // null when there are none, as upstream.
+    nlohmann::json snaps = nullptr;
+    std::vector<db::InstanceSnapshotRecord> read;
+    const std::vector<db::InstanceSnapshotRecord>* own = &read;
+    if (list && list->snapshots) {
+        static const std::vector<db::InstanceSnapshotRecord> none;
+        const auto it = list->snapshots->find(rec.name);
+        own = it == list->snapshots->end() ? &none : &it->second;
+    } else {
+        read = snapshots(rec.project, rec.name);
+    }
+    for (const auto& snap : *own) snaps.push_back(renderSnapshot(rec, snap, false));
+    out["snapshots"] = snaps;
+    out["backups"] = nlohmann::json::array();
+    return out;
+}
+
+nlohmann::json InstanceService::renderWithoutStatus(const db::InstanceRecord& rec, const InstanceListContext* list) {
+    auto ex = expand(rec, list);
+    return {{"architecture", rec.architecture},
                           {"config", rec.config},
                           {"devices", rec.devices},
                           {"ephemeral", rec.ephemeral},
@@ -731,30 +772,10 @@ nlohmann::json InstanceService::render(const db::InstanceRecord& rec, int recurs
                           {"expanded_config", std::move(ex.config)},
                           {"expanded_devices", std::move(ex.devices)},
                           {"name", rec.name},
-                          {"status", state["status"]},
-                          {"status_code", state["status_code"]},
                           {"last_used_at", rec.lastUsedAt},
                           {"location", "none"},
                           {"type", rec.type == 0 ? "container" : "virtual-machine"},
                           {"project", rec.project}};
-    if (recursion >= 2) {
-        out["state"] = std::move(state);
-        // null when there are none, as upstream.
-        nlohmann::json snaps = nullptr;
-        std::vector<db::InstanceSnapshotRecord> read;
-        const std::vector<db::InstanceSnapshotRecord>* own = &read;
-        if (list && list->snapshots) {
-            static const std::vector<db::InstanceSnapshotRecord> none;
-            const auto it = list->snapshots->find(rec.name);
-            own = it == list->snapshots->end() ? &none : &it->second;
-        } else {
-            read = snapshots(rec.project, rec.name);
-        }
-        for (const auto& snap : *own) snaps.push_back(renderSnapshot(rec, snap, false));
-        out["snapshots"] = snaps;
-        out["backups"] = nlohmann::json::array();
-    }
-    return out;
 }
 
 std::string InstanceService::etag(const db::InstanceRecord& rec) {

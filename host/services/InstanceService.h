@@ -17,6 +17,7 @@
 #include "plugins/InstanceDriver.h"
 #include "services/DeviceHotPlug.h"
 #include "services/InstanceExpansion.h"
+#include "services/InstanceListCache.h"
 #include "services/ProjectPolicy.h"
 #include "services/ProxyDevices.h"
 
@@ -92,7 +93,15 @@ public:
     // list, from listContext(), spares the database lookups of each instance of a list.
     InstanceListContext listContext(const std::string& project, bool withSnapshots = false);
     nlohmann::json render(const db::InstanceRecord& rec, int recursion, const InstanceListContext* list = nullptr);
+    // What render gives at recursion 1 but the status: all of it from the database.
+    nlohmann::json renderWithoutStatus(const db::InstanceRecord& rec, const InstanceListContext* list = nullptr);
     nlohmann::json renderState(const db::InstanceRecord& rec, const InstanceListContext* list = nullptr);
+    // The status (LXDP_STATE_*) the driver tells for ref; Error, logged, when it cannot tell.
+    static uint32_t statusOf(const plugins::InstanceDriver& driver, const plugins::InstanceRef& ref);
+    // A status as the API names it ("Running", ...).
+    static const char* statusName(uint32_t status);
+    // GET /1.0/instances?recursion=1 without a filter, kept between requests.
+    InstanceListCache& listCache() { return listCache_; }
     std::string etag(const db::InstanceRecord& rec);
 
     // The adapter and call-time view of an instance (its volume mounted), for exec and files.
@@ -227,6 +236,7 @@ private:
     ProxyDevices proxies_;
     std::mutex locksMutex_;
     std::map<std::string, std::shared_ptr<std::mutex>> locks_;
+    InstanceListCache listCache_{db_, *this};
 };
 
 }  // namespace lxdp::services

@@ -67,6 +67,16 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
         } else {
             projects.push_back(r.project());
         }
+        if (r.recursion() == 1 && filter.empty()) {
+            // Kept between requests (InstanceListCache): only each instance's status is asked anew.
+            std::string text;
+            for (const auto& project : projects) {
+                auto part = instances.listCache().recursion1(project);
+                if (!text.empty() && !part.empty()) text += ',';
+                text += part;
+            }
+            return Response::syncSerialized("[" + text + "]");
+        }
         nlohmann::json out = nlohmann::json::array();
         for (const auto& project : projects) {
             const std::string suffix = projects.size() > 1 && project != "default" ? "?project=" + project : "";
