@@ -28,27 +28,28 @@ std::string jsonString(const std::string& text, const std::string& key, size_t f
     return text.substr(at, text.find('"', at) - at);
 }
 
-// A websocket to the operation with that secret, upgraded; -1 when the upgrade failed.
-int openStream(const std::string& socket, const std::string& op, const std::string& secret) {
+// A websocket to the operation with that secret, upgraded; -1 when the upgrade failed. `early`
+// gets what was read past the upgrade's headers (frames the server sent at once).
+int openStream(const std::string& socket, const std::string& op, const std::string& secret, std::string& early) {
     int fd = connectUnix(socket);
     const std::string request = "GET /1.0/operations/" + op + "/websocket?secret=" + secret +
                                 " HTTP/1.1\r\nHost: lxd\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
                                 "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
     std::string buffer;
-    if (::write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size()) ||
-        fillUntil(fd, buffer, "\r\n\r\n", 0) == std::string::npos || buffer.rfind("HTTP/1.1 101", 0) != 0) {
+    const size_t headerEnd = ::write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())
+                                 ? fillUntil(fd, buffer, "\r\n\r\n", 0)
+                                 : std::string::npos;
+    if (headerEnd == std::string::npos || buffer.rfind("HTTP/1.1 101", 0) != 0) {
         ::close(fd);
         return -1;
     }
-    // The upgrade answer has no body and the server says nothing more before the client does,
-    // but for its keepalive ping: what was read past the headers is a frame readFrame skips.
+    early = buffer.substr(headerEnd + 4);
     return fd;
 }
 
-// Reads frames until a text frame (the server's end of stream) or the connection's end; pings,
-// pongs and binary data are skipped. False when the connection ended first.
-bool readToEndOfStream(int fd) {
-    std::string buffer;
+// Reads frames until a text frame (the server's end of stream) or a close frame; pings, pongs
+// and binary data are skipped. False when the connection ended first.
+bool readToEndOfStream(int fd, std::string buffer) {
     size_t at = 0;
     for (;;) {
         if (!fill(fd, buffer, at + 2)) return false;
@@ -62,8 +63,7 @@ bool readToEndOfStream(int fd) {
             header += bytes;
         }
         if (!fill(fd, buffer, at + header + len)) return false;
-        if (op == 0x1) return true;
-        if (op == 0x8) return false;
+        if (op == 0x1 || op == 0x8) return true;
         at += header + len;
     }
 }
@@ -103,9 +103,10 @@ int runExecProbe(const std::string& socket, const std::string& instancePath, int
 
         auto t = Clock::now();
         int streams[4];
+        std::string early[4];
         const char* names[4] = {"control", "0", "1", "2"};
         for (int i = 0; i < 4; ++i) {
-            streams[i] = openStream(socket, op, jsonString(buffer, names[i], fds));
+            streams[i] = openStream(socket, op, jsonString(buffer, names[i], fds), early[i]);
             if (streams[i] < 0) {
                 std::fprintf(stderr, "websocket %s refused\n", names[i]);
                 return 1;
@@ -115,7 +116,7 @@ int runExecProbe(const std::string& socket, const std::string& instancePath, int
         steps["attach"].push_back(msSince(t));
 
         t = Clock::now();
-        const bool ended = readToEndOfStream(streams[2]) && readToEndOfStream(streams[3]);
+        const bool ended = readToEndOfStream(streams[2], early[2]) && readToEndOfStream(streams[3], early[3]);
         steps["output"].push_back(msSince(t));
 
         t = Clock::now();

@@ -152,6 +152,11 @@ burst() { # burst DAEMON KEY PATH LOADGEN-ARGS...: p50/p99 (µs) or rps of one l
     record "$d" "${key}_p50_us" "$p50"; record "$d" "${key}_p99_us" "$p99"; record "$d" "${key}_samples" "$samples"
   fi
 }
+execprobe() { # execprobe DAEMON INSTANCE: the daemon's own part of `exec -- true`, no client start (ms)
+  local out
+  out=$("$loadgen" "$LXD_DIR/unix.socket" "/1.0/instances/$2" --exec 5) || echo "$1: exec probe on $2 failed" >>"$work/errors"
+  [[ -n $out ]] && record "$1" exec_daemon_ms "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["total_ms"])' <<<"$out")"
+}
 
 # ---- 1. cold start and idle RSS: a fresh data dir each time, daemons alternating ---------------
 log "cold start and idle RSS, $runs rounds"
@@ -179,6 +184,7 @@ for r in $(seq 1 "$runs"); do
     focus "$d"
     timed "$d" launch_dir_ms lxc launch bb "d$r"
     timed "$d" exec_ms lxc exec "d$r" -- true
+    execprobe "$d" "d$r"
     timed "$d" stop_force_ms lxc stop --force "d$r"
     timed "$d" delete_ms lxc delete "d$r"
     timed "$d" launch_btrfs_ms lxc launch bb "b$r" -s bt

@@ -49,6 +49,7 @@ for n in levels:
 rows += [("lxc launch, dir (ms)", "launch_dir_ms", None, f"median of {runs}"),
          ("lxc launch, btrfs (ms)", "launch_btrfs_ms", 0.3, f"median of {runs}"),
          ("lxc exec c -- true (ms)", "exec_ms", 0.4, f"median of {runs}"),
+         ("exec -- true, the daemon's part (ms)", "exec_daemon_ms", None, "lxdp-loadgen --exec"),
          ("lxc stop --force (ms)", "stop_force_ms", 0.25, f"median of {runs}"),
          ("lxc delete (ms)", "delete_ms", None, f"median of {runs}")]
 
