@@ -292,6 +292,14 @@ void ProjectPolicy::checkVolume(const db::VolumeRecord& volume) {
                     volumesOf(volume.project, &volume));
 }
 
+std::optional<int64_t> ProjectPolicy::diskRoom(const std::string& project) {
+    const std::string limit = valueOf(configOf(project), "limits.disk");
+    if (limit.empty()) return std::nullopt;
+    const auto totals = totalsOf(project, {"limits.disk"}, instancesOf(project, nullptr, nullptr),
+                                 volumesOf(project, nullptr), true);
+    return std::max<int64_t>(0, limitValue("limits.disk", limit) - totals.at("limits.disk"));
+}
+
 void ProjectPolicy::checkNetworkCreation(const std::string& project) {
     const std::string limit = valueOf(configOf(project), "limits.networks");
     if (!limit.empty() && db::networks(db_, project).size() + 1 > config::parseUint(limit, UINT32_MAX))

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,10 @@ public:
         int64_t usage = 0;
     };
     std::map<std::string, Resource> usage(const std::string& project);
+
+    // The bytes that limits.disk of project leaves for an upload (an image or a backup being
+    // imported) beside its instances and volumes; nullopt when the project sets no limits.disk.
+    std::optional<int64_t> diskRoom(const std::string& project);
 
 private:
     struct Instance {

@@ -99,4 +99,16 @@ for d in images database; do
   rm -rf "$dir.saved" && mkdir "$dir.saved" && cp -a "$dir/." "$dir.saved/" && umount "$dir" && rmdir "$dir" && mv "$dir.saved" "$dir"
 done
 start_daemon
-echo "R-3 skip: uploads are not yet checked against project limits.disk while streaming"
+# uploads into a project with limits.disk are refused once they pass what it leaves, while
+# streaming: nothing of them is stored.
+lxc project create quota -c features.images=true -c features.profiles=true -c limits.disk=1MiB >/dev/null
+head -c 4194304 /dev/urandom >"$WORK/big.bin"
+export WORK
+upload_status() { curl -s -o "$WORK/r3.out" -w '%{http_code}' --unix-socket "$LXD_DIR/unix.socket" -X POST -H 'Content-Type: application/octet-stream' --data-binary @"$WORK/big.bin" "http://lxd$1"; }
+export -f upload_status
+expect "R-3 image upload beyond limits.disk refused" bash -c "[ \$(upload_status '/1.0/images?project=quota') = 400 ] && grep -q limits.disk '$WORK/r3.out'"
+expect "R-3 backup import beyond limits.disk refused" bash -c "[ \$(upload_status '/1.0/instances?project=quota') = 400 ] && grep -q limits.disk '$WORK/r3.out'"
+expect "R-3 nothing of the uploads stored" bash -c "! ls '$LXD_DIR/images' | grep -q '^upload-' && [ -z \"\$(lxc image list --project quota -f csv)\" ]"
+expect "R-3 an upload within the limit still works" bash -c "lxc project set quota limits.disk=1GiB && lxc image import '$WORK/bb.tar.gz' --project quota --alias small >/dev/null"
+lxc image delete small --project quota >/dev/null 2>&1
+lxc project delete quota >/dev/null 2>&1

@@ -90,7 +90,7 @@ Response importInstanceBackup(Request& r, daemon::Context& ctx) {
     services::ImportTarget target{r.project(), r.header("X-LXD-pool"), r.header("X-LXD-name")};
     // Kept with the image uploads, whose leftovers the daemon prunes at start-up.
     const std::string path = ctx.paths.images + "/upload-backup-" + util::randomSecret().substr(0, 16);
-    if (receiveBodyToFile(r, path, nullptr) == 0) {
+    if (receiveBodyToFile(r, path, nullptr, ctx.db) == 0) {
         ::unlink(path.c_str());
         throw BadRequest("The backup upload is empty");
     }

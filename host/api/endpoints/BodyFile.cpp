@@ -7,23 +7,28 @@
 #include <istream>
 
 #include "api/endpoints/Endpoints.h"
+#include "services/ProjectPolicy.h"
 #include "util/ApiError.h"
 #include "util/Hash.h"
 
 namespace lxdp::api {
 
-int64_t receiveBodyToFile(Request& r, const std::string& path, util::Sha256* hash) {
+int64_t receiveBodyToFile(Request& r, const std::string& path, util::Sha256* hash, db::Database& db) {
+    const std::optional<int64_t> room = services::ProjectPolicy(db).diskRoom(r.project());
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) throw InternalError("Cannot create a file for the upload");
     int64_t size = 0;
     char buf[1 << 16];
     std::istream& in = r.body();
     int writeError = 0;
+    bool overQuota = false;
     try {
         while (in) {
             in.read(buf, sizeof buf);
             std::streamsize n = in.gcount();
             if (n <= 0) break;
+            if (room && size + n > *room) overQuota = true;
+            if (overQuota) continue;
             if (hash) hash->update(buf, static_cast<size_t>(n));
             for (const char* p = buf; n > 0 && writeError == 0;) {
                 ssize_t w = ::write(fd, p, static_cast<size_t>(n));
@@ -38,6 +43,9 @@ int64_t receiveBodyToFile(Request& r, const std::string& path, util::Sha256* has
         }
         // The rest of the body was read and dropped, so that the client, still sending, hears
         // why instead of a broken pipe.
+        if (overQuota)
+            throw BadRequest("The upload exceeds the " + std::to_string(*room) +
+                             " bytes left by \"limits.disk\" of project \"" + r.project() + "\"");
         if (writeError) throw InternalError(std::string("Cannot store the upload: ") + std::strerror(writeError));
         if (::fsync(fd) != 0) throw InternalError("Cannot store the upload");
     } catch (...) {

@@ -51,8 +51,9 @@ void putOrPatch(Map& target, const Map& given, bool patch) {
 }
 
 // Streams the request body into a new file (exclusive, 0600), feeding hash when given; returns
-// its size. On failure the file is removed.
-int64_t receiveBodyToFile(Request& r, const std::string& path, util::Sha256* hash);
+// its size. On failure the file is removed. Uploads count against limits.disk of the request's
+// project: a body beyond what it leaves is refused (400) as soon as it passes that, never stored.
+int64_t receiveBodyToFile(Request& r, const std::string& path, util::Sha256* hash, db::Database& db);
 
 // POST /1.0/instances with a backup tarball as the body (lxc import), and POST /1.0/images
 // from an instance or snapshot (lxc publish); the JSON handlers of those paths dispatch here.

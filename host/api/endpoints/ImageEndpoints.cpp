@@ -37,7 +37,7 @@ services::ImageUpload receiveUpload(daemon::Context& ctx, Request& r) {
         for (const auto& [k, v] : uri.getQueryParameters()) up.properties[k] = v;
     }
     util::Sha256 hash;
-    up.size = receiveBodyToFile(r, up.path, &hash);
+    up.size = receiveBodyToFile(r, up.path, &hash, ctx.db);
     up.fingerprint = hash.hex();
     std::string expected = r.header("X-LXD-fingerprint");
     if (!expected.empty() && expected != up.fingerprint) {
