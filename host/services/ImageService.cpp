@@ -109,11 +109,14 @@ db::ImageRecord ImageService::resolveAliasOrFingerprint(const std::string& proje
 void ImageService::remove(const std::string& project, const std::string& fingerprint) {
     auto img = resolve(project, fingerprint);
     db_.deleteImage(project, img.fingerprint);
-    ::unlink(tarballPath(img.fingerprint).c_str());
+    // Projects with features.images hold their own rows of one shared file (and image volumes):
+    // they go with the last row.
     const auto projects = db_.projects();
     if (std::none_of(projects.begin(), projects.end(),
-                     [&](const db::ProjectRecord& p) { return db_.image(p.name, img.fingerprint).has_value(); }))
+                     [&](const db::ProjectRecord& p) { return db_.image(p.name, img.fingerprint).has_value(); })) {
+        ::unlink(tarballPath(img.fingerprint).c_str());
         volumes_.removeImage(img.fingerprint);
+    }
     events_.lifecycle(project, "image-deleted", "/1.0/images/" + img.fingerprint);
 }
 
