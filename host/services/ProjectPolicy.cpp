@@ -154,6 +154,10 @@ std::map<std::string, int64_t> ProjectPolicy::totalsOf(const std::string& projec
                                  "\" has no \"size\" config set, as \"limits.disk\" of the project requires");
             total += config::parseByteSize(size);
         }
+        // Images count in the project that keeps its own (features.images), as upstream's
+        // "instances volumes, custom volumes and images of the project".
+        if (imageProject(db_, project) == project)
+            for (const auto& image : db_.images(project)) total += image.size;
     }
     return totals;
 }

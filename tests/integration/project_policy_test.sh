@@ -42,6 +42,14 @@ expect project-state-usage bash -c "api GET /1.0/projects/p/state | jq -e '.meta
   .memory == {limit: 104857600, usage: 98566144} and .containers == {limit: 2, usage: 2} and .cpu == {limit: 4, usage: 2}
   and .disk.limit == -1 and .\"virtual-machines\".usage == 0'"
 expect project-info-client bash -c "lxc project info p | grep -qi 'containers'"
+# Images count in limits.disk of a project that keeps its own.
+lxc project create q -c features.images=true -c features.profiles=true >/dev/null
+lxc image import "$WORK/bb.tar.gz" --project q --alias qb >/dev/null 2>&1
+expect images-count-in-disk-usage bash -c "api GET /1.0/projects/q/state | jq -e '.metadata.resources.disk.usage > 0'"
+expect disk-limit-below-images-refused refused '"limits.disk" is too low' lxc project set q limits.disk=1KiB
+expect disk-limit-above-images-accepted lxc project set q limits.disk=1GiB
+lxc image delete qb --project q >/dev/null 2>&1
+lxc project delete q >/dev/null 2>&1
 
 # ---- restrictions ----
 lxc project create r -c features.images=false -c restricted=true >/dev/null
