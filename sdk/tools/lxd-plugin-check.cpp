@@ -329,16 +329,28 @@ void checkVolumes(StoragePool& pool, uint32_t flags) {
             pool.setVolumeSize(vol, "");
         });
     }
-    if (!(flags & LXDP_STORAGE_BLOCK_BACKED)) {
-        check("no BLOCK_BACKED: a block volume is refused and leaves nothing", [&] {
-            VolumeRef block = custom("block");
-            block.content = LXDP_CONTENT_BLOCK;
-            expectRefused("creating a block volume", [&] { pool.createVolume(block, nullptr, nullptr); },
-                          {LXDP_E_NOTSUP, LXDP_E_INVAL});
-            expectRefused("mounting the refused block volume", [&] { pool.mountVolume(custom("block")); },
-                          {LXDP_E_NOTFOUND});
+    // Block volumes are optional whatever the flags (a filesystem driver may keep them as image
+    // files): a driver either refuses them with LXDP_E_NOTSUP and keeps nothing, or honours
+    // the contract of storage.h (grow, never shrink, delete).
+    check("block volume: refused and nothing left, or created, grown, not shrunk, deleted", [&] {
+        VolumeRef block = custom("block", {{"size", "32MiB"}});
+        block.content = LXDP_CONTENT_BLOCK;
+        auto refused = refusal([&] { pool.createVolume(block, nullptr, nullptr); });
+        if (refused) {
+            if (*refused != LXDP_E_NOTSUP && *refused != LXDP_E_INVAL)
+                fail("creating a block volume refused with status " + std::to_string(*refused) + ", not NOTSUP");
+            expectRefused("mounting the refused block volume", [&] { pool.mountVolume(block); }, {LXDP_E_NOTFOUND});
+            return;
+        }
+        auto grownAndNotShrunk = refusal([&] {
+            pool.setVolumeSize(block, "64MiB");
+            expectRefused("shrinking the block volume to 32MiB", [&] { pool.setVolumeSize(block, "32MiB"); },
+                          {LXDP_E_STORAGE_CANNOT_SHRINK});
         });
-    }
+        pool.deleteVolume(block, nullptr);
+        if (grownAndNotShrunk) fail("growing the block volume to 64MiB refused with status " + std::to_string(*grownAndNotShrunk));
+        expectRefused("mounting the deleted block volume", [&] { pool.mountVolume(block); }, {LXDP_E_NOTFOUND});
+    });
 
     check("rename a snapshot", [&] {
         pool.renameVolume(custom("vol/snap0"), "vol/snap1");
