@@ -283,6 +283,8 @@ std::string BackupService::import(const ImportTarget& target, const std::string&
         if (db_.instance(rec.project, rec.name)) throw Conflict("Instance \"" + rec.name + "\" already exists");
         // What the tarball says passes the target project's restrictions and limits first.
         policy_.checkProjectRoom(rec);
+        // So does what each snapshot would bring back on a restore (battery I-8).
+        for (const auto& snap : snapshots) policy_.checkProjectRoom(InstanceService::asInstance(rec, snap));
         db_.createInstance(rec);
         db_.createVolume(db::VolumeRecord{poolName, rec.project, LXDP_VOLUME_CONTAINER, rec.name, 0, "", {}, rec.createdAt});
         db::recordPendingChange(db_, {db::kPendingCreate, rec.project, rec.name, poolName, "", rec.createdAt});

@@ -61,8 +61,21 @@ expect "I-1 canary dir unchanged" canary_intact
 expect "I-1 no image left" bash -c "[ \$(lxc image list --format csv | wc -l) = $images_before ]"
 expect "I-4 no instance or volume left" bash -c "[ -z \"\$(lxc list --format csv -c n)\" ] && [ -z \"\$(ls '$LXD_DIR/storage-pools/default/containers')\" ]"
 expect "I-7 no upload left behind" bash -c "! ls '$LXD_DIR/images' | grep -q '^upload-'"
+# I-8: backups whose instance or snapshot config breaks a restricted project's rules.
+lxc project create rp -c restricted=true -c features.images=false -c features.profiles=false >/dev/null
+lxc init bb priv -c security.privileged=true >/dev/null 2>&1
+lxc init bb snappriv -c security.privileged=true >/dev/null 2>&1
+lxc snapshot snappriv s0 >/dev/null 2>&1 && lxc config unset snappriv security.privileged
+lxc init bb rawlxc -c raw.lxc="lxc.mount.entry=/ host none bind" >/dev/null 2>&1
+lxc init bb diskroot >/dev/null 2>&1 && lxc config device add diskroot h disk source=/ path=/mnt/h >/dev/null
+for c in priv snappriv rawlxc diskroot; do
+  lxc export "$c" "$WORK/i8-$c.tar.gz" >/dev/null 2>&1
+  expect "I-8 backup of $c refused in a restricted project" bash -c "! lxc import '$WORK/i8-$c.tar.gz' --project rp >/dev/null 2>&1"
+  lxc delete -f "$c" >/dev/null 2>&1
+done
+expect "I-8 nothing imported" bash -c "[ -z \"\$(lxc list --project rp -f csv)\" ] && ! ls '$LXD_DIR/storage-pools/default/containers' | grep -q '^rp_'"
+lxc project delete rp >/dev/null 2>&1
 expect "daemon still serves" bash -c "[ \$(status_of GET /1.0) = 200 ]"
 echo "I-3 skip: setuid and device nodes in a rootfs (needs a uid-1000 host user and a devices cgroup probe) not written yet"
 echo "I-7 skip: the squashfs size field row: squashfs images are not supported (refused as not a tarball)"
-echo "I-8 skip: restricted projects do not exist yet"
 echo "I-9 skip: remote image servers (LXD-Image-Hash) are not implemented"
