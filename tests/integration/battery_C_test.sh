@@ -27,3 +27,28 @@ sleep 5
 expect "C-3 one instance of a name" bash -c "[ \$(lxc list --format csv -c n | grep -c '^same$') = 1 ]"
 expect "C-3 one volume of a name" bash -c "[ \$(ls '$LXD_DIR/storage-pools/default/containers' | grep -c '^same$') = 1 ]"
 lxc delete same c1 >/dev/null 2>&1
+
+# C-4: 8 x nproc loops of launch, exec and delete at once, and copies racing file pushes.
+loops=() n=$((8 * $(nproc)))
+for i in $(seq 1 $n); do
+  ( for round in 1 2; do
+      lxc launch bb "k$i" >/dev/null 2>&1 && [ "$(lxc exec "k$i" -- echo ok 2>/dev/null)" = ok ] && lxc delete -f "k$i" >/dev/null 2>&1 \
+        && echo ok || { echo "k$i round $round failed"; lxc delete -f "k$i" >/dev/null 2>&1; }
+    done >>"$WORK/c4" ) &
+  loops+=($!)
+done
+wait "${loops[@]}"
+expect "C-4 $n parallel launch/exec/delete loops all succeed" bash -c "[ \$(grep -c '^ok$' '$WORK/c4') = $((2 * n)) ] || { cat '$WORK/c4'; false; }"
+lxc launch bb src >/dev/null 2>&1
+echo pushed >"$WORK/pushed"
+pushes=()
+for i in $(seq 1 8); do
+  lxc copy src "cp$i" >/dev/null 2>&1 &
+  pushes+=($!)
+  lxc file push "$WORK/pushed" "src/root/p$i" >>"$WORK/c4push" 2>&1 &
+  pushes+=($!)
+done
+wait "${pushes[@]}"
+expect "C-4 copies and pushes raced cleanly" bash -c "[ \$(lxc list -f csv -c n | grep -c '^cp') = 8 ] && [ \$(lxc exec src -- ls /root | grep -c '^p') = 8 ] && ! grep -qi 'forkfile\|error' '$WORK/c4push'"
+lxc delete -f src cp1 cp2 cp3 cp4 cp5 cp6 cp7 cp8 >/dev/null 2>&1
+expect "C-4 no instance left" bash -c "[ -z \"\$(lxc list -f csv -c n)\" ]"
