@@ -12,12 +12,12 @@ namespace lxdp::services {
 
 // rsync (a dependency of the daemon's package since custom volumes move between pools) rather
 // than a walk of our own: it keeps ownership, modes, hard links, ACLs, xattrs, device nodes and
-// holes (-S), skips files whose size and mtime already match, and --delete removes what the
+// holes (-S), skips files whose content already matches, and --delete removes what the
 // source no longer has, which an idmapped container tree needs all of.
 void syncTree(const std::string& src, const std::string& dst, ops::Operation& op, SyncCheck check) {
     const std::string from = src + "/", to = dst + "/";
     std::vector<const char*> argv = {"rsync", "-aHAXS", "--numeric-ids", "--delete"};
-    if (check == SyncCheck::Everything) argv.push_back("--ignore-times");
+    argv.push_back(check == SyncCheck::Everything ? "--ignore-times" : "--checksum");
     argv.insert(argv.end(), {from.c_str(), to.c_str(), nullptr});
     lxdp_command cmd{sizeof(lxdp_command), 0, argv.data(), nullptr, nullptr, nullptr};
     lxdp_error err{};

@@ -283,7 +283,7 @@ void VolumeService::copyInto(const db::VolumeRecord& dst, const db::VolumeRecord
             made = true;
             const std::string dstPath = to.mountVolume(volumeRef(dst));
             // A block volume's image keeps its size and may keep its mtime: always rewritten.
-            const SyncCheck check = src.content == LXDP_CONTENT_BLOCK ? SyncCheck::Everything : SyncCheck::SizeAndTime;
+            const SyncCheck check = src.content == LXDP_CONTENT_BLOCK ? SyncCheck::Everything : SyncCheck::Content;
             for (const auto& s : snaps) {
                 syncTree(from.mountVolume(snapshotRef(src, s.name)), dstPath, op, check);
                 to.snapshotVolume(snapshotRef(dst, s.name), op.abiHandle());
