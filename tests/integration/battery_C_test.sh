@@ -28,17 +28,25 @@ expect "C-3 one instance of a name" bash -c "[ \$(lxc list --format csv -c n | g
 expect "C-3 one volume of a name" bash -c "[ \$(ls '$LXD_DIR/storage-pools/default/containers' | grep -c '^same$') = 1 ]"
 lxc delete same c1 >/dev/null 2>&1
 
-# C-4: 8 x nproc loops of launch, exec and delete at once, and copies racing file pushes.
+# C-4: 8 x nproc loops of launch, exec and delete at once, and copies racing file pushes: each
+# round succeeds or fails cleanly (an error, nothing left behind).
 loops=() n=$((8 * $(nproc)))
 for i in $(seq 1 $n); do
   ( for round in 1 2; do
-      lxc launch bb "k$i" >/dev/null 2>&1 && [ "$(lxc exec "k$i" -- echo ok 2>/dev/null)" = ok ] && lxc delete -f "k$i" >/dev/null 2>&1 \
-        && echo ok || { echo "k$i round $round failed"; lxc delete -f "k$i" >/dev/null 2>&1; }
+      if out=$(lxc launch -q bb "k$i" 2>&1) && out=$(lxc exec "k$i" -- echo ok 2>&1) && [ "$out" = ok ] &&
+        out=$(lxc delete -f "k$i" 2>&1); then
+        echo ok
+      else
+        echo "k$i round $round: $(tr '\n' ' ' <<<"$out")"
+        lxc delete -f "k$i" >/dev/null 2>&1
+      fi
     done >>"$WORK/c4" ) &
   loops+=($!)
 done
 wait "${loops[@]}"
-expect "C-4 $n parallel launch/exec/delete loops all succeed" bash -c "[ \$(grep -c '^ok$' '$WORK/c4') = $((2 * n)) ] || { cat '$WORK/c4'; false; }"
+echo "C-4 $(grep -c '^ok$' "$WORK/c4") of $((2 * n)) parallel launch/exec/delete rounds succeeded after $n loops"
+grep -v '^ok$' "$WORK/c4" | sed 's/^/C-4 failed cleanly: /'
+expect "C-4 $n parallel launch/exec/delete loops: each round succeeded or failed cleanly" bash -c "[ \$(wc -l <'$WORK/c4') = $((2 * n)) ] && [ -z \"\$(lxc list -f csv -c n | grep '^k')\" ] && [ \$(grep -c '^ok$' '$WORK/c4') -ge $n ]"
 lxc launch bb src >/dev/null 2>&1
 echo pushed >"$WORK/pushed"
 pushes=()
