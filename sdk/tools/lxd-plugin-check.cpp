@@ -339,7 +339,7 @@ void checkVolumes(StoragePool& pool, uint32_t flags) {
         if (refused) {
             if (*refused != LXDP_E_NOTSUP && *refused != LXDP_E_INVAL)
                 fail("creating a block volume refused with status " + std::to_string(*refused) + ", not NOTSUP");
-            expectRefused("mounting the refused block volume", [&] { pool.mountVolume(block); }, {LXDP_E_NOTFOUND});
+            expectRefused("mounting the refused block volume", [&] { pool.mountVolume(custom("block")); }, {LXDP_E_NOTFOUND});
             return;
         }
         auto grownAndNotShrunk = refusal([&] {
