@@ -135,10 +135,10 @@ int runDaemon(const DaemonOptions& options) {
 
         ops::OperationManager operations(events);
         services::StorageService storage(db, events, registry);
-        services::VolumeService volumes(db, events, registry, storage);
-        services::ProfileService profiles(db, events);
         services::ImageVolumes imageVolumes(db, registry, storage);
         storage.setImageVolumes(&imageVolumes);
+        services::VolumeService volumes(db, events, registry, storage, imageVolumes);
+        services::ProfileService profiles(db, events);
         services::ImageService images(paths, db, events, imageVolumes);
         images.pruneLeftoverFiles();
         services::InstanceService instances(paths, db, events, registry, storage, images, imageVolumes);

@@ -7,6 +7,7 @@
 #include "db/VolumeQueries.h"
 #include "plugins/StorageDriver.h"
 #include "services/DaemonStorage.h"
+#include "services/ProjectFeatures.h"
 #include "services/StorageService.h"
 #include "util/ApiError.h"
 
@@ -26,7 +27,8 @@ bool isVolumeDisk(const db::StringMap& dev) {
 
 }  // namespace
 
-void checkVolumeDisks(db::Database& db, const std::string& project, const db::DeviceMap& devices) {
+void checkVolumeDisks(db::Database& db, const std::string& instanceProject, const db::DeviceMap& devices) {
+    const std::string project = volumeProject(db, instanceProject);
     for (const auto& [name, dev] : devices) {
         if (!isVolumeDisk(dev)) continue;
         if (!db.pool(at(dev, "pool"))) throw BadRequest("Device \"" + name + "\": storage pool \"" + at(dev, "pool") + "\" not found");
@@ -44,8 +46,9 @@ void checkVolumeDisks(db::Database& db, const std::string& project, const db::De
     }
 }
 
-void resolveVolumeDisks(db::Database& db, StorageService& storage, const std::string& project,
+void resolveVolumeDisks(db::Database& db, StorageService& storage, const std::string& instanceProject,
                         db::DeviceMap& devices) {
+    const std::string project = volumeProject(db, instanceProject);
     for (auto& [name, dev] : devices) {
         if (!isVolumeDisk(dev)) continue;
         auto vol = db::poolVolume(db, at(dev, "pool"), project, LXDP_VOLUME_CUSTOM, at(dev, "source"));

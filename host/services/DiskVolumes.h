@@ -12,14 +12,15 @@ namespace lxdp::services {
 
 class StorageService;
 
-// 400 when a disk device names a pool or custom volume that does not exist.
-void checkVolumeDisks(db::Database& db, const std::string& project, const db::DeviceMap& devices);
+// 400 when a disk device names a pool or custom volume that does not exist. The volumes are those
+// of the instance's project, or the default project's without features.storage.volumes.
+void checkVolumeDisks(db::Database& db, const std::string& instanceProject, const db::DeviceMap& devices);
 
 // Mounts the custom volume of each such disk and rewrites its source to the mounted host path,
 // with "lxdp.volume_shift"="true" unless the volume is security.shifted: the driver then owns
 // the volume's data with the instance's ids (instance.h). A volume that cannot be mounted is
 // left as named, and the driver refuses the device at start.
-void resolveVolumeDisks(db::Database& db, StorageService& storage, const std::string& project,
+void resolveVolumeDisks(db::Database& db, StorageService& storage, const std::string& instanceProject,
                         db::DeviceMap& devices);
 
 }  // namespace lxdp::services

@@ -93,7 +93,7 @@ void ImageVolumes::makeImageVolume(const std::string& poolName, const std::strin
     }
 }
 
-void ImageVolumes::removeImageVolume(const std::string& poolName, const std::string& fingerprint) {
+void ImageVolumes::remove(const std::string& poolName, const std::string& fingerprint) {
     auto guard = lock(poolName, fingerprint);
     std::lock_guard held(*guard);
     if (!db::poolVolume(db_, poolName, kImageVolumeProject, kImageVolume, fingerprint)) return;
@@ -105,7 +105,7 @@ void ImageVolumes::removeImageVolume(const std::string& poolName, const std::str
 void ImageVolumes::removeImage(const std::string& fingerprint) {
     for (const auto& pool : db_.pools()) {
         try {
-            removeImageVolume(pool.name, fingerprint);
+            remove(pool.name, fingerprint);
         } catch (const std::exception& e) {
             // The image itself is gone already; its volume on this pool waits for the pool's removal.
             Poco::Logger::get("images").warning("image %s: its volume on pool %s stays: %s", fingerprint, pool.name,
@@ -116,7 +116,7 @@ void ImageVolumes::removeImage(const std::string& fingerprint) {
 
 void ImageVolumes::removeFromPool(const std::string& poolName) {
     for (const auto& vol : db_.volumes(poolName))
-        if (vol.type == kImageVolume) removeImageVolume(poolName, vol.name);
+        if (vol.type == kImageVolume) remove(poolName, vol.name);
 }
 
 }  // namespace lxdp::services

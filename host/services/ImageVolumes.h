@@ -36,6 +36,8 @@ public:
     void removeImage(const std::string& fingerprint);
     // Removes every image volume of the pool (before the pool itself goes).
     void removeFromPool(const std::string& poolName);
+    // Removes the image's volume from one pool (DELETE on the volume); the image stays.
+    void remove(const std::string& poolName, const std::string& fingerprint);
 
 private:
     bool keepsImages(const std::string& poolName);
@@ -43,7 +45,6 @@ private:
     std::shared_ptr<std::mutex> lock(const std::string& poolName, const std::string& fingerprint);
     void makeImageVolume(const std::string& poolName, const std::string& fingerprint, const std::string& tarball,
                          ops::Operation& op);
-    void removeImageVolume(const std::string& poolName, const std::string& fingerprint);
 
     db::Database& db_;
     plugins::PluginRegistry& plugins_;

@@ -1,5 +1,7 @@
 #include "services/ProjectFeatures.h"
 
+#include <lxdp/storage.h>
+
 #include "config/Validators.h"
 #include "db/Database.h"
 
@@ -25,6 +27,11 @@ std::string profileProject(db::Database& db, const std::string& project) {
 
 std::string volumeProject(db::Database& db, const std::string& project) {
     return featureProject(db, project, "features.storage.volumes");
+}
+
+std::string volumeProject(db::Database& db, const std::string& project, int type) {
+    if (type == LXDP_VOLUME_CUSTOM) return volumeProject(db, project);
+    return type == LXDP_VOLUME_IMAGE ? "default" : project;
 }
 
 }  // namespace lxdp::services

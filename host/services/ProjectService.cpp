@@ -1,5 +1,7 @@
 #include "services/ProjectService.h"
 
+#include <lxdp/storage.h>
+
 #include "config/Names.h"
 #include "config/ProjectConfig.h"
 #include "config/Validators.h"
@@ -24,13 +26,7 @@ void ProjectService::create(db::ProjectRecord project) {
         if (db_.project(project.name)) throw Conflict("Project \"" + project.name + "\" already exists");
         db_.createProject(project);
         // A project with its own profiles starts with an empty default profile, as upstream.
-        if (config::isTrue(project.config["features.profiles"])) {
-            db::ProfileRecord profile;
-            profile.project = project.name;
-            profile.name = "default";
-            profile.description = "Default LXD profile for project " + project.name;
-            db_.createProfile(profile);
-        }
+        if (config::isTrue(project.config["features.profiles"])) createDefaultProfile(project.name);
     });
     events_.lifecycle(project.name, "project-created", "/1.0/projects/" + project.name);
 }
@@ -39,19 +35,41 @@ void ProjectService::update(const db::ProjectRecord& project) {
     auto current = get(project.name);
     config::validateProjectConfig(project.config);
     policy_.checkProjectConfig(project.name, project.config);
-    // Switching a feature would strand what the project holds: upstream allows it only when empty.
-    for (const auto& [k, v] : config::defaultProjectFeatures()) {
-        auto before = current.config.count(k) ? current.config.at(k) : "false";
-        auto after = project.config.count(k) ? project.config.at(k) : "false";
-        if (config::isTrue(before) != config::isTrue(after) && project.name != "default" && !usedBy(project.name).empty())
-            throw BadRequest("Features can only be changed on empty projects");
-    }
+    auto enabled = [](const db::ProjectRecord& p, const std::string& feature) {
+        auto it = p.config.find(feature);
+        return it != p.config.end() && config::isTrue(it->second);
+    };
     if (project.name == "default")
         for (const auto& [k, v] : config::defaultProjectFeatures())
             if (project.config.count(k) && !config::isTrue(project.config.at(k)))
                 throw BadRequest("You can't change the features of the default project");
-    db_.updateProject(project);
+    // Switching a feature would strand what the project holds (or leave its instances without
+    // what they use): upstream allows it only while the project is empty.
+    bool profilesSwitched = false;
+    for (const auto& [k, v] : config::defaultProjectFeatures()) {
+        const bool after = enabled(project, k);
+        if (enabled(current, k) == after || project.name == "default") continue;
+        if (!usedBy(project.name).empty())
+            throw BadRequest("Project feature \"" + k + "\" cannot be " + (after ? "enabled" : "disabled") +
+                             " on non-empty projects");
+        profilesSwitched = profilesSwitched || k == "features.profiles";
+    }
+    db_.transaction([&] {
+        db_.updateProject(project);
+        // As at creation, a project keeping its own profiles has its own default profile.
+        if (!profilesSwitched) return;
+        if (!enabled(project, "features.profiles")) db_.deleteProfile(project.name, "default");
+        else if (!db_.profile(project.name, "default")) createDefaultProfile(project.name);
+    });
     events_.lifecycle(project.name, "project-updated", "/1.0/projects/" + project.name);
+}
+
+void ProjectService::createDefaultProfile(const std::string& project) {
+    db::ProfileRecord profile;
+    profile.project = project;
+    profile.name = "default";
+    profile.description = "Default LXD profile for project " + project;
+    db_.createProfile(profile);
 }
 
 void ProjectService::rename(const std::string& from, const std::string& to) {
@@ -80,6 +98,11 @@ std::vector<std::string> ProjectService::usedBy(const std::string& name) {
     // Its own default profile is part of the project, not a use of it.
     for (const auto& p : db_.profiles(name))
         if (name == "default" || p.name != "default") out.push_back("/1.0/profiles/" + p.name + suffix);
+    // Its custom volumes (those of a project without features.storage.volumes are the default's).
+    for (const auto& pool : db_.pools())
+        for (const auto& v : db_.volumes(pool.name))
+            if (v.type == static_cast<int>(LXDP_VOLUME_CUSTOM) && v.project == name)
+                out.push_back("/1.0/storage-pools/" + pool.name + "/volumes/custom/" + v.name + suffix);
     return out;
 }
 

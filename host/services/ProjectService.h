@@ -35,6 +35,8 @@ public:
     }
 
 private:
+    void createDefaultProfile(const std::string& project);
+
     db::Database& db_;
     events::EventHub& events_;
     ProjectPolicy policy_{db_};

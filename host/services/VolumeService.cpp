@@ -1,5 +1,7 @@
 #include "services/VolumeService.h"
 
+#include <set>
+
 #include <lxdp/storage.h>
 
 #include "config/Names.h"
@@ -12,6 +14,7 @@
 #include "plugins/PluginRegistry.h"
 #include "plugins/StorageDriver.h"
 #include "services/DaemonStorage.h"
+#include "services/ImageVolumes.h"
 #include "services/ProjectFeatures.h"
 #include "services/RootDiskSize.h"
 #include "services/SnapshotFields.h"
@@ -69,23 +72,32 @@ int volumeTypeOf(const std::string& typeName) {
 std::string volumeTypeName(int type) { return type >= 0 && type < 4 ? kTypeNames[type] : "unknown"; }
 
 VolumeService::VolumeService(db::Database& db, events::EventHub& events, plugins::PluginRegistry& plugins,
-                             StorageService& storage)
-    : db_(db), events_(events), plugins_(plugins), storage_(storage) {}
+                             StorageService& storage, ImageVolumes& imageVolumes)
+    : db_(db), events_(events), plugins_(plugins), storage_(storage), imageVolumes_(imageVolumes) {}
 
 // ---- reading -------------------------------------------------------------------------------
 
 std::vector<db::VolumeRecord> VolumeService::list(const std::string& pool, const std::string& project, int type) {
     if (!db_.pool(pool)) throw NotFound("Storage pool not found");
+    const std::string customIn = volumeProject(db_, project);
+    // Image volumes are the default project's cache: a project sees those of the images it has.
+    std::set<std::string> images;
+    for (const auto& img : db_.images(imageProject(db_, project))) images.insert(img.fingerprint);
     std::vector<db::VolumeRecord> out;
-    for (auto& v : db_.volumes(pool))
-        if (v.project == project && (type < 0 || v.type == type)) out.push_back(std::move(v));
+    for (auto& v : db_.volumes(pool)) {
+        if (type >= 0 && v.type != type) continue;
+        const bool visible = v.type == static_cast<int>(LXDP_VOLUME_CUSTOM)  ? v.project == customIn
+                             : v.type == static_cast<int>(LXDP_VOLUME_IMAGE) ? images.count(v.name) != 0
+                                                                             : v.project == project;
+        if (visible) out.push_back(std::move(v));
+    }
     return out;
 }
 
 db::VolumeRecord VolumeService::get(const std::string& pool, const std::string& project, int type,
                                     const std::string& name) {
     if (!db_.pool(pool)) throw NotFound("Storage pool not found");
-    auto v = db::poolVolume(db_, pool, project, type, name);
+    auto v = db::poolVolume(db_, pool, volumeProject(db_, project, type), type, name);
     if (!v) throw NotFound("Storage volume not found");
     return *v;
 }
@@ -103,19 +115,27 @@ std::vector<std::string> VolumeService::usedBy(const std::string& pool, const st
         return false;
     };
     std::vector<std::string> out;
-    const std::string profilesIn = profileProject(db_, project);
-    std::map<std::string, db::DeviceMap> profileDevices;
-    for (const auto& p : db_.profiles(profilesIn)) profileDevices[p.name] = p.devices;
-    for (const auto& inst : db_.instances(project)) {
-        // The expanded devices: profiles in order, then the instance's own.
-        db::DeviceMap devices;
-        for (const auto& p : inst.profiles)
-            for (const auto& [k, v] : profileDevices[p]) devices[k] = v;
-        for (const auto& [k, v] : inst.devices) devices[k] = v;
-        if (uses(devices)) out.push_back("/1.0/instances/" + inst.name);
+    // The instances and profiles of every project whose custom volumes are this volume's project's
+    // (those without features.storage.volumes use the default project's).
+    for (const auto& proj : db_.projects()) {
+        if (volumeProject(db_, proj.name) != project) continue;
+        const std::string suffix = proj.name == "default" ? "" : "?project=" + proj.name;
+        const std::string profilesIn = profileProject(db_, proj.name);
+        std::map<std::string, db::DeviceMap> profileDevices;
+        for (const auto& p : db_.profiles(profilesIn)) profileDevices[p.name] = p.devices;
+        for (const auto& inst : db_.instances(proj.name)) {
+            // The expanded devices: profiles in order, then the instance's own.
+            db::DeviceMap devices;
+            for (const auto& p : inst.profiles)
+                for (const auto& [k, v] : profileDevices[p]) devices[k] = v;
+            for (const auto& [k, v] : inst.devices) devices[k] = v;
+            if (uses(devices)) out.push_back("/1.0/instances/" + inst.name + suffix);
+        }
+        // A project's profiles count once, under the project that keeps them.
+        if (profilesIn != proj.name) continue;
+        for (const auto& [profile, devices] : profileDevices)
+            if (uses(devices)) out.push_back("/1.0/profiles/" + profile + suffix);
     }
-    for (const auto& [profile, devices] : profileDevices)
-        if (uses(devices)) out.push_back("/1.0/profiles/" + profile);
     // The server's own directories on it (storage.images_volume, storage.backups_volume).
     if (project == "default" && !serverStorageKeyOf(db_.serverConfig(), pool + "/" + name).empty()) out.push_back("/1.0");
     return out;
@@ -462,6 +482,23 @@ void VolumeService::remove(const std::string& pool, const std::string& project, 
     events_.lifecycle(project, "storage-volume-deleted", volumeUrl(v));
 }
 
+void VolumeService::updateImageVolume(const std::string& pool, const std::string& name, const nlohmann::json& req) {
+    std::lock_guard lock(mutex_);
+    auto v = get(pool, "default", LXDP_VOLUME_IMAGE, name);
+    const auto config = req.contains("config") && !req["config"].is_null() ? req["config"].get<db::StringMap>()
+                                                                            : db::StringMap{};
+    if (config != v.config) throw BadRequest("Volume config is not editable");
+    v.description = jsonString(req, "description");
+    db::updateVolume(db_, v);
+    events_.lifecycle("default", "storage-volume-updated", volumeUrl(v));
+}
+
+void VolumeService::removeImageVolume(const std::string& pool, const std::string& name) {
+    auto v = get(pool, "default", LXDP_VOLUME_IMAGE, name);
+    imageVolumes_.remove(pool, name);
+    events_.lifecycle("default", "storage-volume-deleted", volumeUrl(v));
+}
+
 // ---- snapshots -------------------------------------------------------------------------------
 
 std::vector<db::VolumeSnapshotRecord> VolumeService::snapshots(const std::string& pool, const std::string& project,
@@ -479,10 +516,13 @@ db::VolumeSnapshotRecord VolumeService::snapshot(const std::string& pool, const 
 }
 
 nlohmann::json VolumeService::renderSnapshot(const db::VolumeSnapshotRecord& s) {
+    // A snapshot holds what its volume holds.
+    const auto volume = db::poolVolume(db_, s.pool, s.project, s.type, s.volume);
+    const bool block = volume && volume->content == static_cast<int>(LXDP_CONTENT_BLOCK);
     return {{"name", s.volume + "/" + s.name},
             {"description", s.description},
             {"config", s.config},
-            {"content_type", "filesystem"},
+            {"content_type", block ? "block" : "filesystem"},
             {"created_at", s.createdAt},
             {"expires_at", s.expiresAt.empty() ? util::kZeroTime : s.expiresAt}};
 }

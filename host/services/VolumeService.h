@@ -22,6 +22,7 @@ struct VolumeRef;
 
 namespace lxdp::services {
 
+class ImageVolumes;
 class StorageService;
 
 // API names of the volume types, indexed as LXDP_VOLUME_*: "container", "image", "custom",
@@ -32,17 +33,20 @@ std::string volumeTypeName(int type);
 class VolumeService {
 public:
     VolumeService(db::Database& db, events::EventHub& events, plugins::PluginRegistry& plugins,
-                  StorageService& storage);
+                  StorageService& storage, ImageVolumes& imageVolumes);
 
-    // The volumes of a pool in a project, of one type when type >= 0.
+    // The volumes of a pool a request in project sees, of one type when type >= 0: its instance
+    // volumes, the custom volumes of volumeProject() and the image volumes of its images.
     std::vector<db::VolumeRecord> list(const std::string& pool, const std::string& project, int type);
+    // project is the request's: the record is looked up in volumeProject(project, type).
     db::VolumeRecord get(const std::string& pool, const std::string& project, int type, const std::string& name);
     nlohmann::json render(const db::VolumeRecord& volume);
     // GET .../state: {"usage": {"used": bytes, "total": the size key in bytes, 0 without one}}
     // of a custom, container or virtual-machine volume (image volumes have no state: 400).
     nlohmann::json state(const std::string& pool, const std::string& project, int type, const std::string& name);
     static std::string etag(const db::VolumeRecord& volume);
-    // Instances and profiles whose disk devices use the custom volume.
+    // Instances and profiles whose disk devices use the custom volume of project (the volume's
+    // own), in every project that uses that project's volumes.
     std::vector<std::string> usedBy(const std::string& pool, const std::string& project, const std::string& name);
 
     // Checks a POST .../volumes[/custom] body and returns the volume it makes (config with the
@@ -70,6 +74,12 @@ public:
     void moveToProject(const std::string& pool, const std::string& project, const std::string& name,
                        const std::string& target, const std::string& to, ops::Operation& op);
     void remove(const std::string& pool, const std::string& project, const std::string& name);
+
+    // PUT of an image volume: its description; its config is the image's (400 when changed).
+    void updateImageVolume(const std::string& pool, const std::string& name, const nlohmann::json& req);
+    // DELETE of an image volume, as upstream: the pool's copy of the image goes, the image stays
+    // and the next instance made from it on the pool unpacks it again.
+    void removeImageVolume(const std::string& pool, const std::string& name);
 
     std::vector<db::VolumeSnapshotRecord> snapshots(const std::string& pool, const std::string& project,
                                                     const std::string& volume);
@@ -103,6 +113,7 @@ private:
     events::EventHub& events_;
     plugins::PluginRegistry& plugins_;
     StorageService& storage_;
+    ImageVolumes& imageVolumes_;
     ProjectPolicy policy_{db_};
     // Volume changes are rare and short next to instance work: one lock serialises them.
     std::recursive_mutex mutex_;

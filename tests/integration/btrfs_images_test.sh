@@ -1,9 +1,10 @@
 #!/bin/bash
 # Image volumes on btrfs pools with the real client: the first launch of an image on a pool
 # unpacks it once into the read-only subvolume images/<fingerprint> (listed as an "image" volume),
-# every root volume is a snapshot of it, concurrent first launches unpack once, a failed unpack
-# leaves nothing, a root disk quota still stops writes inside the container, custom volumes work
-# beside image volumes, and the image volume goes with its image and with its pool.
+# every root volume is a snapshot of it, the volume API treats it as upstream's (listed, its
+# description editable, a DELETE drops the pool's copy), concurrent first launches unpack once, a
+# failed unpack leaves nothing, a root disk quota still stops writes inside the container, custom
+# volumes work beside image volumes, and the image volume goes with its image and with its pool.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 
@@ -69,6 +70,23 @@ stop_daemon
 start_daemon
 expect launch-after-restart-reuses lxc launch busybox c3 -s p
 expect restart-root-is-snapshot bash -c '[ "$(parent_of $P/containers/c3)" = "$image_uuid" ] && [ "$(image_subvolumes $P)" = 1 ]'
+
+# The image volume in the volume API, as upstream 5.0.2: a project sees it with the image it has,
+# its description may change but not its config, it is neither renamed, patched nor snapshotted,
+# and a DELETE removes the pool's copy only: the image stays and the next launch unpacks it again.
+lxc project create imgs -c features.images=false >/dev/null
+lxc project create ownimgs >/dev/null
+expect image-volume-listed-with-image bash -c "lxc storage volume list p --project imgs --format csv | grep -q '^image,$FP,' && ! lxc storage volume list p --project ownimgs --format csv | grep -q '^image,'"
+expect image-volume-description bash -c "lxc query -X PUT -d '{\"description\":\"cache\",\"config\":{}}' /1.0/storage-pools/p/volumes/image/$FP && lxc storage volume show p image/$FP | grep -q '^description: cache'"
+expect image-volume-config-refused bash -c "api PUT /1.0/storage-pools/p/volumes/image/$FP '{\"config\":{\"size\":\"1GiB\"}}' | grep -q 'not editable' && ! lxc storage volume show p image/$FP | grep -q size"
+expect image-volume-rename-refused bash -c "[ \$(status_of POST /1.0/storage-pools/p/volumes/image/$FP '{\"name\":\"x\"}') = 400 ] && lxc storage volume show p image/$FP >/dev/null"
+expect image-volume-patch-refused bash -c "[ \$(status_of PATCH /1.0/storage-pools/p/volumes/image/$FP '{\"description\":\"y\"}') = 400 ]"
+expect image-volume-snapshot-refused bash -c "[ \$(status_of POST /1.0/storage-pools/p/volumes/image/$FP/snapshots '{\"name\":\"s\"}') = 400 ]"
+expect image-volume-delete bash -c "lxc storage volume delete p image/$FP && [ ! -e '$P/images/$FP' ] && [ \"\$(image_rows p)\" = 0 ] && lxc image info busybox >/dev/null && lxc exec c -- true"
+expect image-volume-made-again bash -c "lxc launch busybox c4 -s p >/dev/null && [ \"\$(image_subvolumes $P)\" = 1 ] && [ \"\$(parent_of $P/containers/c4)\" = \"\$(uuid_of $P/images/$FP)\" ]"
+lxc delete -f c4 >/dev/null
+lxc project delete imgs >/dev/null
+lxc project delete ownimgs >/dev/null
 
 # Concurrent first launches on a fresh pool: one unpack, three snapshots of it.
 expect pool-q-create lxc storage create q btrfs size=1GiB

@@ -2,7 +2,8 @@
 # Custom volumes beyond create/copy/snapshot, with the real client, on a dir pool and on a btrfs
 # loop pool (when the kernel and btrfs-progs allow): the volume state (lxc storage volume info:
 # usage, total, snapshots); block volumes (a sparse root.img, nodatacow on btrfs, grown by size,
-# never shrunk, copied, snapshotted and restored with their data, refused on containers, no
+# never shrunk, copied, snapshotted (snapshots of content type block) and restored with their
+# data, a snapshot copied to a volume of its own, refused on containers, no
 # block.* keys on these drivers); moves between projects (lxc storage volume move --target-project)
 # and their refusals; scheduled snapshots of custom volumes and the expiry of their snapshots.
 here=$(cd "$(dirname "$0")" && pwd)
@@ -76,13 +77,15 @@ check_block() {
   expect "$p-block-info" bash -c "lxc storage volume info $p blk | grep -q '^Content type: block'"
   set_mark "$p" blk one
   expect "$p-block-snapshot" lxc storage volume snapshot "$p" blk s1
+  expect "$p-block-snapshot-content" bash -c "lxc storage volume show $p blk/s1 | grep -q 'content_type: block' && lxc query /1.0/storage-pools/$p/volumes/custom/blk/snapshots?recursion=1 | grep -q '\"content_type\": \"block\"'"
   expect "$p-block-copy" bash -c "lxc storage volume copy $p/blk $p/blkcopy && [ \"\$(img_mark $p blkcopy)\" = one ] && [ \"\$(img_size $p blkcopy)\" = 41943040 ] && [ \"\$(img_kib $p blkcopy)\" -lt 1024 ]"
   expect "$p-block-copy-snapshots" bash -c "lxc storage volume show $p blkcopy | grep -q 'content_type: block' && lxc storage volume show $p blkcopy/s1 >/dev/null"
   set_mark "$p" blk two
-  expect "$p-block-restore" bash -c "lxc storage volume restore $p blk s1 && [ \"\$(img_mark $p blk)\" = one ]"
+  expect "$p-block-copy-of-snapshot" bash -c "lxc storage volume copy $p/blk/s1 $p/blksnap && [ \"\$(img_mark $p blksnap)\" = one ] && lxc storage volume show $p blksnap | grep -q 'content_type: block' && [ \"\$(img_size $p blksnap)\" = 41943040 ]"
+  expect "$p-block-restore" bash -c "lxc storage volume restore $p blk s1 && [ \"\$(img_mark $p blk)\" = one ] && lxc storage volume show $p blk | grep -q 'content_type: block'"
   expect "$p-block-on-container-refused" bash -c "lxc storage volume attach $p blk cb /mnt 2>&1 | grep -q 'Custom block volumes cannot be used on containers' && ! lxc config device show cb | grep -q blk"
   expect "$p-block-in-profile-refused-on-container" bash -c "lxc profile create pb-$p >/dev/null && lxc profile device add pb-$p d disk pool=$p source=blk path=/x >/dev/null && ! lxc profile add cb pb-$p && lxc profile delete pb-$p >/dev/null"
-  for v in blk blk0 blkcopy; do expect "$p-block-delete-$v" lxc storage volume delete "$p" "$v"; done
+  for v in blk blk0 blkcopy blksnap; do expect "$p-block-delete-$v" lxc storage volume delete "$p" "$v"; done
   expect "$p-block-gone" bash -c "[ ! -e '$(volume_dir "$p" blk)' ] && [ ! -e '$(volume_dir "$p" blkcopy)' ]"
 }
 check_block sd

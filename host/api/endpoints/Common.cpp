@@ -1,5 +1,6 @@
 #include "api/endpoints/Endpoints.h"
 
+#include "services/ProjectFeatures.h"
 #include "util/ApiError.h"
 
 namespace lxdp::api {
@@ -16,6 +17,12 @@ std::string ifMatchHeader(Request& request) {
 
 void checkSharedWrite(Request& request, const std::string& effectiveProject) {
     if (!request.requestor().mayUse(effectiveProject)) throw Forbidden("Certificate is restricted");
+}
+
+std::string writableVolumeProject(Request& request, daemon::Context& ctx) {
+    std::string project = services::volumeProject(ctx.db, request.project());
+    checkSharedWrite(request, project);
+    return project;
 }
 
 void checkIfMatch(Request& request, const std::string& etag) {

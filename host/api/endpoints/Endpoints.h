@@ -39,6 +39,9 @@ std::string ifMatchHeader(Request& request);
 // caller may read them there, but a write reaches effectiveProject only if the caller may use
 // it (403 otherwise, as for any project it may not use).
 void checkSharedWrite(Request& request, const std::string& effectiveProject);
+// The same for custom storage volumes (features.storage.volumes): the project whose volumes the
+// request changes, once the caller may change them.
+std::string writableVolumeProject(Request& request, daemon::Context& ctx);
 
 // PUT replaces a map as a whole, PATCH merges the given keys into it.
 template <class Map>

@@ -24,6 +24,11 @@ void requireCustom(const std::string& type) {
         throw BadRequest("Only custom storage volumes can be changed here, not \"" + type + "\" volumes");
 }
 
+std::string volumeUrl(const db::VolumeRecord& v) {
+    return kPools + v.pool + "/volumes/" + services::volumeTypeName(v.type) + "/" + v.name +
+           (v.project == "default" ? "" : "?project=" + v.project);
+}
+
 }  // namespace
 
 void registerVolumeEndpoints(Router& router, daemon::Context& ctx) {
@@ -32,8 +37,7 @@ void registerVolumeEndpoints(Router& router, daemon::Context& ctx) {
     auto list = [&volumes](Request& r, int type) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& v : volumes.list(r.param("pool"), r.project(), type)) {
-            if (r.recursion() == 0)
-                out.push_back(kPools + v.pool + "/volumes/" + services::volumeTypeName(v.type) + "/" + v.name);
+            if (r.recursion() == 0) out.push_back(volumeUrl(v));
             else out.push_back(volumes.render(v));
         }
         return Response::sync(out);
@@ -50,7 +54,7 @@ void registerVolumeEndpoints(Router& router, daemon::Context& ctx) {
             source.is_object() && source.contains("project") && source["project"].is_string() &&
             !r.requestor().mayUse(source["project"].get<std::string>()))
             throw Forbidden("Not allowed to copy from project \"" + source["project"].get<std::string>() + "\"");
-        auto planned = volumes.prepareCreate(r.param("pool"), r.project(), body);
+        auto planned = volumes.prepareCreate(r.param("pool"), writableVolumeProject(r, ctx), body);
         const auto source = body.value("source", nlohmann::json::object());
         const std::string sourceType = source.value("type", "");
         if (sourceType.empty()) {
@@ -79,9 +83,17 @@ void registerVolumeEndpoints(Router& router, daemon::Context& ctx) {
             volumes.state(r.param("pool"), r.project(), services::volumeTypeOf(r.param("type")), r.param("name")));
     });
 
-    auto update = [&volumes](Request& r, bool patch) {
+    auto update = [&ctx, &volumes](Request& r, bool patch) {
+        // An image volume takes a new description (PUT only), as upstream.
+        if (!patch && services::volumeTypeOf(r.param("type")) == LXDP_VOLUME_IMAGE) {
+            checkSharedWrite(r, "default");
+            auto v = volumes.get(r.param("pool"), r.project(), LXDP_VOLUME_IMAGE, r.param("name"));
+            checkIfMatch(r, services::VolumeService::etag(v));
+            volumes.updateImageVolume(v.pool, v.name, r.json());
+            return Response::sync(nullptr);
+        }
         requireCustom(r.param("type"));
-        auto v = volumes.get(r.param("pool"), r.project(), LXDP_VOLUME_CUSTOM, r.param("name"));
+        auto v = volumes.get(r.param("pool"), writableVolumeProject(r, ctx), LXDP_VOLUME_CUSTOM, r.param("name"));
         checkIfMatch(r, services::VolumeService::etag(v));
         volumes.update(v.pool, v.project, v.name, r.json(), patch);
         return Response::sync(nullptr);
@@ -91,8 +103,10 @@ void registerVolumeEndpoints(Router& router, daemon::Context& ctx) {
 
     // {"name": new} renames; with "pool" set to another pool, moves; with "project", moves there.
     router.add("POST", one, [&ctx, &volumes](Request& r) {
+        if (services::volumeTypeOf(r.param("type")) == LXDP_VOLUME_IMAGE)
+            throw BadRequest("Renaming storage volumes of type \"image\" is not allowed");
         requireCustom(r.param("type"));
-        const std::string pool = r.param("pool"), project = r.project(), name = r.param("name");
+        const std::string pool = r.param("pool"), project = writableVolumeProject(r, ctx), name = r.param("name");
         const auto& body = r.json();
         if (body.value("migration", false)) throw BadRequest("Migration is not supported yet");
         const std::string to = body.value("name", name);
@@ -102,7 +116,7 @@ void registerVolumeEndpoints(Router& router, daemon::Context& ctx) {
             if (toPool != pool) throw BadRequest("A storage volume moves to another project or to another pool, not both at once");
             if (!r.requestor().mayUse(target)) throw Forbidden("Not allowed to move into project \"" + target + "\"");
             volumes.checkProjectMove(pool, project, name, target, to);
-            auto op = ctx.ops.run(project, "Moving storage volume", resources(pool, name),
+            auto op = ctx.ops.run(r.project(), "Moving storage volume", resources(pool, name),
                                   [&volumes, pool, project, name, target, to](ops::Operation& op) {
                                       volumes.moveToProject(pool, project, name, target, to, op);
                                   });
@@ -113,16 +127,21 @@ void registerVolumeEndpoints(Router& router, daemon::Context& ctx) {
             volumes.rename(pool, project, name, to);
             return Response::created(kPools + pool + "/volumes/custom/" + to);
         }
-        auto op = ctx.ops.run(project, "Moving storage volume", resources(pool, name),
+        auto op = ctx.ops.run(r.project(), "Moving storage volume", resources(pool, name),
                               [&volumes, pool, project, name, to, toPool](ops::Operation& op) {
                                   volumes.move(pool, project, name, to, toPool, op);
                               });
         return Response::async(op);
     });
 
-    router.add("DELETE", one, [&volumes](Request& r) {
+    router.add("DELETE", one, [&ctx, &volumes](Request& r) {
+        if (services::volumeTypeOf(r.param("type")) == LXDP_VOLUME_IMAGE) {
+            checkSharedWrite(r, "default");
+            volumes.removeImageVolume(r.param("pool"), r.param("name"));
+            return Response::sync(nullptr);
+        }
         requireCustom(r.param("type"));
-        volumes.remove(r.param("pool"), r.project(), r.param("name"));
+        volumes.remove(r.param("pool"), writableVolumeProject(r, ctx), r.param("name"));
         return Response::sync(nullptr);
     });
 }

@@ -2,6 +2,7 @@
 // update, rename, delete. A restore is a PUT {"restore": ...} on the volume.
 #include "api/endpoints/Endpoints.h"
 #include "ops/OperationManager.h"
+#include "services/ProjectFeatures.h"
 #include "services/SnapshotFields.h"
 #include "services/VolumeService.h"
 #include "util/ApiError.h"
@@ -25,10 +26,11 @@ void requireCustom(Request& r) {
 void registerVolumeSnapshotEndpoints(Router& router, daemon::Context& ctx) {
     auto& volumes = ctx.volumes;
 
-    router.add("GET", kVolumes, [&volumes](Request& r) {
+    router.add("GET", kVolumes, [&ctx, &volumes](Request& r) {
         requireCustom(r);
         nlohmann::json out = nlohmann::json::array();
-        for (const auto& s : volumes.snapshots(r.param("pool"), r.project(), r.param("name"))) {
+        const std::string project = services::volumeProject(ctx.db, r.project());
+        for (const auto& s : volumes.snapshots(r.param("pool"), project, r.param("name"))) {
             if (r.recursion() == 0)
                 out.push_back("/1.0/storage-pools/" + s.pool + "/volumes/custom/" + s.volume + "/snapshots/" + s.name);
             else out.push_back(volumes.renderSnapshot(s));
@@ -38,16 +40,19 @@ void registerVolumeSnapshotEndpoints(Router& router, daemon::Context& ctx) {
 
     router.add("POST", kVolumes, [&ctx, &volumes](Request& r) {
         requireCustom(r);
-        auto planned = volumes.prepareSnapshot(r.param("pool"), r.project(), r.param("name"), r.json());
+        auto planned = volumes.prepareSnapshot(r.param("pool"), writableVolumeProject(r, ctx), r.param("name"), r.json());
         auto op = ctx.ops.run(r.project(), "Snapshotting storage volume", resources(planned.pool, planned.volume),
                               [&volumes, planned](ops::Operation& op) { volumes.createSnapshot(planned, op); });
         return Response::async(op);
     });
 
     const std::string one = kVolumes + "/{snapshot}";
-    auto find = [&volumes](Request& r) {
+    auto find = [&ctx, &volumes](Request& r) {
         requireCustom(r);
-        return volumes.snapshot(r.param("pool"), r.project(), r.param("name"), r.param("snapshot"));
+        // Only GET reads: every other method changes the snapshot.
+        const std::string project = r.method() == "GET" ? services::volumeProject(ctx.db, r.project())
+                                                        : writableVolumeProject(r, ctx);
+        return volumes.snapshot(r.param("pool"), project, r.param("name"), r.param("snapshot"));
     };
 
     router.add("GET", one, [&volumes, find](Request& r) {
