@@ -26,6 +26,7 @@
 #include "services/ImageService.h"
 #include "services/ImageVolumes.h"
 #include "services/InstanceVolumes.h"
+#include "services/IsolatedIdmaps.h"
 #include "services/InterfaceJson.h"
 #include "services/NetworkService.h"
 #include "services/ProjectFeatures.h"
@@ -269,6 +270,7 @@ void InstanceService::provision(db::InstanceRecord rec, const VolumeStep& makeVo
             applyRootDiskSize(plugins_, *db_.pool(poolName), pool, volumeRef(rec), size);
         if (afterVolume) afterVolume(pool);
 
+        assignIdmap(rec);
         auto r = ref(rec);
         auto keys = driver(rec).create(r, op.abiHandle());
         recordVolatile(rec.project, rec.name, keys);
@@ -319,6 +321,13 @@ void InstanceService::finishRecovered(const std::string& project, const std::str
         Poco::Logger::get("instances").warning("recovered instance %s: %s", name, std::string(e.what()));
     }
     events_.lifecycle(project, "instance-created", instanceUrl(name));
+}
+
+bool InstanceService::assignIdmap(db::InstanceRecord& rec) {
+    const bool changed = assignIsolatedIdmap(db_, rec, expand(rec).config,
+                                             [&](const auto& keys) { recordVolatile(rec.project, rec.name, keys); });
+    if (changed) rec = get(rec.project, rec.name);
+    return changed;
 }
 
 void InstanceService::recordVolatile(const std::string& project, const std::string& name,
@@ -587,6 +596,7 @@ void InstanceService::start(const db::InstanceRecord& given, ops::Operation* op)
     auto st = driver(rec).state(r);
     if (st.status == LXDP_STATE_RUNNING || st.status == LXDP_STATE_FROZEN)
         throw BadRequest("The instance is already running");
+    if (assignIdmap(rec)) r = ref(rec);
     applyTemplates(rec, r, "start");
     auto keys = driver(rec).start(r, op ? op->abiHandle() : nullptr);
     keys["volatile.last_state.power"] = "RUNNING";

@@ -289,6 +289,12 @@ private:
 Idmap instance_idmap(const InstanceView &inst) {
     if (inst.privileged())
         return {};
+    // An isolated container's own range is the daemon's choice (it alone sees the other
+    // containers), handed over as volatile.idmap.next; until it has one, the shared map.
+    if (inst.get_bool("security.idmap.isolated"))
+        if (auto next = inst.get("volatile.idmap.next"); next && !next->empty())
+            if (Idmap map = idmap_from_json(*next); !map.empty())
+                return map;
     auto u = subid_range("/etc/subuid").value_or(std::make_pair(kDefaultBase, kDefaultRange));
     auto g = subid_range("/etc/subgid").value_or(std::make_pair(kDefaultBase, kDefaultRange));
     return {{true, false, u.first, 0, u.second}, {false, true, g.first, 0, g.second}};

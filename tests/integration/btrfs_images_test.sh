@@ -1,7 +1,8 @@
 #!/bin/bash
 # Image volumes on btrfs pools with the real client: the first launch of an image on a pool
 # unpacks it once into the read-only subvolume images/<fingerprint> (listed as an "image" volume),
-# every root volume is a snapshot of it, the volume API treats it as upstream's (listed, its
+# every root volume is a snapshot of it (shifted after the snapshot to a container's own ids with
+# security.idmap.isolated), the volume API treats it as upstream's (listed, its
 # description editable, a DELETE drops the pool's copy), concurrent first launches unpack once, a
 # failed unpack leaves nothing, a root disk quota still stops writes inside the container, custom
 # volumes work beside image volumes, and the image volume goes with its image and with its pool.
@@ -43,6 +44,24 @@ image_uuid=$(uuid_of "$P/images/$FP")
 export image_uuid
 expect second-launch-reuses-image lxc launch busybox c2 -s p
 expect second-root-is-snapshot bash -c '[ "$(parent_of $P/containers/c2)" = "$image_uuid" ] && [ "$(image_subvolumes $P)" = 1 ] && [ "$(image_rows p)" = 1 ]'
+
+# security.idmap.isolated: the daemon gives the container its own 65536 ids past those the other
+# containers share; its root volume is still a snapshot of the image volume, shifted after the
+# snapshot: inside, its files belong to its root, on the host to the start of its range, and the
+# image volume keeps the image's ids. A copy gets a range of its own too.
+ubase=$(awk -F: '$1 == "root" {print $2; exit}' /etc/subuid); ubase=${ubase:-1000000}
+gbase=$(awk -F: '$1 == "root" {print $2; exit}' /etc/subgid); gbase=${gbase:-1000000}
+export ubase gbase
+expect isolated-launch lxc launch busybox iso -s p -c security.idmap.isolated=true
+expect isolated-own-range bash -c '[ "$(lxc config get iso volatile.idmap.base)" = $((ubase + 65536)) ] && [ "$(stat -c %u:%g $P/containers/iso/rootfs/bin)" = "$((ubase + 65536)):$((gbase + 65536))" ]'
+expect isolated-root-inside bash -c '[ "$(lxc exec iso -- stat -c %u:%g /bin /etc /root | sort -u)" = 0:0 ]'
+expect isolated-root-is-snapshot bash -c '[ "$(parent_of $P/containers/iso)" = "$image_uuid" ]'
+expect isolated-image-volume-unshifted bash -c '[ "$(stat -c %u $P/images/$FP/rootfs/bin)" = 0 ]'
+expect shared-range-unchanged bash -c '[ "$(stat -c %u $P/containers/c2/rootfs/bin)" = $ubase ]'
+expect isolated-second-range bash -c 'lxc launch busybox iso2 -s p -c security.idmap.isolated=true >/dev/null && [ "$(lxc config get iso2 volatile.idmap.base)" = $((ubase + 131072)) ] && [ "$(lxc exec iso2 -- stat -c %u /bin)" = 0 ]'
+expect isolated-copy-own-range bash -c 'lxc copy iso iso3 >/dev/null && lxc start iso3 && [ "$(lxc config get iso3 volatile.idmap.base)" = $((ubase + 196608)) ] &&
+  [ "$(stat -c %u $P/containers/iso3/rootfs/bin)" = $((ubase + 196608)) ] && [ "$(lxc exec iso3 -- stat -c %u /bin)" = 0 ]'
+expect isolated-delete lxc delete -f iso iso2 iso3
 
 # The quota on a root that is a snapshot of the image: writes beyond it fail inside.
 lxc profile device add default root disk path=/ pool=p >/dev/null 2>&1
