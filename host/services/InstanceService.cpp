@@ -153,8 +153,11 @@ std::optional<plugins::InstanceRef> InstanceService::runningRef(const db::Instan
 void InstanceService::validateRecord(const db::InstanceRecord& rec, const db::InstanceRecord* current) {
     config::validateInstanceConfig(rec.config, false);
     config::validateDevices(rec.devices, false);
-    for (const auto& p : rec.profiles)
-        if (!db_.profile(profileProject(db_, rec.project), p)) throw BadRequest("Requested profile \"" + p + "\" doesn't exist");
+    for (auto p = rec.profiles.begin(); p != rec.profiles.end(); ++p) {
+        // Upstream's words: a profile listed twice would be applied twice (lxc profile add, again).
+        if (std::find(rec.profiles.begin(), p, *p) != p) throw BadRequest("Duplicate profile found in request");
+        if (!db_.profile(profileProject(db_, rec.project), *p)) throw BadRequest("Requested profile \"" + *p + "\" doesn't exist");
+    }
     auto ex = expand(rec);
     config::validateInstanceConfig(ex.config, false);
     config::validateDevices(ex.devices, false);
