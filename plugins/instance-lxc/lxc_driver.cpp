@@ -1,6 +1,7 @@
 #include "lxc_driver.h"
 
 #include "lxc_config.h"
+#include "lxc_forkstart.h"
 #include "lxc_idmap.h"
 #include "lxc_unix_dev.h"
 
@@ -151,7 +152,8 @@ std::vector<std::string> own_cgroup_dirs() {
 
 // liblxc 5.0 cannot rmdir the monitor's cgroup on v1 hierarchies while the monitor still sits in
 // it, so every start leaves an empty lxc.monitor.<name>[-N] behind and the next start picks the
-// next suffix. rmdir only ever removes empty cgroups, so a running monitor's stays untouched.
+// next suffix (beside the cgroup of lxdp-forkstart, which is the daemon's). rmdir only ever
+// removes empty cgroups, so a running monitor's stays untouched.
 void remove_stale_monitor_cgroups(const std::string &name) {
     const std::string prefix = "lxc.monitor." + name;
     for (const std::string &dir : own_cgroup_dirs()) {
@@ -170,29 +172,6 @@ void remove_stale_monitor_cgroups(const std::string &name) {
         }
     }
 }
-
-// liblxc 5.0's daemonized start treats its caller as a short-lived lxc-start ("transient pid")
-// and moves it into the new lxc.monitor.<name> cgroups. The daemon lives on: put it back where
-// it was, which also lets that cgroup be removed once the monitor exits.
-class CgroupRestore {
-public:
-    CgroupRestore(const Driver &drv) : drv_(drv), dirs_(own_cgroup_dirs()) {}
-    ~CgroupRestore() {
-        std::string pid = std::to_string(getpid());
-        for (const std::string &dir : dirs_) {
-            UniqueFd fd(open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
-            if (!fd || write(fd.get(), pid.data(), pid.size()) < 0)
-                drv_.log(LXDP_LOG_WARN, "Failed to move the daemon back to cgroup %s: %s", dir.c_str(),
-                         std::strerror(errno));
-        }
-    }
-    CgroupRestore(const CgroupRestore &) = delete;
-    CgroupRestore &operator=(const CgroupRestore &) = delete;
-
-private:
-    const Driver &drv_;
-    std::vector<std::string> dirs_;
-};
 
 void require_stopped(Container &c) {
     if (c->is_running(c.get()))
@@ -261,17 +240,13 @@ void instance_start(const Driver &drv, const InstanceView &inst, const lxdp_kv_s
     write_nic_stop_hook(drv, inst, nics);
 
     remove_stale_monitor_cgroups(inst.lxc_name());
-    // The daemon has sockets, threads and fds: liblxc must detach the monitor and leak nothing.
-    c->want_daemonize(c.get(), true);
-    c->want_close_all_fds(c.get(), true);
-    bool started;
-    {
-        CgroupRestore restore(drv);
-        started = c->start(c.get(), 0, nullptr);
-    }
-    if (!started) {
+    if (std::string why; !forkstart(drv, inst, why)) {
+        // A helper killed at its timeout may have left a monitor behind.
+        if (c->is_running(c.get()))
+            c->stop(c.get());
         run_nic_stop_hook(drv, inst);
-        fail(LXDP_E_IO, "Failed to start %s: %s", inst.lxc_name().c_str(), log_tail(log).c_str());
+        fail(LXDP_E_IO, "Failed to start %s: %s%s", inst.lxc_name().c_str(), why.empty() ? "" : (why + " | ").c_str(),
+             log_tail(log).c_str());
     }
     if (!c->wait(c.get(), "RUNNING", kStartTimeoutS)) {
         std::string tail = log_tail(log);

@@ -8,11 +8,13 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -48,8 +50,25 @@ size_t host_config_get(lxdp_host *, const char *key, char *buf, size_t len) {
     return v.size();
 }
 
-lxdp_status host_run_command(lxdp_host *, const lxdp_command *, lxdp_op *, int32_t *, lxdp_error *err) {
-    return lxdp_error_set(err, LXDP_E_NOTSUP, "run_command is not offered by the test host");
+// The daemon's run_command in essence (the plugin starts containers through its helper): argv[0]
+// as given or found on PATH, stdin from /dev/null, the exit status reported. The command sees
+// this process's environment (the PATH SetUp may have narrowed) and writes to its stdout/stderr.
+lxdp_status host_run_command(lxdp_host *, const lxdp_command *cmd, lxdp_op *, int32_t *exit_status,
+                             lxdp_error *err) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    pid_t pid = -1;
+    int rc = posix_spawnp(&pid, cmd->argv[0], &actions, nullptr, const_cast<char *const *>(cmd->argv), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0)
+        return lxdp_error_set(err, LXDP_E_IO, "cannot run %s: %s", cmd->argv[0], std::strerror(rc));
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (exit_status != nullptr)
+        *exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return LXDP_OK;
 }
 
 void host_op_progress(lxdp_op *, const lxdp_progress *) {}
