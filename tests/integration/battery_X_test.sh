@@ -52,5 +52,56 @@ expect "X-5 100 000-deep nesting refused" preseed "$WORK/deep.yaml" 'nests too d
 expect "X-5 a 64 MiB scalar refused" preseed "$WORK/big.yaml" 'larger than'
 expect "X-5 python tag changes nothing" bash -c "preseed '$WORK/tag.yaml' . ; [ ! -e '$pwn' ]"
 expect "daemon still serves" bash -c "[ \$(status_of GET /1.0) = 200 ]"
-echo "X-6 skip: security.ipv4_filtering and network ACLs are not implemented"
+# X-6: a bridged NIC with security.ipv4_filtering (network ACLs are not in the LXD 4.0 spec: that
+# half of the row is not run). From inside, the container sends ARP with a sender address not its
+# own (busybox arping -s, and the ARP a ping from a secondary address triggers) and IP with a
+# spoofed source (ping -I); the host's neighbour table and the missing replies show what reached
+# the host. Then the NIC's filter cannot be loaded (a table of the same name held by another
+# nft with "flags owner"): the start is refused and no unfiltered veth is left on the bridge.
+# Addresses: 198.18.66.0/24 on a bridge the test makes; nothing leaves the machine.
+if command -v nft >/dev/null; then
+  BR=lxdpx6br HOST=lxdpx6h OWN=198.18.66.2 SPOOF=198.18.66.77
+  export BR HOST OWN SPOOF
+  x6_cleanup() { lxc delete -f x6 >/dev/null 2>&1; lxc network delete $BR >/dev/null 2>&1; ip link del $BR 2>/dev/null; true; }
+  trap 'rm -f "$pwn"; x6_cleanup; finish' EXIT
+  lxc network create $BR ipv4.address=198.18.66.1/24 ipv4.nat=false ipv6.address=none >/dev/null
+  lxc init bb x6 >/dev/null
+  lxc config device add x6 eth0 nic network=$BR host_name=$HOST ipv4.address=$OWN >/dev/null
+  # probes: the container's own address and a spoofed one on eth0; prints what the host saw.
+  probes() {
+    lxc exec x6 -- sh -c "ip link set eth0 up; ip addr flush dev eth0; ip addr add $OWN/24 dev eth0;
+      ip addr add $SPOOF/24 dev eth0; sleep 1" >/dev/null 2>&1
+    ip neigh flush dev $BR
+    lxc exec x6 -- ping -c 1 -W 2 -I $OWN 198.18.66.1 >/dev/null 2>&1 && echo own-ping
+    lxc exec x6 -- arping -c 2 -w 2 -s $SPOOF -I eth0 198.18.66.1 >/dev/null 2>&1 && echo spoofed-arp-answered
+    lxc exec x6 -- ping -c 2 -W 2 -I $SPOOF 198.18.66.1 >/dev/null 2>&1 && echo spoofed-ping
+    ip neigh show $SPOOF dev $BR | grep -q lladdr && echo spoofed-neighbour
+    true
+  }
+  export -f probes
+  # The control: without the filter every probe reaches the host.
+  expect "X-6 control: unfiltered, the spoofed ARP and IP reach the host" bash -c "lxc start x6 && out=\$(probes) && echo \"\$out\" &&
+    [ \"\$(echo \$out)\" = 'own-ping spoofed-arp-answered spoofed-ping spoofed-neighbour' ]"
+  lxc stop -f x6
+  lxc config device set x6 eth0 security.ipv4_filtering=true
+  expect "X-6 filtered: only the container's own traffic reaches the host" bash -c "lxc start x6 && out=\$(probes) && echo \"\$out\" && [ \"\$(echo \$out)\" = own-ping ]"
+  lxc stop -f x6
+  # The forced apply error: the NIC's table name held by an nft that owns it.
+  mkfifo "$WORK/nft-in"
+  nft -i <"$WORK/nft-in" >"$WORK/nft-out" 2>&1 &
+  holder=$!
+  exec 8>"$WORK/nft-in"
+  echo "add table bridge lxdpp_$HOST { flags owner; }" >&8
+  for _ in $(seq 20); do nft list tables bridge | grep -qw "lxdpp_$HOST" && break; sleep 0.2; done
+  expect "X-6 the clashing table is in place" bash -c "nft list tables bridge | grep -qw lxdpp_$HOST"
+  expect "X-6 failed filter apply: the start is refused, naming nft" bash -c "! lxc start x6 2>'$WORK/x6.err'; r=\$?; cat '$WORK/x6.err'; [ \$r = 0 ] && grep -qi nft '$WORK/x6.err'"
+  expect "X-6 failed filter apply: stopped, no veth on the bridge" bash -c "lxc list x6 -c s -f csv | grep -qx STOPPED && ! ip link show $HOST >/dev/null 2>&1 && [ -z \"\$(ip link show master $BR)\" ]"
+  exec 8>&-
+  wait "$holder"
+  expect "X-6 with the clash gone, the start filters again" bash -c "lxc start x6 && nft list table bridge lxdpp_$HOST | grep -q 'ip saddr != $OWN drop' && out=\$(probes) && [ \"\$(echo \$out)\" = own-ping ]"
+  x6_cleanup
+else
+  echo "X-6 skip: nft (package nftables) is not installed"
+fi
+echo "X-6 skip: the network ACL half: network ACLs are not in the LXD 4.0 spec (no network_acl in spec/lxd-4.0-documentation.txt)"
 lxc delete -f x1 >/dev/null 2>&1
