@@ -162,6 +162,7 @@ int runDaemon(const DaemonOptions& options) {
         storage.openAll();
         // What a killed daemon left half-done is settled before anything else sees it.
         instances.settleInterruptedChanges();
+        volumes.settleInterruptedChanges();
         // Bridges come up before any instance that uses them (autostart, below).
         networks.startAll();
 

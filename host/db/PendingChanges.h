@@ -13,7 +13,7 @@ class Database;
 struct PendingChange {
     std::string kind;     // one of the kPending* names below
     std::string project;
-    std::string name;     // the instance, or "<instance>/<snapshot>"
+    std::string name;     // the instance, "<instance>/<snapshot>", or the custom volume
     std::string pool;
     std::string detail;   // the new name of a rename; "thaw" for a snapshot of a running instance
     std::string started;  // RFC 3339, for the log
@@ -23,6 +23,9 @@ inline constexpr const char* kPendingCreate = "instance-create";
 inline constexpr const char* kPendingDelete = "instance-delete";
 inline constexpr const char* kPendingRename = "instance-rename";
 inline constexpr const char* kPendingSnapshot = "snapshot-create";
+// Custom volumes (VolumeService settles these; the instance kinds are InstanceService's).
+inline constexpr const char* kPendingVolumeDelete = "volume-delete";
+inline constexpr const char* kPendingVolumeRename = "volume-rename";
 
 // Joins the caller's transaction when there is one.
 void recordPendingChange(Database& db, const PendingChange& change);

@@ -45,6 +45,8 @@ void InstanceService::undoRename(const db::InstanceRecord& rec, const std::strin
 void InstanceService::settleInterruptedChanges() {
     auto& log = Poco::Logger::get("instances");
     for (const auto& change : db::pendingChanges(db_)) {
+        // Custom volumes' changes are VolumeService's.
+        if (change.kind == db::kPendingVolumeDelete || change.kind == db::kPendingVolumeRename) continue;
         log.warning("settling an interrupted %s of %s (project %s, started %s)", change.kind, change.name,
                     change.project, change.started);
         try {

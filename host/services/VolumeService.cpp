@@ -1,6 +1,7 @@
 #include "services/VolumeService.h"
 
 #include <set>
+#include <Poco/Logger.h>
 
 #include <lxdp/storage.h>
 
@@ -8,6 +9,7 @@
 #include "config/Validators.h"
 #include "config/VolumeConfig.h"
 #include "db/Database.h"
+#include "db/PendingChanges.h"
 #include "db/VolumeQueries.h"
 #include "events/EventHub.h"
 #include "ops/Operation.h"
@@ -21,6 +23,7 @@
 #include "services/StorageService.h"
 #include "services/TreeSync.h"
 #include "util/ApiError.h"
+#include "util/FaultPoint.h"
 #include "util/Hash.h"
 #include "util/Time.h"
 
@@ -408,20 +411,31 @@ void VolumeService::rename(const std::string& pool, const std::string& project, 
     std::lock_guard lock(mutex_);
     checkRename(pool, project, name, to, pool);
     auto v = get(pool, project, LXDP_VOLUME_CUSTOM, name);
-    storage_.pool(pool).renameVolume(volumeRef(v), to);
+    // Until the rows say the new name, the pending change says how to go back to the old one.
+    db::recordPendingChange(db_, {db::kPendingVolumeRename, project, name, pool, to, util::nowRfc3339()});
     try {
+        storage_.pool(pool).renameVolume(volumeRef(v), to);
+        util::faultPoint("volume-rename-after-volume");
         db_.transaction([&] {
             db_.renameVolume(pool, project, v.type, name, to);
             db::moveVolumeSnapshots(db_, v, to);
+            db::clearPendingChange(db_, db::kPendingVolumeRename, project, name);
         });
     } catch (...) {
-        auto renamed = v;
-        renamed.name = to;
-        try { storage_.pool(pool).renameVolume(volumeRef(renamed), name); } catch (...) {}
+        undoRename(v, to);
         throw;
     }
+    util::faultPoint("volume-rename-after-record");
     v.name = to;
     events_.lifecycle(project, "storage-volume-renamed", volumeUrl(v));
+}
+
+void VolumeService::undoRename(const db::VolumeRecord& v, const std::string& to) {
+    auto renamed = v;
+    renamed.name = to;
+    // Nothing to undo when the pool's rename is what failed.
+    try { storage_.pool(v.pool).renameVolume(volumeRef(renamed), v.name); } catch (...) {}
+    db::clearPendingChange(db_, db::kPendingVolumeRename, v.project, v.name);
 }
 
 void VolumeService::move(const std::string& pool, const std::string& project, const std::string& name,
@@ -471,14 +485,23 @@ void VolumeService::remove(const std::string& pool, const std::string& project, 
     std::lock_guard lock(mutex_);
     auto v = get(pool, project, LXDP_VOLUME_CUSTOM, name);
     requireUnused(pool, project, name);
-    auto& p = storage_.pool(pool);
-    auto snaps = db::volumeSnapshots(db_, pool, project, v.type, name);
-    for (auto it = snaps.rbegin(); it != snaps.rend(); ++it) {
-        p.deleteVolume(snapshotRef(v, it->name), nullptr);
-        db::deleteVolumeSnapshot(db_, *it);
+    // Once a snapshot or the volume has gone, a deletion cut short is finished by the next start.
+    db::recordPendingChange(db_, {db::kPendingVolumeDelete, project, name, pool, "", util::nowRfc3339()});
+    try {
+        auto& p = storage_.pool(pool);
+        auto snaps = db::volumeSnapshots(db_, pool, project, v.type, name);
+        for (auto it = snaps.rbegin(); it != snaps.rend(); ++it) {
+            p.deleteVolume(snapshotRef(v, it->name), nullptr);
+            db::deleteVolumeSnapshot(db_, *it);
+        }
+        p.deleteVolume(volumeRef(v), nullptr);
+    } catch (...) {
+        // The snapshots that went took their rows along: what is left is whole.
+        db::clearPendingChange(db_, db::kPendingVolumeDelete, project, name);
+        throw;
     }
-    p.deleteVolume(volumeRef(v), nullptr);
-    db_.deleteVolume(pool, project, v.type, name);
+    util::faultPoint("volume-delete-after-volume");
+    eraseDeleted(v);
     events_.lifecycle(project, "storage-volume-deleted", volumeUrl(v));
 }
 
@@ -497,6 +520,42 @@ void VolumeService::removeImageVolume(const std::string& pool, const std::string
     auto v = get(pool, "default", LXDP_VOLUME_IMAGE, name);
     imageVolumes_.remove(pool, name);
     events_.lifecycle("default", "storage-volume-deleted", volumeUrl(v));
+}
+
+void VolumeService::eraseDeleted(const db::VolumeRecord& v) {
+    db_.transaction([&] {
+        for (const auto& snap : db::volumeSnapshots(db_, v.pool, v.project, v.type, v.name))
+            db::deleteVolumeSnapshot(db_, snap);
+        db_.deleteVolume(v.pool, v.project, v.type, v.name);
+        db::clearPendingChange(db_, db::kPendingVolumeDelete, v.project, v.name);
+    });
+}
+
+void VolumeService::settleInterruptedChanges() {
+    auto& log = Poco::Logger::get("volumes");
+    for (const auto& change : db::pendingChanges(db_)) {
+        if (change.kind != db::kPendingVolumeDelete && change.kind != db::kPendingVolumeRename) continue;
+        log.warning("settling an interrupted %s of volume %s (pool %s, project %s, started %s)", change.kind,
+                    change.name, change.pool, change.project, change.started);
+        try {
+            auto v = db::poolVolume(db_, change.pool, change.project, LXDP_VOLUME_CUSTOM, change.name);
+            if (change.kind == db::kPendingVolumeRename) {
+                if (v) undoRename(*v, change.detail);
+            } else if (v) {
+                // Finished: what is still on the pool goes (already gone is no error), then the rows.
+                auto& p = storage_.pool(change.pool);
+                for (const auto& snap : db::volumeSnapshots(db_, v->pool, v->project, v->type, v->name))
+                    try { p.deleteVolume(snapshotRef(*v, snap.name), nullptr); } catch (...) {}
+                try { p.deleteVolume(volumeRef(*v), nullptr); } catch (...) {}
+                eraseDeleted(*v);
+            }
+            db::clearPendingChange(db_, change.kind, change.project, change.name);
+        } catch (const std::exception& e) {
+            // Kept for the next start: the pool may be back then.
+            log.error("cannot settle the interrupted %s of volume %s: %s", change.kind, change.name,
+                      std::string(e.what()));
+        }
+    }
 }
 
 // ---- snapshots -------------------------------------------------------------------------------

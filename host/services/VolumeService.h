@@ -95,7 +95,15 @@ public:
     void renameSnapshot(const db::VolumeSnapshotRecord& snapshot, const std::string& to);
     void deleteSnapshot(const db::VolumeSnapshotRecord& snapshot);
 
+    // The start after a crash: a custom volume deletion cut short is finished, a rename undone
+    // (db/PendingChanges.h). Runs once the pools are open.
+    void settleInterruptedChanges();
+
 private:
+    // Puts a renamed volume back under its old name and forgets the pending rename.
+    void undoRename(const db::VolumeRecord& volume, const std::string& to);
+    // The rows of a deleted volume and its snapshots, and its pending deletion, in one transaction.
+    void eraseDeleted(const db::VolumeRecord& volume);
     // Copies src (any volume, snapshots too unless volumeOnly) into the new custom volume dst.
     void copyInto(const db::VolumeRecord& dst, const db::VolumeRecord& src, bool volumeOnly, ops::Operation& op);
     void applySize(const db::VolumeRecord& volume, const std::string& size);

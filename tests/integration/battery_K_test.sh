@@ -124,6 +124,36 @@ expect "K-4 instance-rename-after-record: killed there" crash_at instance-rename
 expect "K-4 instance-rename-after-record: the new name, whole" renamed c6 c7
 lxc delete -f c0 c7 >/dev/null
 
+# K-4, the volume half: a custom volume with a snapshot, deleted and renamed with the daemon
+# killed after the pool's part and before the rows (and, for a rename, after the rows).
+# volume_outcome NAME whole|absent : the volume is listed with its snapshot and both directories,
+# or neither a row nor a directory of it is left.
+volume_outcome() {
+  local name=$1 want=$2
+  if [[ $want == whole ]]; then
+    lxc query "/1.0/storage-pools/default/volumes/custom/$name/snapshots" | grep -q "/$name/snapshots/v0" &&
+      test -d "$pool/custom/default_$name" && test -d "$pool/custom-snapshots/default_$name/v0" || return 1
+  else
+    ! lxc storage volume show default "$name" >/dev/null 2>&1 && [ ! -e "$pool/custom/default_$name" ] &&
+      [ ! -e "$pool/custom-snapshots/default_$name" ] || { ls -la "$pool/custom" "$pool/custom-snapshots"; return 1; }
+  fi
+  consistent
+}
+# volume_renamed FROM TO : FROM has gone entirely, TO is whole with its snapshot.
+volume_renamed() { volume_outcome "$1" absent && volume_outcome "$2" whole; }
+lxc storage volume create default v1 >/dev/null && lxc storage volume snapshot default v1 v0 >/dev/null
+expect "K-4 volume-delete-after-volume: killed there" crash_at volume-delete-after-volume lxc storage volume delete default v1
+expect "K-4 volume-delete-after-volume: gone entirely" volume_outcome v1 absent
+expect "K-4 volume-delete-after-volume: the name is free again" bash -c "lxc storage volume create default v1 && lxc storage volume delete default v1"
+lxc storage volume create default v2 >/dev/null && lxc storage volume snapshot default v2 v0 >/dev/null
+expect "K-4 volume-rename-after-volume: killed there" crash_at volume-rename-after-volume lxc storage volume rename default v2 v3
+expect "K-4 volume-rename-after-volume: the old name, whole" volume_renamed v3 v2
+expect "K-4 volume-rename-after-volume: the retry succeeds" lxc storage volume rename default v2 v3
+expect "K-4 volume-rename-after-volume: the retry's result, whole" volume_renamed v2 v3
+expect "K-4 volume-rename-after-record: killed there" crash_at volume-rename-after-record lxc storage volume rename default v3 v4
+expect "K-4 volume-rename-after-record: the new name, whole" volume_renamed v3 v4
+expect "K-4 volume delete after the kills succeeds" lxc storage volume delete default v4
+
 # K-3: image imports killed after the upload is written, after the file is stored, after the row.
 "$here/../../scripts/make-busybox-image.sh" "$WORK/bb.tar.gz" >/dev/null 2>&1
 fingerprint=$(sha256sum "$WORK/bb.tar.gz" | cut -d' ' -f1)
