@@ -16,6 +16,7 @@ class ProjectService;
 class TrustService;
 class NetworkService;
 class VolumeService;
+class RemoteImages;
 }  // namespace lxdp::services
 namespace lxdp::tls { struct ServerCertificate; }
 
@@ -39,6 +40,7 @@ struct Context {
     ServerConfigListeners& configListeners;
     services::NetworkService& networks;
     services::VolumeService& volumes;
+    services::RemoteImages& remoteImages;
 };
 
 }  // namespace lxdp::daemon

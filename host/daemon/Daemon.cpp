@@ -31,6 +31,8 @@
 #include "plugins/PluginRegistry.h"
 #include "services/DevLxd.h"
 #include "services/HostLifecycle.h"
+#include "services/ImageCacheTask.h"
+#include "services/RemoteImages.h"
 #include "services/SnapshotScheduler.h"
 #include "services/DaemonStorage.h"
 #include "services/ImageService.h"
@@ -153,9 +155,10 @@ int runDaemon(const DaemonOptions& options) {
         configListeners.add([&daemonStorage](const db::StringMap& before, const db::StringMap& after) {
             daemonStorage.apply(before, after);
         });
+        services::RemoteImages remoteImages(paths, db, images);
         Context context{paths,    db,        events,   operations,        registry, storage,        profiles,
                         images,   instances, projects, serverCertificate, trust,    configListeners, networks,
-                        volumes};
+                        volumes,  remoteImages};
         // Volumes on a pool that no row names are left alone at start: `lxd recover` brings them
         // back (services/RecoveryService.h). Only what an interrupted operation of ours provably
         // half-made may be cleaned up here.
@@ -239,6 +242,8 @@ int runDaemon(const DaemonOptions& options) {
         lifecycle.autostart();
         services::SnapshotScheduler snapshotTask(db, instances, volumes, operations);
         snapshotTask.start();
+        services::ImageCacheTask imageTask(db, images, remoteImages, operations);
+        imageTask.start();
 
         for (;;) {
             int sig = 0;
@@ -254,6 +259,7 @@ int runDaemon(const DaemonOptions& options) {
             }
         }
         snapshotTask.stop();
+        imageTask.stop();
         waitForOperations(operations, db);
         events.closeAll();
         https.stop();

@@ -193,7 +193,7 @@ void Database::updateProject(const ProjectRecord& p) {
 void Database::renameProject(const std::string& from, const std::string& to) {
     // Everything that belongs to a project names it: move all of it in one transaction.
     transaction([&] {
-        for (const char* table : {"projects", "profiles", "images", "image_aliases", "instances",
+        for (const char* table : {"projects", "profiles", "images", "image_aliases", "image_sources", "instances",
                                   "storage_volumes", "instance_snapshots", "instance_backups",
                                   "storage_volume_snapshots", "networks"}) {
             Statement st(*session_);
@@ -439,6 +439,10 @@ void Database::deleteImage(const std::string& project, const std::string& finger
         a << "DELETE FROM image_aliases WHERE project = ? AND target = ?";
         bindAll(a, project, fingerprint);
         a.execute();
+        Statement source(*session_);
+        source << "DELETE FROM image_sources WHERE project = ? AND fingerprint = ?";
+        bindAll(source, project, fingerprint);
+        source.execute();
         Statement st(*session_);
         st << "DELETE FROM images WHERE project = ? AND fingerprint = ?";
         bindAll(st, project, fingerprint);

@@ -72,6 +72,13 @@ const std::vector<std::vector<std::string>>& schemaMigrations() {
             " pool TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '', started TEXT NOT NULL DEFAULT '',"
             " PRIMARY KEY (kind, project, name))",
         },
+        // 2 -> 3: where an image downloaded from an image server came from, so that a cached
+        // image is found again by its alias and auto_update can look for a newer one.
+        {
+            "CREATE TABLE image_sources (project TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+            " server TEXT NOT NULL, protocol TEXT NOT NULL, certificate TEXT NOT NULL DEFAULT '',"
+            " alias TEXT NOT NULL DEFAULT '', PRIMARY KEY (project, fingerprint))",
+        },
     };
     return migrations;
 }

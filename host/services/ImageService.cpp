@@ -64,6 +64,8 @@ db::ImageRecord ImageService::import(const ImageUpload& upload) {
     rec.filename = upload.filename;
     rec.size = upload.size;
     rec.isPublic = upload.isPublic;
+    rec.cached = upload.cached;
+    rec.autoUpdate = upload.autoUpdate;
     rec.architecture = meta.architecture;
     rec.createdAt = meta.creationDate ? util::rfc3339FromUnix(meta.creationDate) : util::kZeroTime;
     rec.expiresAt = meta.expiryDate ? util::rfc3339FromUnix(meta.expiryDate) : util::kZeroTime;
@@ -79,7 +81,10 @@ db::ImageRecord ImageService::import(const ImageUpload& upload) {
     }
     util::faultPoint("image-import-after-file");
     try {
-        db_.createImage(rec);
+        db_.transaction([&] {
+            db_.createImage(rec);
+            if (upload.source) db::recordImageSource(db_, *upload.source);
+        });
     } catch (...) {
         ::unlink(finalPath.c_str());
         throw;
@@ -125,6 +130,12 @@ void ImageService::update(const db::ImageRecord& image) {
     events_.lifecycle(image.project, "image-updated", "/1.0/images/" + image.fingerprint);
 }
 
+void ImageService::markUsed(const db::ImageRecord& image) {
+    auto used = image;
+    used.lastUsedAt = util::nowRfc3339();
+    db_.updateImage(used);
+}
+
 std::string ImageService::exportFilename(const db::ImageRecord& image) const {
     if (!image.filename.empty()) return image.filename;
     return image.fingerprint + images::tarballExtension(images::compressionOf(tarballPath(image.fingerprint)));
@@ -138,7 +149,7 @@ nlohmann::json ImageService::render(const db::ImageRecord& r, const std::vector<
     nlohmann::json mine = nlohmann::json::array();
     for (const auto& a : aliases)
         if (a.target == r.fingerprint) mine.push_back({{"name", a.name}, {"description", a.description}});
-    return {{"aliases", mine},
+    nlohmann::json out = {{"aliases", mine},
             {"architecture", r.architecture},
             {"auto_update", r.autoUpdate},
             {"cached", r.cached},
@@ -153,6 +164,12 @@ nlohmann::json ImageService::render(const db::ImageRecord& r, const std::vector<
             {"size", r.size},
             {"type", r.type},
             {"uploaded_at", r.uploadedAt}};
+    // Only images from an image server have one, as upstream.
+    if (auto source = db::imageSource(db_, r.project, r.fingerprint))
+        out["update_source"] = {{"alias", source->alias},       {"certificate", source->certificate},
+                                {"protocol", source->protocol}, {"server", source->server},
+                                {"image_type", r.type}};
+    return out;
 }
 
 std::string ImageService::etag(const db::ImageRecord& r) {

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "db/ImageSourceQueries.h"
 #include "db/Records.h"
 
 namespace lxdp::db { class Database; }
@@ -24,6 +25,9 @@ struct ImageUpload {
     std::string filename;
     bool isPublic = false;
     db::StringMap properties; // from X-LXD-properties, over the image's own
+    bool cached = false;      // downloaded for an instance, removed again when unused
+    bool autoUpdate = false;
+    std::optional<db::ImageSourceRecord> source;  // the image server it came from
 };
 
 class ImageService {
@@ -31,7 +35,8 @@ public:
     ImageService(const daemon::Paths& paths, db::Database& db, events::EventHub& events, ImageVolumes& volumes)
         : paths_(paths), db_(db), events_(events), volumes_(volumes) {}
 
-    // Checks the tarball and records the image; a malformed tarball is a 400 and leaves nothing.
+    // Checks the tarball and records the image (with its source, if any); a malformed tarball
+    // is a 400 and leaves nothing.
     db::ImageRecord import(const ImageUpload& upload);
     // A full fingerprint or a unique prefix of one (12 hex digits at least, as upstream).
     db::ImageRecord resolve(const std::string& project, const std::string& fingerprint);
@@ -40,6 +45,9 @@ public:
     // Removes the image from the project; its volumes on the pools go once no project has it.
     void remove(const std::string& project, const std::string& fingerprint);
     void update(const db::ImageRecord& image);
+    // Records that an instance was just made from the image (images.remote_cache_expiry counts
+    // from there).
+    void markUsed(const db::ImageRecord& image);
     std::string tarballPath(const std::string& fingerprint) const;
     // At start: removes what a killed daemon left in images/, uploads half-written (upload-*)
     // and image files stored without their row (as upstream's pruneLeftoverImages).

@@ -232,6 +232,7 @@ void InstanceService::createFromImage(db::InstanceRecord rec, const nlohmann::js
     else
         throw BadRequest("No image specified: give a fingerprint or an alias");
 
+    images_.markUsed(image);
     rec.architecture = image.architecture;
     rec.createdAt = util::nowRfc3339();
     rec.lastUsedAt = util::kZeroTime;

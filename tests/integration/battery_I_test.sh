@@ -78,4 +78,48 @@ lxc project delete rp >/dev/null 2>&1
 expect "daemon still serves" bash -c "[ \$(status_of GET /1.0) = 200 ]"
 echo "I-3 skip: setuid and device nodes in a rootfs (needs a uid-1000 host user and a devices cgroup probe) not written yet"
 echo "I-7 skip: the squashfs size field row: squashfs images are not supported (refused as not a tarball)"
-echo "I-9 skip: remote image servers (LXD-Image-Hash) are not implemented"
+
+# I-9: a hostile image server (tests/integration/fake_image_server.py over HTTPS). An image URL
+# whose LXD-Image-Hash is a path, or a hash the content does not match, and an LXD server whose
+# image does not match its fingerprint: all refused, nothing stored in or out of images/.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
+  -keyout "$WORK/fake.key" -out "$WORK/fake.crt" 2>/dev/null
+mkdir -p "$WORK/fake/root"
+cp "$WORK/bb.tar.gz" "$WORK/fake/root/image.tar.gz"
+wrongfp=$(echo not-the-image | sha256sum | cut -d' ' -f1)
+cat >"$WORK/fake/routes.json" <<JSON
+{"/traversal": {"headers": {"LXD-Image-Hash": "../../../x", "LXD-Image-URL": "https://127.0.0.1:{PORT}/image.tar.gz"}},
+ "/mismatch": {"headers": {"LXD-Image-Hash": "$wrongfp", "LXD-Image-URL": "https://127.0.0.1:{PORT}/image.tar.gz"}},
+ "/1.0/images/aliases/evil": {"body": "{\"type\":\"sync\",\"metadata\":{\"name\":\"evil\",\"target\":\"$wrongfp\"}}"},
+ "/1.0/images/$wrongfp": {"body": "{\"type\":\"sync\",\"metadata\":{\"fingerprint\":\"$wrongfp\",\"public\":true}}"},
+ "/1.0/images/$wrongfp/export": {"file": "image.tar.gz"},
+ "/1.0/images/aliases/dots": {"body": "{\"type\":\"sync\",\"metadata\":{\"name\":\"dots\",\"target\":\"../../../x\"}}"}}
+JSON
+python3 "$here/fake_image_server.py" "$WORK/fake/port" "$WORK/fake.crt" "$WORK/fake.key" "$WORK/fake/root" "$WORK/fake/routes.json" &
+fake_pid=$!
+trap 'kill $fake_pid 2>/dev/null; wait $fake_pid 2>/dev/null; rm -rf "$canary"; finish' EXIT
+for _ in $(seq 50); do [[ -s $WORK/fake/port ]] && break; sleep 0.1; done
+fake=https://127.0.0.1:$(cat "$WORK/fake/port")
+cert=$(python3 -c 'import json,sys; print(json.dumps(open(sys.argv[1]).read()))' "$WORK/fake.crt")
+pull() { # pull SOURCE-JSON [instance]: POST /1.0/images (or an instance) from an image server; succeeds when refused
+  local reply op
+  if [[ ${2:-} == instance ]]; then reply=$(api POST /1.0/instances "{\"name\":\"i9\",\"source\":$1}")
+  else reply=$(api POST /1.0/images "{\"source\":$1}"); fi
+  op=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("operation",""))' "$reply" 2>/dev/null)
+  [[ -n $op ]] && reply=$(api GET "$op/wait?timeout=50")
+  echo "$reply" >"$WORK/pull.out"
+  python3 -c 'import json,sys; r=json.loads(sys.argv[1]); m=r.get("metadata") or {}; sys.exit(0 if r.get("type")=="error" or m.get("status")=="Failure" else 1)' "$reply"
+}
+nothing_stored() {
+  [ "$(lxc image list --format csv | wc -l)" = "$images_before" ] && ! ls "$LXD_DIR/images" | grep -qv '^[0-9a-f]\{64\}$' &&
+    [ ! -e "$LXD_DIR/x" ] && [ ! -e "$WORK/x" ] && [ ! -e "$LXD_DIR/images/x" ] && canary_intact
+}
+export -f pull nothing_stored
+export fake cert images_before WORK
+expect "I-9 LXD-Image-Hash ../../../x refused" bash -c "pull '{\"type\":\"url\",\"url\":\"'\$fake'/traversal\",\"certificate\":'\"\$cert\"'}' && grep -q 'LXD-Image-Hash' $WORK/pull.out"
+expect "I-9 traversal hash: the image was not even fetched" bash -c "! grep -q 'GET /image.tar.gz' '$WORK/fake/requests.log'"
+expect "I-9 LXD-Image-Hash not matching the content refused" bash -c "pull '{\"type\":\"url\",\"url\":\"'\$fake'/mismatch\",\"certificate\":'\"\$cert\"'}' && grep -q \"doesn't match\" $WORK/pull.out"
+expect "I-9 LXD server image not matching its fingerprint refused" bash -c "pull '{\"type\":\"image\",\"mode\":\"pull\",\"protocol\":\"lxd\",\"server\":\"'\$fake'\",\"alias\":\"evil\",\"certificate\":'\"\$cert\"'}' && grep -q \"doesn't match\" $WORK/pull.out"
+expect "I-9 LXD server alias target ../../../x refused" bash -c "pull '{\"type\":\"image\",\"mode\":\"pull\",\"protocol\":\"lxd\",\"server\":\"'\$fake'\",\"alias\":\"dots\",\"certificate\":'\"\$cert\"'}'"
+expect "I-9 launch from the mismatching server refused, no instance" bash -c "pull '{\"type\":\"image\",\"mode\":\"pull\",\"protocol\":\"lxd\",\"server\":\"'\$fake'\",\"alias\":\"evil\",\"certificate\":'\"\$cert\"'}' instance && ! lxc info i9 >/dev/null 2>&1"
+expect "I-9 nothing stored, nothing written outside images/" nothing_stored

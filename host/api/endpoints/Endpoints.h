@@ -4,6 +4,8 @@
 #include "api/Router.h"
 #include "daemon/Context.h"
 
+namespace lxdp::ops { class Operation; }
+
 namespace lxdp::util { class Sha256; }
 
 namespace lxdp::api {
@@ -62,6 +64,12 @@ int64_t receiveBodyToFile(Request& r, const std::string& path, util::Sha256* has
 // from an instance or snapshot (lxc publish); the JSON handlers of those paths dispatch here.
 Response importInstanceBackup(Request& r, daemon::Context& ctx);
 Response publishImage(Request& r, daemon::Context& ctx);
+// POST /1.0/images from an image server (source type "image") or an image URL ("url").
+Response downloadImage(Request& r, daemon::Context& ctx);
+// An instance's image source as a local one: the image of another server is obtained first
+// (downloaded and cached, or found in the cache). Other sources are returned as they are.
+nlohmann::json localImageSource(daemon::Context& ctx, const std::string& project, const nlohmann::json& source,
+                                ops::Operation& op);
 
 // Helpers for the JSON of request bodies, with the strict types of the Go client.
 std::map<std::string, std::string> jsonStringMap(const nlohmann::json& j);

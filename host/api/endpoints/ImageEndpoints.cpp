@@ -51,25 +51,47 @@ services::ImageUpload receiveUpload(daemon::Context& ctx, Request& r) {
     return up;
 }
 
+bool visible(const Request& r, const db::ImageRecord& image) { return r.requestor().trusted || image.isPublic; }
+
+// The image the path names, if the caller may see it (a private image is not found).
+db::ImageRecord visibleImage(daemon::Context& ctx, Request& r) {
+    auto img = ctx.images.resolve(imageProject(ctx.db, r.project()), r.param("fp"));
+    if (!visible(r, img)) throw NotFound("Image not found");
+    return img;
+}
+
+bool aliasVisible(daemon::Context& ctx, Request& r, const db::AliasRecord& alias) {
+    if (r.requestor().trusted) return true;
+    auto img = ctx.db.image(alias.project, alias.target);
+    return img && img->isPublic;
+}
+
 }  // namespace
 
 void registerImageEndpoints(Router& router, daemon::Context& ctx) {
+    // Untrusted callers (other servers pulling an image, `lxc remote add --public`) see the
+    // public images and their aliases, as upstream.
     router.add("GET", "/1.0/images", [&ctx](Request& r) {
         auto aliases = ctx.db.aliases(imageProject(ctx.db, r.project()));
         const auto filter = Filter::parse(r.query("filter"));
         nlohmann::json out = nlohmann::json::array();
         for (const auto& img : ctx.db.images(imageProject(ctx.db, r.project()))) {
+            if (!visible(r, img)) continue;
             auto full = ctx.images.render(img, aliases);
             if (!filter.matches(full)) continue;
             out.push_back(r.recursion() ? full : nlohmann::json("/1.0/images/" + img.fingerprint));
         }
         return Response::sync(out);
-    });
+    }, Access::Public);
 
     router.add("POST", "/1.0/images", [&ctx](Request& r) {
         checkSharedWrite(r, imageProject(ctx.db, r.project()));
         std::string type = r.header("Content-Type");
-        if (type.rfind("application/json", 0) == 0) return publishImage(r, ctx);
+        if (type.rfind("application/json", 0) == 0) {
+            const auto source = r.json().value("source", nlohmann::json::object());
+            const bool fromServer = source.is_object() && (source.value("type", "") == "image" || source.value("type", "") == "url");
+            return fromServer ? downloadImage(r, ctx) : publishImage(r, ctx);
+        }
         if (type.rfind("multipart/form-data", 0) == 0)
             throw BadRequest("Split images (multipart uploads) are not supported yet");
         auto upload = receiveUpload(ctx, r);
@@ -81,9 +103,9 @@ void registerImageEndpoints(Router& router, daemon::Context& ctx) {
     });
 
     router.add("GET", "/1.0/images/{fp}", [&ctx](Request& r) {
-        auto img = ctx.images.resolve(imageProject(ctx.db, r.project()), r.param("fp"));
+        auto img = visibleImage(ctx, r);
         return Response::sync(ctx.images.render(img), ctx.images.etag(img));
-    });
+    }, Access::Public);
 
     auto update = [&ctx](Request& r, bool patch) {
         checkSharedWrite(r, imageProject(ctx.db, r.project()));
@@ -112,18 +134,20 @@ void registerImageEndpoints(Router& router, daemon::Context& ctx) {
     });
 
     router.add("GET", "/1.0/images/{fp}/export", [&ctx](Request& r) {
-        auto img = ctx.images.resolve(imageProject(ctx.db, r.project()), r.param("fp"));
+        auto img = visibleImage(ctx, r);
         return Response::file(ctx.images.tarballPath(img.fingerprint),
                               {{"Content-Disposition", "inline;filename=" + ctx.images.exportFilename(img)}});
-    });
+    }, Access::Public);
 
     // ---- aliases ----
     router.add("GET", "/1.0/images/aliases", [&ctx](Request& r) {
         nlohmann::json out = nlohmann::json::array();
-        for (const auto& a : ctx.db.aliases(imageProject(ctx.db, r.project())))
+        for (const auto& a : ctx.db.aliases(imageProject(ctx.db, r.project()))) {
+            if (!aliasVisible(ctx, r, a)) continue;
             out.push_back(r.recursion() ? ctx.images.renderAlias(a) : nlohmann::json("/1.0/images/aliases/" + a.name));
+        }
         return Response::sync(out);
-    });
+    }, Access::Public);
 
     router.add("POST", "/1.0/images/aliases", [&ctx](Request& r) {
         checkSharedWrite(r, imageProject(ctx.db, r.project()));
@@ -135,9 +159,10 @@ void registerImageEndpoints(Router& router, daemon::Context& ctx) {
 
     router.add("GET", "/1.0/images/aliases/{name}", [&ctx](Request& r) {
         auto a = ctx.images.alias(imageProject(ctx.db, r.project()), r.param("name"));
+        if (!aliasVisible(ctx, r, a)) throw NotFound("Image alias not found");
         return Response::sync(ctx.images.renderAlias(a),
                               util::sha256Hex(nlohmann::json{{"target", a.target}, {"description", a.description}}.dump()));
-    });
+    }, Access::Public);
 
     auto updateAlias = [&ctx](Request& r, bool patch) {
         checkSharedWrite(r, imageProject(ctx.db, r.project()));

@@ -7,6 +7,7 @@
 #include "db/Database.h"
 #include "ops/OperationManager.h"
 #include "services/InstanceService.h"
+#include "services/RemoteImages.h"
 #include "services/ProjectService.h"
 #include "util/ApiError.h"
 
@@ -109,6 +110,7 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
         if (r.hasQuery("target")) ctx.projects.checkFeature(r.project(), "restricted.cluster.target", "cluster member targeting");
         auto rec = instances.prepareCreate(r.project(), body);
         auto source = body.value("source", nlohmann::json::object());
+        services::RemoteImages::parse(source);  // a bad image server is refused before the operation
         auto affected = resources(rec.name);
         // A copy names its source too, as upstream.
         if (source.value("type", "") == "copy") {
@@ -116,7 +118,9 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
             for (const auto& [kind, urls] : sourceResources.items()) affected[kind].push_back(urls[0]);
         }
         auto op = ctx.ops.run(r.project(), "Creating instance", affected,
-                              [&instances, rec, source](ops::Operation& op) { instances.create(rec, source, op); });
+                              [&ctx, &instances, rec, source](ops::Operation& op) {
+                                  instances.create(rec, localImageSource(ctx, rec.project, source, op), op);
+                              });
         return Response::async(op);
     });
 
