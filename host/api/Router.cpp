@@ -81,7 +81,10 @@ Response Router::dispatch(Request& request) const {
         // projects are refused alike whether they exist or not.
         // Public routes too: a restricted client must not enrol other certificates.
         checkRestrictedAccess(best->method, best->segments, request);
-        if (projectCheck_ && request.hasQuery("project")) projectCheck_(request.project());
+        // An untrusted caller (public routes only) sees public images alike in every project name,
+        // so a missing project must not answer differently from an existing one.
+        if (projectCheck_ && request.hasQuery("project") && request.requestor().trusted)
+            projectCheck_(request.project());
         return best->handler(request);
     }
     if (pathKnown) throw ApiError(405, "method not allowed");

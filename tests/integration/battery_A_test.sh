@@ -142,9 +142,12 @@ EOF
 # A-14: a metrics certificate reaches nothing else.
 newcert met
 trust met '"type":"metrics"'
-for ep in /1.0/instances /1.0/certificates /1.0/images /1.0/operations; do
+for ep in /1.0/instances /1.0/certificates /1.0/operations; do
   expect "A-14 metrics certificate refused on GET $ep" test "$(code_as met "$url$ep")" = 403
 done
+# Images are public to every caller (public ones only, as upstream): a metrics certificate sees
+# exactly what a stranger sees.
+expect "A-14 metrics certificate sees images as a stranger does" bash -c "[ \"\$(as met '$url/1.0/images?recursion=1')\" = \"\$(as stranger '$url/1.0/images?recursion=1')\" ]"
 expect "A-14 metrics certificate is untrusted on GET /1.0" bash -c "as met $url/1.0 | jq -e '.metadata.auth == \"untrusted\"'"
 # The enrolment failures below lock this address out for a while (per-address throttling), so
 # they come last.
