@@ -82,42 +82,22 @@ void ImageCacheTask::autoUpdate() {
     });
 }
 
-void ImageCacheTask::start() {
-    thread_ = std::thread([this] {
-        std::unique_lock lock(mutex_);
-        // Both run at start; then the expiry daily and the update every interval (read anew each
-        // time, so a changed setting applies from the next pass).
-        auto nextPrune = std::chrono::steady_clock::now();
-        auto nextUpdate = nextPrune;
-        for (;;) {
-            const auto now = std::chrono::steady_clock::now();
-            lock.unlock();
-            try {
-                if (now >= nextPrune) {
-                    pruneExpired();
-                    nextPrune = now + std::chrono::hours(24);
-                }
-                if (now >= nextUpdate) {
-                    const int64_t hours = setting("images.auto_update_interval", 6);
-                    if (hours > 0) autoUpdate();
-                    nextUpdate = now + std::chrono::hours(hours > 0 ? hours : 1);
-                }
-            } catch (const std::exception& e) {
-                log().error("image task: %s", std::string(e.what()));
-            }
-            lock.lock();
-            if (wake_.wait_for(lock, std::chrono::minutes(1), [this] { return stopping_; })) return;
-        }
-    });
+std::chrono::milliseconds ImageCacheTask::step() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= nextPrune_) {
+        pruneExpired();
+        nextPrune_ = now + std::chrono::hours(24);
+    }
+    if (now >= nextUpdate_) {
+        const int64_t hours = setting("images.auto_update_interval", 6);
+        if (hours > 0) autoUpdate();
+        nextUpdate_ = now + std::chrono::hours(hours > 0 ? hours : 1);
+    }
+    return std::chrono::minutes(1);
 }
 
-void ImageCacheTask::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
+void ImageCacheTask::start() {
+    task_.start(std::chrono::milliseconds(0), [this] { return step(); });
 }
 
 }  // namespace lxdp::services

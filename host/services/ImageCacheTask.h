@@ -5,14 +5,13 @@
 // "Cleaning up expired images" and "Updating images".
 #pragma once
 
-#include <condition_variable>
+#include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "db/Records.h"
+#include "util/PeriodicTask.h"
 
 namespace lxdp::db { class Database; }
 namespace lxdp::ops { class OperationManager; }
@@ -30,12 +29,14 @@ class ImageCacheTask {
 public:
     ImageCacheTask(db::Database& db, ImageService& images, RemoteImages& remote, ops::OperationManager& ops)
         : db_(db), images_(images), remote_(remote), ops_(ops) {}
-    ~ImageCacheTask() { stop(); }
-
+    // Both passes run at once; then the expiry daily and the update every
+    // images.auto_update_interval hours.
     void start();
-    void stop();
+    void stop() { task_.stop(); }
 
 private:
+    // Runs what is due, read anew each time so that a changed setting applies from the next pass.
+    std::chrono::milliseconds step();
     void pruneExpired();
     void autoUpdate();
     int64_t setting(const std::string& key, int64_t fallback);
@@ -44,10 +45,8 @@ private:
     ImageService& images_;
     RemoteImages& remote_;
     ops::OperationManager& ops_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;
-    std::thread thread_;
+    std::chrono::steady_clock::time_point nextPrune_{}, nextUpdate_{};
+    util::PeriodicTask task_{"image task"};
 };
 
 }  // namespace lxdp::services

@@ -153,31 +153,17 @@ void SnapshotScheduler::runInstancePlan(const SnapshotTaskPlan& plan) {
 }
 
 void SnapshotScheduler::start() {
-    thread_ = std::thread([this] {
-        std::unique_lock lock(mutex_);
-        for (;;) {
-            // At the start of each minute, as cron.
-            const auto now = std::chrono::system_clock::now();
-            const auto next = std::chrono::ceil<std::chrono::minutes>(now + std::chrono::milliseconds(1));
-            if (wake_.wait_until(lock, next, [this] { return stopping_; })) return;
-            lock.unlock();
-            try {
-                tick(std::chrono::duration_cast<std::chrono::seconds>(next.time_since_epoch()).count());
-            } catch (const std::exception& e) {
-                log().error("snapshot task: %s", std::string(e.what()));
-            }
-            lock.lock();
-        }
+    // At the start of each minute, as cron: the wait runs to the minute after the one ticked, so
+    // an early or late wake-up neither skips a minute nor ticks one twice.
+    using namespace std::chrono;
+    auto untilMinuteAfter = [](system_clock::time_point minute) {
+        return ceil<milliseconds>(minute + minutes(1) - system_clock::now());
+    };
+    task_.start(untilMinuteAfter(floor<minutes>(system_clock::now())), [untilMinuteAfter, this] {
+        const auto minute = round<minutes>(system_clock::now());
+        tick(duration_cast<seconds>(minute.time_since_epoch()).count());
+        return untilMinuteAfter(minute);
     });
-}
-
-void SnapshotScheduler::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
 }
 
 }  // namespace lxdp::services

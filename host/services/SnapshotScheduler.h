@@ -7,12 +7,11 @@
 // instance key). Each step is an operation with the usual lifecycle events.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include "util/PeriodicTask.h"
 
 namespace lxdp::db { class Database; }
 namespace lxdp::ops { class OperationManager; }
@@ -52,14 +51,12 @@ public:
     SnapshotScheduler(db::Database& db, InstanceService& instances, VolumeService& volumes,
                       ops::OperationManager& ops)
         : db_(db), instances_(instances), volumes_(volumes), ops_(ops) {}
-    ~SnapshotScheduler() { stop(); }
-
     // One run of the task for the time `now`: what the instances and custom volumes are, the
     // plans, and an operation for each snapshot to take or delete.
     void tick(int64_t now);
     // A thread calling tick at the start of every minute, until stop().
     void start();
-    void stop();
+    void stop() { task_.stop(); }
 
 private:
     std::vector<ScheduledInstance> gather();
@@ -72,10 +69,7 @@ private:
     InstanceService& instances_;
     VolumeService& volumes_;
     ops::OperationManager& ops_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;
-    std::thread thread_;
+    util::PeriodicTask task_{"snapshot task"};
 };
 
 }  // namespace lxdp::services
