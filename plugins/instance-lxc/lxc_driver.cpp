@@ -9,7 +9,10 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -197,6 +200,25 @@ std::optional<int64_t> cgroup_int(Container &c, std::initializer_list<const char
     return std::nullopt;
 }
 
+// Whether nothing listens on the container's command socket, the abstract "@LXCPATH/NAME/command"
+// that liblxc's monitor binds and list_active_containers() looks for: then the container is
+// stopped, known without lxc_container_new parsing its config (most of a list's cost per stopped
+// instance). Only a refused connection counts; a name too long for an abstract address (liblxc
+// hashes those) or any other error leaves the answer to liblxc.
+bool monitor_absent(const std::string &lxcpath, const std::string &name) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    const std::string path = lxcpath + "/" + name + "/command";
+    if (path.size() + 1 >= sizeof(addr.sun_path))
+        return false;
+    std::memcpy(addr.sun_path + 1, path.data(), path.size());
+    UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd)
+        return false;
+    const auto len = socklen_t(offsetof(sockaddr_un, sun_path) + 1 + path.size());
+    return connect(fd.get(), reinterpret_cast<const sockaddr *>(&addr), len) != 0 && errno == ECONNREFUSED;
+}
+
 } // namespace
 
 void require_running(Container &c) {
@@ -334,13 +356,15 @@ void instance_rename(const Driver &drv, const InstanceView &inst, const char *ne
 }
 
 void instance_state(const Driver &drv, const InstanceView &inst, lxdp_instance_state *state) {
-    Container c(drv, inst);
     state->status = LXDP_STATE_STOPPED;
     state->pid = 0;
     state->processes = -1;
     state->memory_usage = -1;
     state->memory_usage_peak = -1;
     state->cpu_usage_ns = -1;
+    if (monitor_absent(drv.lxcpath(), inst.lxc_name()))
+        return;
+    Container c(drv, inst);
     if (!c->is_running(c.get()))
         return;
     const char *s = c->state(c.get());
