@@ -111,9 +111,13 @@ void Response::send(Poco::Net::HTTPServerResponse& http) const {
         // The envelope around the metadata, written as text: the metadata (a whole instance
         // list, say) is serialized in place rather than first copied into an envelope object.
         // Keys in the order nlohmann's std::map gives every other envelope.
-        std::string text = R"({"error":"","error_code":0,"metadata":)";
-        text += body_.empty() ? serialize(metadata_) : body_;
-        text += R"(,"operation":"","status":"Success","status_code":200,"type":"sync"})";
+        static constexpr std::string_view head = R"({"error":"","error_code":0,"metadata":)";
+        static constexpr std::string_view tail = R"(,"operation":"","status":"Success","status_code":200,"type":"sync"})";
+        const std::string metadata = body_.empty() ? serialize(metadata_) : std::string();
+        const std::string& body = body_.empty() ? metadata : body_;
+        std::string text;
+        text.reserve(head.size() + body.size() + tail.size() + 1);  // sendText's newline: no regrowth
+        text.append(head).append(body).append(tail);
         sendText(http, status_, std::move(text));
         return;
     }

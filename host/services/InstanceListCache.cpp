@@ -26,12 +26,13 @@ std::shared_ptr<const InstanceListCache::ProjectList> InstanceListCache::build(c
         auto fixed = instances_.renderWithoutStatus(rec, &*context);
         entry.head = fixed.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         entry.head.pop_back();  // the closing brace: the status follows
+        list->bytes += entry.head.size();
         list->entries.push_back(std::move(entry));
     }
     return list;
 }
 
-std::string InstanceListCache::recursion1(const std::string& project) {
+void InstanceListCache::appendRecursion1(const std::string& project, std::string& out) {
     // The stamp is read before the rows: a write in between makes the kept list stale for the
     // next request, never an older list current.
     const auto stamp = db_.changeStamp();
@@ -46,10 +47,11 @@ std::string InstanceListCache::recursion1(const std::string& project) {
         if (list->keep) lists_[project] = list;
         else lists_.erase(project);
     }
-    std::string out;
+    constexpr size_t kStatusBytes = 48;  // ,"status":"Running","status_code":103}
+    out.reserve(out.size() + list->bytes + list->entries.size() * kStatusBytes);
     for (const auto& entry : list->entries) {
         const uint32_t status = entry.driver ? instances_.statusOf(*entry.driver, entry.ref) : LXDP_STATE_ERROR;
-        if (!out.empty()) out += ',';
+        if (!out.empty() && out.back() != '[') out += ',';
         out += entry.head;
         out += R"(,"status":")";
         out += InstanceService::statusName(status);
@@ -57,7 +59,6 @@ std::string InstanceListCache::recursion1(const std::string& project) {
         out += std::to_string(status);
         out += '}';
     }
-    return out;
 }
 
 }  // namespace lxdp::services

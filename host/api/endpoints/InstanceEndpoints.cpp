@@ -70,13 +70,10 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
         }
         if (r.recursion() == 1 && filter.empty()) {
             // Kept between requests (InstanceListCache): only each instance's status is asked anew.
-            std::string text;
-            for (const auto& project : projects) {
-                auto part = instances.listCache().recursion1(project);
-                if (!text.empty() && !part.empty()) text += ',';
-                text += part;
-            }
-            return Response::syncSerialized("[" + text + "]");
+            std::string text = "[";
+            for (const auto& project : projects) instances.listCache().appendRecursion1(project, text);
+            text += ']';
+            return Response::syncSerialized(std::move(text));
         }
         nlohmann::json out = nlohmann::json::array();
         for (const auto& project : projects) {
