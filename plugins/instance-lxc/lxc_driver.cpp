@@ -35,25 +35,26 @@ void emit(const lxdp_kv_sink *out, const char *key, const std::string &value) {
         out->set(out->ctx, key, value.c_str());
 }
 
-// The container's root is "other" for the volume directory and must cross it to reach rootfs/
-// (upstream's 0100 only works with idmapped mounts). Search permission reveals no names.
-void make_volume_searchable(const Driver &drv, const InstanceView &inst) {
+// The volume directory is 0100, as upstream's instance mountpoints: only its owner may cross it
+// to reach rootfs/, whose setuid files and device nodes no host user may use. The owner is the
+// container's root (without idmapped mounts liblxc mounts rootfs/ as that user), host root for
+// a privileged container.
+void restrict_volume_dir(const InstanceView &inst, const Idmap &target) {
     UniqueFd vol(open(inst.volume_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     struct stat st;
     if (!vol || fstat(vol.get(), &st) != 0)
         fail_errno(errno, "Failed to open the instance volume %s", inst.volume_path().c_str());
-    if ((st.st_mode & S_IXOTH) != 0)
-        return;
-    if (fchmod(vol.get(), (st.st_mode & 07777) | S_IXOTH) != 0)
-        fail_errno(errno, "Failed to make %s searchable for the container", inst.volume_path().c_str());
-    drv.log(LXDP_LOG_INFO, "Made %s searchable for the container's root", inst.volume_path().c_str());
+    const uid_t owner = target.empty() ? 0 : uid_t(idmap_to_host(target, 0, true).value_or(0));
+    if (st.st_uid != owner && fchown(vol.get(), owner, gid_t(-1)) != 0)
+        fail_errno(errno, "Failed to give %s to the container's root", inst.volume_path().c_str());
+    if ((st.st_mode & 07777) != 0100 && fchmod(vol.get(), 0100) != 0)
+        fail_errno(errno, "Failed to restrict %s to the container's root", inst.volume_path().c_str());
 }
 
 void sync_idmap(const Driver &drv, const InstanceView &inst, const Idmap &target, const lxdp_kv_sink *out,
                 lxdp_op *op) {
     shift_rootfs(drv, inst.volume_path(), disk_idmap(inst), target, op);
-    if (!target.empty())
-        make_volume_searchable(drv, inst);
+    restrict_volume_dir(inst, target);
     std::string json = idmap_to_json(target);
     emit(out, "volatile.idmap.base", std::to_string(idmap_base(target)));
     emit(out, "volatile.idmap.current", json);

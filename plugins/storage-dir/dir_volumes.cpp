@@ -24,8 +24,9 @@ lxdp_volume renamed(const lxdp_volume& vol, const std::string& name) {
     return copy;
 }
 
-// Instances' directories must be traversable by unprivileged containers' root.
-mode_t volumeMode(uint32_t type) { return type == LXDP_VOLUME_CONTAINER || type == LXDP_VOLUME_VM ? 0711 : 0700; }
+// Instances' volumes are 0100 as upstream's mountpoints: no host user reaches their rootfs (the
+// instance driver gives the directory to the container's root, who must cross it).
+mode_t volumeMode(uint32_t type) { return type == LXDP_VOLUME_CONTAINER || type == LXDP_VOLUME_VM ? 0100 : 0700; }
 
 void requireNotSnapshot(const lxdp_volume& vol) {
     if (!parseVolumeName(vol.name).snapshot.empty())

@@ -122,7 +122,7 @@ TEST_F(StorageDirTest, VolumeCreatedAndFilled) {
     pool->createVolume(container("c1"), &filler, nullptr);
     const std::string path = pool->mountVolume(container("c1"));
     EXPECT_EQ(path, source + "/containers/c1");
-    EXPECT_EQ(modeOf(path), 0711u);  // unprivileged containers traverse it
+    EXPECT_EQ(modeOf(path), 0100u);  // upstream's mountpoint mode: no host user reaches rootfs/
     EXPECT_EQ(readFile(path + "/hello"), "world");
     EXPECT_GT(pool->volumeUsage(container("c1")), 0u);
     EXPECT_EQ(statusOf([&] { pool->createVolume(container("c1"), nullptr, nullptr); }), 409);
@@ -185,7 +185,7 @@ TEST_F(StorageDirTest, CopyPreservesOwnersModesLinksAndTimes) {
     EXPECT_EQ(st.st_nlink, 2u);
     EXPECT_EQ(lstatOf(c2 + "/hardlink").st_ino, st.st_ino);
     EXPECT_EQ(modeOf(c2 + "/etc"), 0750u);
-    EXPECT_EQ(modeOf(source + "/containers/c2"), 0711u);
+    EXPECT_EQ(modeOf(source + "/containers/c2"), 0100u);
     ASSERT_TRUE(S_ISLNK(lstatOf(c2 + "/link").st_mode));
     EXPECT_EQ(fs::read_symlink(c2 + "/link"), "/etc/hostname");  // copied as a link, never followed
     EXPECT_EQ(lstatOf(c2 + "/link").st_uid, 1000u);
