@@ -6,8 +6,10 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <Poco/Logger.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <thread>
@@ -29,17 +31,6 @@ constexpr int kDrainTimeoutMs = 2000;
 void closeFd(int& fd) {
     if (fd >= 0) ::close(fd);
     fd = -1;
-}
-
-// Waits until fd is readable or stop is set; true when readable.
-bool waitReadable(int fd, const std::atomic<bool>& stop) {
-    while (!stop) {
-        struct pollfd p {fd, POLLIN, 0};
-        int r = ::poll(&p, 1, 200);
-        if (r > 0) return true;
-        if (r < 0 && errno != EINTR) return false;
-    }
-    return false;
 }
 }  // namespace
 
@@ -132,13 +123,37 @@ void ExecSession::pumpStdin(api::WebSocket& ws) {
 
 void ExecSession::pumpOutput(api::WebSocket& ws, int fd, const std::string& name) {
     char buf[65536];
-    while (waitReadable(fd, stopPumps_)) {
+    const char* why = nullptr;  // set when the stream ends otherwise than at end of file
+    bool eof = false;
+    while (!eof && !why && !stopPumps_) {
+        struct pollfd p {fd, POLLIN, 0};
+        int r = ::poll(&p, 1, 200);
+        if (r == 0 || (r < 0 && errno == EINTR)) continue;
+        if (r < 0) {
+            why = "poll failed";
+            break;
+        }
         ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        if (!ws.sendBinary(buf, static_cast<size_t>(n))) break;
+        if (n < 0) why = "read failed";
+        else if (n == 0) eof = true;
+        else if (!ws.sendBinary(buf, static_cast<size_t>(n))) why = "the client is gone";
     }
-    ws.sendText("");  // end of stream
+    // Stopped while the pipe is still open (a background process holds it): what the pipe holds
+    // now is still sent, but no more, since that process may write forever.
+    if (!eof && !why) {
+        why = "stopped while the pipe was still open";
+        int left = 0;
+        if (::ioctl(fd, FIONREAD, &left) != 0) left = 0;
+        while (left > 0) {
+            ssize_t n = ::read(fd, buf, std::min(sizeof buf, static_cast<size_t>(left)));
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0 || !ws.sendBinary(buf, static_cast<size_t>(n))) break;
+            left -= static_cast<int>(n);
+        }
+    }
+    if (!ws.sendText("")) why = "the client is gone";  // end of stream
+    if (why) Poco::Logger::get("exec").warning("exec stream %s ended early: %s", name, std::string(why));
     std::lock_guard lock(mutex_);
     done_[name] = true;
     cv_.notify_all();
