@@ -22,8 +22,17 @@ namespace {
 
 // Runs in the attached child: the daemon's fds without O_CLOEXEC (sockets, other instances'
 // files) must not reach the container. CLOSE_RANGE_CLOEXEC leaves liblxc its fds until exec.
+// Blocked and ignored signals survive exec: the daemon's threads block its control signals, it
+// ignores SIGPIPE, and whoever started it may have left SIGINT and SIGQUIT ignored (a shell's
+// background job). A command would be deaf to them or write on to a reader that is gone, so it
+// starts with none blocked and every one at its default.
 int run_command(void *payload) {
     close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (int sig = 1; sig < NSIG; sig++)
+        signal(sig, SIG_DFL); // SIGKILL, SIGSTOP and the unused numbers refuse it, harmlessly
     return lxc_attach_run_command(payload);
 }
 

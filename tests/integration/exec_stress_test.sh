@@ -40,6 +40,10 @@ expect "large stdout and stderr apart" bash -c \
   "[ \$(lxc exec s1 -- sh -c 'head -c 300000 /dev/zero; head -c 200000 /dev/zero >&2' 2>/dev/null | wc -c) = 300000 ]"
 expect "exit code of a command with output" bash -c "out=\$(lxc exec s2 -- sh -c 'echo x; exit 7'); [ \$? = 7 ] && [ \"\$out\" = x ]"
 expect "exit code of a signalled command" bash -c "lxc exec s2 -- sh -c 'kill -9 \$\$'; [ \$? = 137 ]"
+# Blocked and ignored signals survive exec: the daemon's (SIGPIPE), and SIGINT and SIGQUIT that
+# this script's background job (the daemon) was started with, must not reach the command.
+expect "a command starts with no signal blocked or ignored" bash -c \
+  "sig=\$(lxc exec s3 -- grep -E '^Sig(Blk|Ign)' /proc/self/status | tr -d '\t'); echo \"\$sig\"; [ \"\$sig\" = \"\$(printf 'SigBlk:0000000000000000\nSigIgn:0000000000000000')\" ]"
 expect "no instance left by the churn" bash -c "[ -z \"\$(lxc list -f csv -c n | grep '^k')\" ]"
 lxc delete -f s1 s2 s3 >/dev/null 2>&1
 lxc image delete bb >/dev/null 2>&1
