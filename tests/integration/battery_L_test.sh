@@ -30,3 +30,41 @@ for who in init exec_pid; do
 done
 kill $exec_client 2>/dev/null
 lxc delete -f l5 >/dev/null 2>&1
+
+# L-3: /dev/lxd seen from inside container A (its pid, network, ipc and uts namespaces): A's data
+# only, whatever the path, query or method names B; the caller is told by SO_PEERCRED (B's
+# process gets B's data on the same socket); no host API behind it; a flood leaves no fds behind.
+lxc launch bb la -c user.who=a >/dev/null 2>&1
+lxc launch bb lb -c user.who=b -c user.secret=b-only >/dev/null 2>&1
+lxc config device add lb bnull unix-char source=/dev/null path=/dev/bnull >/dev/null 2>&1
+export SOCK=$LXD_DIR/devlxd/sock
+guest() { # guest INSTANCE METHOD PATH [COUNT THREADS]: devlxd_flood.py run in the instance's namespaces
+  local pid; pid=$(lxc query "/1.0/instances/$1/state" | jq -r .pid)
+  nsenter -t "$pid" --pid --net --ipc --uts -- python3 "$here/devlxd_flood.py" "$SOCK" "$2" "$3" "${4:-1}" "${5:-1}"
+}
+export -f guest; export here
+expect "L-3 A reads its own config" bash -c "[ \"\$(guest la GET /1.0/config/user.who)\" = '1 200 a' ]"
+expect "L-3 B's process on the same socket gets B's config" bash -c "[ \"\$(guest lb GET /1.0/config/user.who)\" = '1 200 b' ]"
+for target in /1.0/config/user.secret /1.0/instances/lb /1.0/instances/lb/devices '/1.0/config?instance=lb' \
+  '/1.0/devices?instance=lb&project=default' /1.0/../1.0/instances/lb '/1.0/config/user.secret?target=lb'; do
+  expect "L-3 A asks $target: nothing of B" bash -c "out=\$(guest la GET '$target'); echo \"\$out\"; ! grep -q 'b-only\\|bnull\\| 200 b\$' <<<\"\$out\""
+done
+for method in PATCH PUT POST DELETE; do
+  for target in /1.0/devices /1.0/config /1.0/config/user.who /1.0/instances/lb; do
+    expect "L-3 $method $target from A is refused" bash -c "out=\$(guest la $method $target); echo \"\$out\"; grep -Eq '^1 (4[0-9][0-9]) ' <<<\"\$out\""
+  done
+done
+expect "L-3 B unchanged" bash -c "[ \"\$(lxc config get lb user.secret)\" = b-only ] && [ \"\$(lxc config device list lb)\" = bnull ]"
+expect "L-3 A unchanged" bash -c "[ \"\$(lxc config get la user.who)\" = a ] && [ -z \"\$(lxc config device list la)\" ]"
+expect "L-3 no host API behind /dev/lxd" bash -c "for t in /1.0/instances /1.0/certificates /1.0/storage-pools /internal/shutdown; do guest la GET \$t | grep -q '^1 404 ' || exit 1; done"
+expect "L-3 the host's API socket is not in the guest" bash -c "! lxc exec la -- test -e '$LXD_DIR/unix.socket' && lxc exec la -- test -S /dev/lxd/sock"
+# The flood: BATTERY_FLOOD requests, the row's 10 000 in scripts/reliability-report.sh, fewer in CI.
+flood=${BATTERY_FLOOD:-2000}
+fds_before=$(ls /proc/$DAEMON_PID/fd | wc -l)
+expect "L-3 $flood requests from A, each answered with A's data" bash -c "out=\$(guest la GET /1.0/config/user.who $flood 8); echo \"\$out\"; [ \"\$out\" = '$flood 200 a' ]"
+sleep 1
+fds_after=$(ls /proc/$DAEMON_PID/fd | wc -l)
+echo "L-3 daemon fds before $flood requests $fds_before, after $fds_after"
+expect "L-3 no fd growth after the flood" test "$fds_after" -le $((fds_before + 2))
+expect "L-3 the daemon still serves" bash -c "[ \$(status_of GET /1.0) = 200 ] && [ \"\$(guest la GET /1.0/config/user.who)\" = '1 200 a' ]"
+lxc delete -f la lb >/dev/null 2>&1
