@@ -2,6 +2,7 @@
 
 #include <lxc/lxccontainer.h>
 
+#include "lxc_device_cgroup.h"
 #include "lxc_disk.h"
 #include "lxc_limits.h"
 #include "lxc_unix_dev.h"
@@ -170,6 +171,10 @@ void write_lxc_config(const Driver &drv, const InstanceView &inst, const Idmap &
         w.set(key, value);
 
     const bool v2 = cgroup2_only();
+    // Privileged or not: an unprivileged container's root may open the nodes its image ships.
+    // raw.lxc (below) may still widen it.
+    for (const auto &[key, value] : default_device_cgroup_keys(v2))
+        w.set(key, value);
     for (const auto &[key, value] : prepare_unix_devices(drv, inst, idmap, v2))
         w.set(key, value);
     for (const auto &[key, value] : prepare_disks(drv, inst, idmap, nullptr))

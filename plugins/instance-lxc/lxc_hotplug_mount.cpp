@@ -3,9 +3,11 @@
 // mount tree is made on the host (open_tree) and moved onto the target inside the container's
 // mount namespace (move_mount), by a thread that joined it. liblxc's own mount() needs the shared
 // mount point (lxc.mount.auto=shmounts) these containers do not have.
+#include "lxc_device_cgroup.h"
 #include "lxc_disk.h"
 #include "lxc_driver.h"
 #include "lxc_hotplug.h"
+#include "lxc_limits.h"
 #include "lxc_ns.h"
 #include "lxc_unix_dev.h"
 
@@ -96,14 +98,14 @@ void unmount_from(pid_t pid, const std::string &device, const std::string &targe
     });
 }
 
-// On cgroup v1 a container whose device cgroup lists what it allows (not "a *:* rwm") needs a
-// rule for each node. cgroup2 has no list to read: liblxc's eBPF program there only denies what
-// the container's config denies, so a node needs no rule.
+// A container whose device cgroup lists what it allows (the default policy, lxc_device_cgroup.h;
+// not "a *:* rwm", which raw.lxc may set) needs a rule for each node. cgroup2 has no list to
+// read: liblxc's eBPF program there denies all but what the policy allows too.
 bool device_cgroup_restricted(Container &c) {
     char buf[256];
     const int n = c->get_cgroup_item(c.get(), "devices.list", buf, sizeof buf);
     if (n <= 0)
-        return false;
+        return cgroup2_only();
     return std::string(buf, size_t(n) < sizeof buf ? size_t(n) : sizeof buf - 1).rfind("a *:* rwm", 0) != 0;
 }
 
@@ -155,7 +157,7 @@ void node_add(const Driver &drv, const InstanceView &inst, const char *device, c
             fail(LXDP_E_IO, "Device %s: the device cgroup refused \"%s\"", device, n->cgroup_rule().c_str());
         mount_into(r.pid, device, LiveMount{n->node, n->target, false, false, false}, idmap);
     } catch (const Error &) {
-        if (restricted)
+        if (restricted && !default_device_allows(n->cgroup_rule()))
             r.c->set_cgroup_item(r.c.get(), "devices.deny", n->cgroup_rule().c_str());
         unlink(n->node.c_str());
         throw;
@@ -171,7 +173,8 @@ void node_remove(const Driver &drv, const InstanceView &inst, const char *device
         return; // an optional device whose source was missing: nothing went in
     n.major_nr = major(st.st_rdev);
     n.minor_nr = minor(st.st_rdev);
-    if (device_cgroup_restricted(r.c) && !r.c->set_cgroup_item(r.c.get(), "devices.deny", n.cgroup_rule().c_str()))
+    if (!default_device_allows(n.cgroup_rule()) && device_cgroup_restricted(r.c) &&
+        !r.c->set_cgroup_item(r.c.get(), "devices.deny", n.cgroup_rule().c_str()))
         drv.log(LXDP_LOG_WARN, "Instance %s: device %s: the device cgroup refused to deny \"%s\"",
                 inst.lxc_name().c_str(), device, n.cgroup_rule().c_str());
     if (unlink(n.node.c_str()) != 0 && errno != ENOENT)
