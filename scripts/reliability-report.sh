@@ -2,7 +2,7 @@
 # Regenerates tests/reliability/README.md, the figures of the reliability battery (issue 8,
 # ../shared/design/reliability-battery.md section (c)): runs every battery_* integration test
 # against the built daemon (R-5 with CYCLES lifecycles, default 100; the L-3 flood at the row's
-# 10 000 requests), and takes the fuzzing figures from the
+# 10 000 requests, K-5 at its 100 kills), and takes the fuzzing figures from the
 # last runs of scripts/fuzz.sh (build-fuzz/findings/<target>.log; FUZZ_SECONDS=N runs
 # `scripts/fuzz.sh --long N` first). Usage: scripts/reliability-report.sh [BUILD_DIR]
 set -euo pipefail
@@ -16,7 +16,7 @@ for t in tests/integration/battery_*_test.sh; do
   family=$(basename "$t" _test.sh)
   echo "running $family" >&2
   start=$(date +%s)
-  BATTERY_CYCLES=${CYCLES:-100} BATTERY_FLOOD=10000 bash "$t" "$build/host/lxd" "$build/plugins" "$build/tests/fixtures" >"$logs/$family.log" 2>&1 || true
+  BATTERY_CYCLES=${CYCLES:-100} BATTERY_FLOOD=10000 BATTERY_KILLS=100 bash "$t" "$build/host/lxd" "$build/plugins" "$build/tests/fixtures" >"$logs/$family.log" 2>&1 || true
   echo "$(($(date +%s) - start))" >"$logs/$family.seconds"
 done
 python3 - "$logs" build-fuzz/findings "$out/README.md" <<'PY'

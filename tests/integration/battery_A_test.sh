@@ -309,7 +309,24 @@ expect "A-11 restricted certificate cannot delete or alias the default project's
   [ \$(code_as rfc -X DELETE \"$url/1.0/images/\$fp?project=rf\") = 403 ] &&
   [ \$(code_as rfc -X POST -d '{\"name\":\"evil\",\"target\":\"'\$fp'\"}' '$url/1.0/images/aliases?project=rf') = 403 ] &&
   [ \$(status_of GET /1.0/images/\$fp) = 200 ]"
-echo "A-11 skip: /dev/lxd serves reads only (GET /1.0/config and devices), so no config reaches an instance through it"
+# A-11 through /dev/lxd: the restricted project's container asks its /dev/lxd to set the
+# low-level keys or to add the host's root as a disk; every write is refused and nothing changes.
+lxc start r1 --project ra >/dev/null 2>&1
+r1pid=$(lxc query "/1.0/instances/r1/state?project=ra" | jq -r .pid)
+devlxd_write() { # devlxd_write METHOD PATH BODY: answered 4xx inside r1
+  nsenter -t "$r1pid" --pid --net --ipc --uts -- python3 "$here/devlxd_flood.py" "$LXD_DIR/devlxd/sock" "$1" "$2" 1 1 "$3" |
+    tee /dev/stderr | grep -Eq '^1 4[0-9][0-9] '
+}
+export -f devlxd_write; export r1pid here
+for req in 'PATCH /1.0/config {"raw.lxc":"lxc.mount.entry=/ host none bind"}' 'PUT /1.0/config/security.privileged "true"' \
+  'PATCH /1.0 {"config":{"security.privileged":"true","raw.idmap":"both 0 0"}}' 'PUT /1.0/config {"raw.seccomp":"x"}' \
+  'PATCH /1.0/devices {"host":{"type":"disk","source":"/","path":"/mnt"}}' 'POST /1.0/devices {"host":{"type":"disk","source":"/","path":"/mnt"}}'; do
+  read -r method path body <<<"$req"
+  expect "A-11 /dev/lxd $method $path refused" devlxd_write "$method" "$path" "$body"
+done
+expect "A-11 /dev/lxd: r1 unchanged" bash -c "[ -z \"\$(lxc config get r1 raw.lxc --project ra)\$(lxc config get r1 security.privileged --project ra)\$(lxc config get r1 raw.idmap --project ra)\$(lxc config get r1 raw.seccomp --project ra)\" ] &&
+  ! lxc config device show r1 --project ra | grep -q '^host:'"
+lxc stop -f r1 --project ra >/dev/null 2>&1
 
 # A-12: shifted disks only on listed paths; shifted custom volumes not at all.
 mkdir -p "$WORK/share/x" "$WORK/other"

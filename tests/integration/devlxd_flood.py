@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Requests on /dev/lxd from whoever runs it: devlxd_flood.py SOCKET METHOD PATH [COUNT [THREADS]].
+"""Requests on /dev/lxd from whoever runs it: devlxd_flood.py SOCKET METHOD PATH [COUNT [THREADS [BODY]]].
 
 Each request is a new connection (as a guest's curl or wget would make), sent as raw HTTP so
 that odd methods and paths go out unchanged. Prints one line per distinct answer:
@@ -13,6 +13,7 @@ import threading
 path, method, target = sys.argv[1], sys.argv[2], sys.argv[3]
 count = int(sys.argv[4]) if len(sys.argv) > 4 else 1
 threads = int(sys.argv[5]) if len(sys.argv) > 5 else 1
+payload = sys.argv[6].encode() if len(sys.argv) > 6 else b""
 answers = collections.Counter()
 lock = threading.Lock()
 
@@ -22,7 +23,8 @@ def one():
     try:
         s.connect(path)  # blocking: a full backlog makes it wait rather than fail
         s.settimeout(30)
-        s.sendall(f"{method} {target} HTTP/1.1\r\nHost: lxd\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
+        request = f"{method} {target} HTTP/1.1\r\nHost: lxd\r\nContent-Type: application/json\r\n"
+        s.sendall(f"{request}Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n".encode() + payload)
         data = b""
         while True:
             chunk = s.recv(65536)
