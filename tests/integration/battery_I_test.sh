@@ -113,6 +113,9 @@ for node in /dev/sda /dev/mem /dev/kmsg /root/sda /root/mem /root/kmsg; do
   # A read open only: a write open would create a file where autodev's /dev lacks the node.
   expect "I-3 inside, opening $node fails" bash -c "! lxc exec i3 -- sh -c 'exec 3<$node' 2>/dev/null"
 done
+# Opening kmsg for reading needs syslog rights and mem needs CAP_SYS_RAWIO, whatever the devices
+# cgroup says; opening kmsg for writing needs neither: only the devices cgroup refuses it.
+expect "I-3 inside, /root/kmsg does not open for writing either (devices cgroup)" bash -c "! lxc exec i3 -- sh -c 'exec 3>/root/kmsg' 2>/dev/null"
 expect "I-3 containers dir 0711, the instance's directory 0100 and the container root's" bash -c "
   [ \$(stat -c %a '$LXD_DIR/storage-pools/default/containers') = 711 ] && [ \$(stat -c %a '$LXD_DIR/containers') = 711 ] &&
   [ \"\$(stat -c %a:%u '$i3vol')\" = 100:$base ]"
