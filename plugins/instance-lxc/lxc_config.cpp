@@ -167,7 +167,7 @@ void write_lxc_config(const Driver &drv, const InstanceView &inst, const Idmap &
         for (const auto &[key, value] : keys)
             w.set(prefix + key, value);
     }
-    for (const auto &[key, value] : nic_stop_hook_keys(drv, inst, nics))
+    for (const auto &[key, value] : nic_stop_hook_keys(drv, inst))
         w.set(key, value);
 
     const bool v2 = cgroup2_only();

@@ -259,8 +259,8 @@ void instance_start(const Driver &drv, const InstanceView &inst, const lxdp_kv_s
         fail_errno(errno, "Failed to rotate %s", log.c_str());
     const std::vector<Nic> nics = instance_nics(inst);
     write_lxc_config(drv, inst, idmap, nics, c);
+    prepare_nic_undo(drv, inst, nics);
     setup_nic_filters(drv, inst, nics);
-    write_nic_stop_hook(drv, inst, nics);
 
     remove_stale_monitor_cgroups(inst.lxc_name());
     if (std::string why; !forkstart(drv, inst, why)) {

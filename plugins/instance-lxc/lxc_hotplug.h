@@ -4,6 +4,7 @@
 #pragma once
 
 #include "lxc_common.h"
+#include "lxc_nic.h"
 
 #include <string>
 
@@ -23,5 +24,12 @@ void disk_remove(const Driver &drv, const InstanceView &inst, const lxdp_device 
 // unix-char, unix-block, and the nodes of usb and gpu devices.
 void unix_add(const Driver &drv, const InstanceView &inst, const lxdp_device &device);
 void unix_remove(const Driver &drv, const InstanceView &inst, const lxdp_device &device);
+
+// What liblxc does at start with a NIC's address, gateway and router-mode keys, done for a NIC
+// hot-plugged into the running container of init pid (lxc_hotplug_nic_keys.cpp): the refusal,
+// before anything is made, of a gateway where the container has a default route already, and
+// the setup once the NIC is inside and up.
+void check_live_gateways(const Driver &drv, pid_t pid, const Nic &nic);
+void apply_live_keys(const Driver &drv, pid_t pid, const Nic &nic);
 
 } // namespace lxdp_lxc

@@ -1,7 +1,10 @@
 // NICs of a running container: the interface is made on the host under a temporary name, as a
 // start would have liblxc make it (same name inside, MAC, MTU, host side), then moved into the
-// container's network namespace with liblxc's attach_interface and brought up there. The
-// host-side setup of its type (lxc_nic_<type>.cpp) and its limits follow, as after a start.
+// container's network namespace with liblxc's attach_interface and brought up there. What liblxc
+// does with its addresses and gateways at start follows (lxc_hotplug_nic_keys.cpp), then the
+// host-side setup of its type (lxc_nic_<type>.cpp), limits and routes, as after a start. Its
+// undo script (filters, routes, proxy entries: lxc_nic_stop_hook.cpp) is written first and runs
+// when the NIC goes, with the container's stop or before.
 #include "lxc_hotplug.h"
 #include "lxc_driver.h"
 #include "lxc_nic.h"
@@ -49,6 +52,15 @@ void delete_quietly(const Driver &drv, const std::string &name) {
     }
 }
 
+// Runs a NIC's undo script, for undoing: the first error is the one the caller reports.
+void undo_quietly(const Driver &drv, const InstanceView &inst, const std::string &device) {
+    try {
+        run_nic_undo(drv, inst, device);
+    } catch (const Error &e) {
+        drv.log(LXDP_LOG_WARN, "Failed to undo the host-side setup of NIC %s: %s", device.c_str(), e.what());
+    }
+}
+
 // Takes the NIC out of the container: back to the host as back_name.
 void move_out(Container &c, const Nic &nic, const std::string &back_name) {
     if (!c->detach_interface(c.get(), nic.name.c_str(), back_name.c_str()))
@@ -63,32 +75,26 @@ void nic_add(const Driver &drv, const InstanceView &inst, const std::string &dev
         fail(LXDP_E_NOTFOUND, "Device %s: the instance has no such NIC", device.c_str());
     const Nic &nic = nics.front();
     const std::string type = nic.type->nictype;
-    // Their addresses and gateways are set inside by liblxc at start only, and filters and
-    // routes are undone by the stop hook written at start (lxc_nic_stop_hook.cpp).
-    if (type == "routed" || type == "ipvlan")
-        fail(LXDP_E_NOTSUP, "Device %s: a %s NIC cannot be added to a running container yet: stop the instance first",
-             device.c_str(), type.c_str());
-    for (const char *key : {"security.mac_filtering", "security.ipv4_filtering", "security.ipv6_filtering",
-                            "ipv4.routes", "ipv6.routes"})
-        if (!nic.get(key).empty() && nic.get(key) != "false")
-            fail(LXDP_E_NOTSUP, "Device %s: a NIC with %s cannot be added to a running container yet: stop the "
-                 "instance first", device.c_str(), key);
     Container c(drv, inst);
     require_running(c);
     const pid_t pid = c->init_pid(c.get());
+    check_live_gateways(drv, pid, nic);
+    write_nic_undo(drv, inst, nic);
 
     // The interface that goes in, and what to delete on the host if it does not get there.
     const bool physical = type == "physical";
     const std::string moved = physical ? nic.get("parent") : transit_name();
-    std::string made = moved;
-    if (nic.type->host_veth) {
-        run_host(drv, {"ip", "link", "add", "dev", nic.host_name, "type", "veth", "peer", "name", moved});
-        made = nic.host_name;
-    } else if (type == "macvlan") {
-        run_host(drv, {"ip", "link", "add", "link", nic.get("parent"), "name", moved, "type", "macvlan", "mode", "bridge"});
-    }
+    const std::string made = nic.type->host_veth ? nic.host_name : moved;
     bool inside = false;
     try {
+        if (nic.type->host_veth)
+            run_host(drv, {"ip", "link", "add", "dev", nic.host_name, "type", "veth", "peer", "name", moved});
+        else if (type == "macvlan")
+            run_host(drv, {"ip", "link", "add", "link", nic.get("parent"), "name", moved, "type", "macvlan", "mode", "bridge"});
+        else if (type == "ipvlan")
+            run_host(drv, {"ip", "link", "add", "link", nic.get("parent"), "name", moved, "type", "ipvlan", "mode", "l3s", "bridge"});
+        // Before the host side joins its bridge: it never forwards unfiltered.
+        setup_nic_filters(drv, inst, nics);
         if (!nic.hwaddr.empty())
             run_host(drv, {"ip", "link", "set", "dev", moved, "address", nic.hwaddr});
         if (!nic.get("mtu").empty()) {
@@ -106,6 +112,7 @@ void nic_add(const Driver &drv, const InstanceView &inst, const std::string &dev
                  nic.name.c_str());
         inside = true;
         set_up_inside(pid, nic);
+        apply_live_keys(drv, pid, nic);
         setup_nic_host_sides(drv, nics);
     } catch (const Error &) {
         // A veth goes with its host side; the others come back out first.
@@ -118,6 +125,7 @@ void nic_add(const Driver &drv, const InstanceView &inst, const std::string &dev
         }
         if (!physical)
             delete_quietly(drv, made);
+        undo_quietly(drv, inst, device);
         throw;
     }
     report_nics(nics, volatile_out);
@@ -140,6 +148,7 @@ void nic_remove(const Driver &drv, const InstanceView &inst, const std::string &
         move_out(c, nic, back);
         run_host(drv, {"ip", "link", "del", "dev", back});
     }
+    run_nic_undo(drv, inst, device);
     drv.log(LXDP_LOG_INFO, "Instance %s: NIC %s removed", inst.lxc_name().c_str(), device.c_str());
 }
 

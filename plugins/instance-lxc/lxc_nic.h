@@ -57,11 +57,10 @@ std::string random_hex(size_t bytes);
 // limits.ingress/egress/max on a host-side veth through tc (lxc_nic_limits.cpp).
 void apply_nic_limits(const Driver &drv, const Nic &nic);
 
-// security.*_filtering of bridged NICs (lxc_nic_filter.cpp): loads the filters (before the
-// start) and names the commands that remove them.
+// security.*_filtering of bridged NICs (lxc_nic_filter.cpp): loads the filters of those of nics
+// that have them (before the NICs join their bridge) and names the commands that remove them.
 void setup_nic_filters(const Driver &drv, const InstanceView &inst, const std::vector<Nic> &nics);
-std::vector<std::vector<std::string>> nic_filter_undo(const Driver &drv, const InstanceView &inst,
-                                                      const std::vector<Nic> &nics);
+std::vector<std::vector<std::string>> nic_filter_undo(const Nic &nic);
 
 // ipv4.routes/ipv6.routes of bridged and p2p NICs (lxc_nic_routes.cpp), added once the container
 // runs, and the commands that remove those the container's stop leaves behind.
@@ -71,11 +70,15 @@ std::vector<std::vector<std::string>> nic_route_undo(const Nic &nic);
 // (lxc_nic_routed.cpp).
 std::vector<std::vector<std::string>> nic_routed_undo(const Nic &nic);
 
-// The script that undoes the above when the container stops (lxc_nic_stop_hook.cpp): the liblxc
-// keys that make it the stop hook, the script itself (written before the start) and a run of it
-// where the hook may not have run.
-NetKeys nic_stop_hook_keys(const Driver &drv, const InstanceView &inst, const std::vector<Nic> &nics);
-void write_nic_stop_hook(const Driver &drv, const InstanceView &inst, const std::vector<Nic> &nics);
+// The scripts that undo the above, one per NIC, and the stop hook that runs them when the
+// container stops (lxc_nic_stop_hook.cpp): the liblxc keys that make it the stop hook, the
+// scripts of a start (written before it, replacing an earlier start's), the script of one NIC
+// (written before its setup, hot-plugged or not), the run of one NIC's script (its removal from
+// a running container) and a run of the hook where it may not have run.
+NetKeys nic_stop_hook_keys(const Driver &drv, const InstanceView &inst);
+void prepare_nic_undo(const Driver &drv, const InstanceView &inst, const std::vector<Nic> &nics);
+void write_nic_undo(const Driver &drv, const InstanceView &inst, const Nic &nic);
+void run_nic_undo(const Driver &drv, const InstanceView &inst, const std::string &device);
 void run_nic_stop_hook(const Driver &drv, const InstanceView &inst);
 
 // The NICs of an instance, with names, MACs and veth names reused from its volatile keys or made

@@ -4,9 +4,10 @@
 //
 // Each filtered NIC gets a table of its own, "bridge lxdpp_<host_name>", holding upstream's two
 // chains (in.<instance>.<device> at the bridge's input hook, fwd.<instance>.<device> at its
-// forward hook), so that removing the filter is deleting one table. The tables are loaded before
-// the container starts (no unfiltered moment) and deleted by the NICs' stop hook
-// (lxc_nic_stop_hook.cpp), which runs whenever the container stops.
+// forward hook), so that removing the filter is deleting one table. A table is loaded before its
+// NIC's host side joins the bridge (no unfiltered moment: before the start, or before a hot-plugged
+// NIC is attached) and deleted by the NIC's undo script (lxc_nic_stop_hook.cpp), which runs when
+// the container stops or the NIC is removed from it.
 #include "lxc_nic.h"
 
 #include <cctype>
@@ -19,9 +20,8 @@ namespace lxdp_lxc {
 
 namespace {
 
-// Files in the container's directory: what loads the tables of this start and what deletes them.
+// The file in the container's directory that loads the tables (run_command has no stdin).
 constexpr const char *kLoadFile = "/nic-filters.nft";
-constexpr const char *kClearFile = "/nic-filters-clear.nft";
 
 bool is_set(const Nic &nic, const char *key) { return !nic.get(key).empty() && parse_bool(nic.get(key)); }
 
@@ -93,38 +93,19 @@ std::string delete_table(const Nic &nic) {
     return "table bridge " + table_of(nic) + "\ndelete table bridge " + table_of(nic) + "\n";
 }
 
-bool any_filtered(const std::vector<Nic> &nics) {
-    for (const Nic &nic : nics)
-        if (is_filtered(nic))
-            return true;
-    return false;
-}
-
 } // namespace
 
-std::vector<std::vector<std::string>> nic_filter_undo(const Driver &drv, const InstanceView &inst,
-                                                      const std::vector<Nic> &nics) {
-    if (!any_filtered(nics))
+std::vector<std::vector<std::string>> nic_filter_undo(const Nic &nic) {
+    if (!is_filtered(nic))
         return {};
-    return {{"nft", "-f", drv.container_dir(inst) + kClearFile}};
+    return {{"nft", "delete", "table", "bridge", table_of(nic)}};
 }
 
 void setup_nic_filters(const Driver &drv, const InstanceView &inst, const std::vector<Nic> &nics) {
-    const std::string dir = drv.container_dir(inst);
-    if (!any_filtered(nics)) {
-        // An earlier start's files, whose tables its stop removed.
-        for (const char *file : {kLoadFile, kClearFile})
-            if (unlink((dir + file).c_str()) != 0 && errno != ENOENT)
-                fail_errno(errno, "Failed to remove %s%s", dir.c_str(), file);
-        return;
-    }
-    if (!lxdp_cmd::have_tool("nft"))
-        fail(LXDP_E_NOTSUP, "nft is not installed: security.*_filtering of NICs needs it (package nftables)");
-    std::ostringstream load, clear;
+    std::ostringstream load;
     for (const Nic &nic : nics) {
         if (!is_filtered(nic))
             continue;
-        clear << delete_table(nic);
         load << delete_table(nic) << "table bridge " << table_of(nic) << " {\n";
         for (const char *hook : {"input", "forward"}) {
             load << "  chain " << (hook[0] == 'i' ? "in." : "fwd.") << device_label(inst, nic) << " {\n"
@@ -135,9 +116,15 @@ void setup_nic_filters(const Driver &drv, const InstanceView &inst, const std::v
         }
         load << "}\n";
     }
-    write_file(dir + kClearFile, clear.str());
-    write_file(dir + kLoadFile, load.str());
-    run_host(drv, {"nft", "-f", dir + kLoadFile});
+    if (load.str().empty())
+        return;
+    if (!lxdp_cmd::have_tool("nft"))
+        fail(LXDP_E_NOTSUP, "nft is not installed: security.*_filtering of NICs needs it (package nftables)");
+    const std::string file = drv.container_dir(inst) + kLoadFile;
+    write_file(file, load.str());
+    run_host(drv, {"nft", "-f", file});
+    if (unlink(file.c_str()) != 0)
+        fail_errno(errno, "Failed to remove %s", file.c_str());
 }
 
 } // namespace lxdp_lxc
