@@ -636,6 +636,23 @@ void InstanceService::syncHostDevices(const db::InstanceRecord& rec) {
         return;
     }
     proxies_.sync(key(rec), st.pid, expand(rec).devices);
+    inits_.watch(key(rec), st.pid);
+}
+
+void InstanceService::initExited(const std::string& key, int64_t pid) {
+    const auto slash = key.find('/');
+    const std::string project = key.substr(0, slash), name = key.substr(slash + 1);
+    try {
+        auto guard = lock(project, name);
+        std::lock_guard held(*guard);
+        proxies_.stopFor(key, pid);
+        const auto rec = get(project, name);
+        const auto st = driver(rec).state(ref(rec));
+        if ((st.status == LXDP_STATE_RUNNING || st.status == LXDP_STATE_FROZEN) && st.pid != pid) syncHostDevices(rec);
+    } catch (const std::exception& e) {
+        // Deleted meanwhile, or its driver cannot tell: nothing of it is served any more.
+        Poco::Logger::get("instances").information("After the end of %s's init: %s", key, std::string(e.what()));
+    }
 }
 
 void InstanceService::resumeHostDevices(const db::InstanceRecord& rec) {

@@ -19,6 +19,7 @@
 #include "services/InstanceExpansion.h"
 #include "services/InstanceListCache.h"
 #include "services/ProjectPolicy.h"
+#include "services/InitWatch.h"
 #include "services/ProxyDevices.h"
 
 namespace lxdp::daemon { struct Paths; }
@@ -226,6 +227,9 @@ private:
     void undoLive(const db::InstanceRecord& rec, const plugins::InstanceRef& live, const plugins::InstanceRef& after,
                   const DeviceChanges& plugged) noexcept;
     static std::string key(const db::InstanceRecord& rec) { return rec.project + "/" + rec.name; }
+    // The init of key's instance ended (a halt inside, say): its proxies go, and come back
+    // where the instance runs again already (a reboot).
+    void initExited(const std::string& key, int64_t pid);
 
     const daemon::Paths& paths_;
     db::Database& db_;
@@ -240,6 +244,8 @@ private:
     std::mutex locksMutex_;
     std::map<std::string, std::shared_ptr<std::mutex>> locks_;
     InstanceListCache listCache_{db_, *this};
+    // Last, so it goes first: its thread calls initExited, which uses the members above.
+    InitWatch inits_{[this](const std::string& key, int64_t pid) { initExited(key, pid); }};
 };
 
 }  // namespace lxdp::services

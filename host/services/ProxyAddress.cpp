@@ -111,8 +111,6 @@ void checkProxyDevice(const std::string& name, const db::StringMap& dev, const d
     if (connect.ports.size() > 1 && connect.ports.size() != listen.ports.size())
         throw refuse("connect names " + std::to_string(connect.ports.size()) + " ports for " +
                      std::to_string(listen.ports.size()) + " listen ports: give one, or as many");
-    if (!valueOf(dev, "security.uid").empty() || !valueOf(dev, "security.gid").empty())
-        throw refuse("security.uid/gid is not supported yet");
     const bool proxyProtocol = config::isTrue(valueOf(dev, "proxy_protocol"));
     if (proxyProtocol && connect.proto != "tcp") throw refuse("the PROXY header can only be sent to tcp servers");
     if (!config::isTrue(valueOf(dev, "nat"))) return;

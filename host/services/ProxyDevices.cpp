@@ -9,13 +9,18 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
+#include <fstream>
 #include <thread>
 #include <vector>
 
@@ -78,7 +83,19 @@ struct Side {
     ProxyAddress address;
     uint16_t port = 0;  // tcp, udp
     int64_t pid = 0;
+    int64_t uid = -1, gid = -1;  // host ids a connection to it is made with, -1: the daemon's
+    bool instanceRoot = false;   // uid is the instance's root
 };
+
+// The host id of id in the user namespace of the process pid (map: "uid_map" or "gid_map"), -1
+// when that namespace has no such id.
+int64_t hostId(int64_t pid, const char* map, int64_t id) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/" + map);
+    int64_t inside, outside, count;
+    while (in >> inside >> outside >> count)
+        if (id >= inside && id < inside + count) return outside + (id - inside);
+    return -1;
+}
 
 // The socket address of a side; tcp and udp addresses are numeric or resolved on the host.
 bool socketAddress(const Side& side, sockaddr_storage& ss, socklen_t& len, int& family) {
@@ -113,14 +130,70 @@ bool socketAddress(const Side& side, sockaddr_storage& ss, socklen_t& len, int& 
 }
 
 // A socket of the side's type connected to it; an invalid Fd (errno set) when that fails.
+// Where it takes the side's namespace or ids, a thread of its own enters the namespace, takes
+// the ids (raw syscalls: a thread's own credentials, where glibc's setuid changes every thread's)
+// and connects, then ends with them. A unix socket is reached from its directory, opened first:
+// the ids may not reach it through /proc/PID/root, and a process with them could not either.
 Fd connectTo(const Side& side) {
     sockaddr_storage ss;
     socklen_t len;
     int family;
     if (!socketAddress(side, ss, len, family)) return Fd();
-    Fd fd = socketIn(side.pid, family, socketType(side.address));
-    if (fd.fd >= 0 && ::connect(fd.fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) return Fd();
-    return fd;
+    const bool ids = side.uid >= 0 || side.gid >= 0;
+    if (side.pid == 0 && !ids) {
+        Fd fd(::socket(family, socketType(side.address) | SOCK_CLOEXEC, 0));
+        if (fd.fd >= 0 && ::connect(fd.fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) return Fd();
+        return fd;
+    }
+    Fd ns(side.pid == 0 ? -1 : ::open(("/proc/" + std::to_string(side.pid) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
+    if (side.pid != 0 && ns.fd < 0) return Fd();
+    Fd out;
+    int err = 0;
+    std::thread([&] {
+        if (ns.fd >= 0 && ::setns(ns.fd, CLONE_NEWNET) != 0) {
+            err = errno;
+            return;
+        }
+        if (family == AF_UNIX) {
+            auto* sun = reinterpret_cast<sockaddr_un*>(&ss);
+            const std::string path = sun->sun_path;
+            const size_t slash = path.rfind('/');
+            Fd dir(::open(slash == 0 ? "/" : path.substr(0, slash).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+            if (::unshare(CLONE_FS) != 0 || dir.fd < 0 || ::fchdir(dir.fd) != 0) {
+                err = errno;
+                return;
+            }
+            const std::string name = path.substr(slash + 1);
+            std::memcpy(sun->sun_path, name.c_str(), name.size() + 1);
+            len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size() + 1);
+        }
+        if (ids && ((side.instanceRoot && ::prctl(PR_SET_KEEPCAPS, 1) != 0) || ::syscall(SYS_setgroups, 0, nullptr) != 0 ||
+                    (side.gid >= 0 && ::syscall(SYS_setresgid, side.gid, side.gid, side.gid) != 0) ||
+                    (side.uid >= 0 && ::syscall(SYS_setresuid, side.uid, side.uid, side.uid) != 0))) {
+            err = errno;
+            return;
+        }
+        // The instance's root passes its permission checks on the instance's files, as root
+        // there would: the capabilities root had stay effective for this thread's connect.
+        if (side.instanceRoot) {
+            __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+            __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3];
+            if (::syscall(SYS_capget, &header, caps) != 0) {
+                err = errno;
+                return;
+            }
+            for (auto& c : caps) c.effective = c.permitted;
+            if (::syscall(SYS_capset, &header, caps) != 0) {
+                err = errno;
+                return;
+            }
+        }
+        Fd fd(::socket(family, socketType(side.address) | SOCK_CLOEXEC, 0));
+        if (fd.fd < 0 || ::connect(fd.fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) err = errno;
+        else out = std::move(fd);
+    }).join();
+    errno = err;
+    return out;
 }
 
 bool sendAll(int fd, const char* data, size_t n) {
@@ -189,6 +262,7 @@ public:
     virtual ~RunningProxy() = default;
     // Whether this serves that device config of the instance whose init is pid.
     bool serves(const db::StringMap& config, int64_t pid) const { return config == config_ && pid == pid_; }
+    int64_t pid() const { return pid_; }
 
 protected:
     db::StringMap config_;
@@ -221,6 +295,7 @@ public:
         listen_.address = parseProxyAddress(device_, "listen", valueOf(config_, "listen"));
         connect_.address = parseProxyAddress(device_, "connect", valueOf(config_, "connect"));
         proxyProtocol_ = config::isTrue(valueOf(config_, "proxy_protocol"));
+        connectAs(pid);
         const size_t count = listen_.address.proto == "unix" ? 1 : listen_.address.ports.size();
         for (size_t i = 0; i < count; i++) listeners_.push_back(makeListener(i));
         if (listen_.address.proto == "unix") applyOwnership();
@@ -268,6 +343,23 @@ private:
             (socketType(side.address) == SOCK_STREAM && ::listen(fd.fd, 64) != 0))
             throw fail("cannot listen on " + where);
         return fd;
+    }
+
+    // The ids the connections are made with (security.uid, security.gid). In the instance, its
+    // own (upstream's forkproxy joins its user namespace), so root by default.
+    void connectAs(int64_t pid) {
+        const std::string uid = valueOf(config_, "security.uid"), gid = valueOf(config_, "security.gid");
+        if (connect_.pid == 0) {
+            if (!uid.empty()) connect_.uid = std::stoll(uid);
+            if (!gid.empty()) connect_.gid = std::stoll(gid);
+            return;
+        }
+        connect_.instanceRoot = uid.empty() || std::stoll(uid) == 0;
+        connect_.uid = hostId(pid, "uid_map", uid.empty() ? 0 : std::stoll(uid));
+        connect_.gid = hostId(pid, "gid_map", gid.empty() ? 0 : std::stoll(gid));
+        if (connect_.uid < 0 || connect_.gid < 0)
+            throw BadRequest("Device \"" + device_ + "\": security.uid " + (uid.empty() ? "0" : uid) + " or security.gid " +
+                             (gid.empty() ? "0" : gid) + " has no id on the host in the instance's map");
     }
 
     // uid, gid and mode of a unix listener, as the device asks.
@@ -398,6 +490,14 @@ void ProxyDevices::sync(const std::string& key, int64_t pid, const db::DeviceMap
 void ProxyDevices::stop(const std::string& key) {
     std::lock_guard guard(mutex_);
     running_.erase(key);
+}
+
+void ProxyDevices::stopFor(const std::string& key, int64_t pid) {
+    std::lock_guard guard(mutex_);
+    auto mine = running_.find(key);
+    if (mine == running_.end()) return;
+    std::erase_if(mine->second, [&](const auto& entry) { return entry.second->pid() == pid; });
+    if (mine->second.empty()) running_.erase(mine);
 }
 
 }  // namespace lxdp::services

@@ -4,7 +4,9 @@
 // side, with the bytes pumped both ways by daemon threads; proxy_protocol=true sends a PROXY v2
 // header naming the client first. Sockets are made inside the instance's namespace by a
 // short-lived thread that enters it (setns), so neither the daemon nor any process leaves the
-// host's. With nat=true the device is DNAT rules instead (ProxyNat).
+// host's. The connecting side uses security.uid/security.gid: in the instance, as the instance's
+// own ids (root by default), on the host only when they are set. With nat=true the device is
+// DNAT rules instead (ProxyNat).
 #pragma once
 
 #include <cstdint>
@@ -35,6 +37,8 @@ public:
     void sync(const std::string& key, int64_t pid, const db::DeviceMap& devices);
     // Stops every forwarder of the instance.
     void stop(const std::string& key);
+    // Stops the forwarders of the instance that serve the init pid (which ended).
+    void stopFor(const std::string& key, int64_t pid);
 
 private:
     std::mutex mutex_;

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Proxy devices: tcp->tcp and unix->tcp from the host into a container, bind=instance from the
 # container to the host, udp->udp with a session per peer, port ranges, the PROXY v2 header
-# (proxy_protocol=true) as a server in the container receives it, listeners that follow device
-# add/remove on a running container, its stop and start, and a daemon restart; nat=true as DNAT
+# (proxy_protocol=true) as a server in the container receives it, the ids of the connection to a
+# unix socket in the container (security.uid/gid), listeners that follow device add/change/remove
+# on a running container, its stop, a halt inside it and its start, and a daemon restart; nat=true as DNAT
 # rules to the container's static address on a managed bridge (198.18.92.0/24), gone with the
 # device and the stop; refusals that change nothing.
 here=$(cd "$(dirname "$0")" && pwd)
@@ -61,6 +62,19 @@ expect udp-forwards bash -c "udp_ask $UP hello-udp | grep -qx echo:hello-udp"
 expect udp-peers-apart bash -c "udp_ask $UP one two three | tr '\n' ' ' | grep -qx 'echo:one echo:two echo:three '"
 expect udp-remove-closes bash -c "lxc config device remove px1 udp && ! ss -Hlun 'sport = :$UP' | grep -q . && ! udp_ask $UP gone"
 
+# security.uid/gid: the connection into the container is made with the container's own ids, root
+# unless they are set; a socket only its owner (1000) may use serves only those ids.
+cc -static -O1 -o "$WORK/unix_peercred" "$here/unix_peercred.c"
+lxc file push "$WORK/unix_peercred" px1/bin/unix_peercred --mode 0755 >/dev/null
+lxc exec px1 -- sh -c 'mkdir -p /run/cred && chown 1000:1000 /run/cred && unix_peercred /run/cred/s.sock 1000 1000'
+unix_ask() { python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.settimeout(5); s.connect(sys.argv[1]); print(s.recv(100).decode().strip())' "$1"; }
+export -f unix_ask
+expect cred-default-root bash -c "lxc config device add px1 cred proxy listen=unix:$WORK/cred.sock connect=unix:/run/cred/s.sock && unix_ask $WORK/cred.sock | grep -qx 'uid=0 gid=0'"
+expect cred-owner bash -c "lxc config device set px1 cred security.uid=1000 security.gid=1000 && unix_ask $WORK/cred.sock | grep -qx 'uid=1000 gid=1000'"
+expect cred-other-refused bash -c "lxc config device set px1 cred security.uid=2000 security.gid=2000 && [ -z \"\$(unix_ask $WORK/cred.sock)\" ] && grep -q 'cannot connect to unix:/run/cred/s.sock: Permission denied' $WORK/daemon.log"
+expect cred-unmapped-refused bash -c "! lxc config device set px1 cred security.uid=4294967294 2>$WORK/err && grep -q 'has no id on the host' $WORK/err && lxc config device get px1 cred security.uid | grep -qx 2000"
+lxc config device remove px1 cred >/dev/null
+
 expect range-add lxc config device add px1 range proxy listen=tcp:127.0.0.1:$RP-$((RP + 1)),$((RP + 3)) connect=tcp:127.0.0.1:8080
 expect range-forwards bash -c "for p in $RP $((RP + 1)) $((RP + 3)); do curl -sf http://127.0.0.1:\$p/ | grep -qx hello-proxy || exit 1; done && ! listening $((RP + 2))"
 expect range-remove-closes bash -c "lxc config device remove px1 range && ! listening $RP && ! listening $((RP + 3))"
@@ -91,6 +105,13 @@ lxc config device add px1 web proxy listen=tcp:127.0.0.1:$HP connect=tcp:127.0.0
 expect stop-closes bash -c "lxc stop -f px1 && ! listening $HP"
 expect start-listens bash -c "lxc start px1 && listening $HP"
 serve_in_ct
+# A change of listen moves the listener.
+expect change-moves-listener bash -c "lxc config device set px1 web listen=tcp:127.0.0.1:$((HP + 1)) && ! listening $HP && curl -sf http://127.0.0.1:$((HP + 1))/ | grep -qx hello-proxy && lxc config device set px1 web listen=tcp:127.0.0.1:$HP && ! listening $((HP + 1)) && listening $HP"
+# Halted from inside, the container takes its listeners with it; they come back with its start.
+expect halt-inside-closes bash -c "lxc exec px1 -- halt; for i in \$(seq 1 100); do listening $HP || break; sleep 0.2; done; ! listening $HP && lxc list px1 -c s --format csv | grep -qx STOPPED"
+expect start-after-halt bash -c "lxc start px1 && listening $HP"
+serve_in_ct
+expect forwards-after-halt bash -c "curl -sf http://127.0.0.1:$HP/ | grep -qx hello-proxy"
 expect daemon-restart bash -c "kill -TERM $DAEMON_PID; while kill -0 $DAEMON_PID 2>/dev/null; do sleep 0.2; done; ! listening $HP"
 start_daemon
 expect listens-after-restart bash -c "for i in \$(seq 1 50); do curl -sf http://127.0.0.1:$HP/ | grep -qx hello-proxy && exit 0; sleep 0.2; done; exit 1"
