@@ -4,6 +4,7 @@
 
 #include "lxc_device_cgroup.h"
 #include "lxc_disk.h"
+#include "lxc_disk_limits.h"
 #include "lxc_limits.h"
 #include "lxc_unix_dev.h"
 
@@ -187,6 +188,8 @@ void write_lxc_config(const Driver &drv, const InstanceView &inst, const Idmap &
                                                stat((devlxd + "/sock").c_str(), &devlxd_st) == 0)
         w.set("lxc.mount.entry", devlxd + " dev/lxd none bind,create=dir 0 0");
     for (const auto &[item, value] : limit_cgroup_items(inst))
+        w.set((v2 ? "lxc.cgroup2." : "lxc.cgroup.") + item, value);
+    for (const auto &[item, value] : disk_io_cgroup_items(inst))
         w.set((v2 ? "lxc.cgroup2." : "lxc.cgroup.") + item, value);
 
     const lxdp_kv_list *cfg = inst.raw()->config;

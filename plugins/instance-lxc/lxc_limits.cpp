@@ -83,9 +83,15 @@ const LimitKey kLimits[] = {
     {"limits.cpu", "cpuset.cpus", "cpuset.cpus", [](bool) { return online_cpus(); }, cpuset_of},
 };
 
-// Whether the host has the controller of a cgroup item ("cpuset" of "cpuset.cpus"): a limit
-// whose controller is missing (cpuset is often not delegated on cgroup2 hosts) is left out
-// rather than failing the start, as the container runs unlimited there anyway.
+std::optional<std::string_view> set_value(const InstanceView &inst, const char *key) {
+    auto v = inst.get(key);
+    if (!v || v->empty())
+        return std::nullopt;
+    return v;
+}
+
+} // namespace
+
 bool controller_available(const std::string &item, bool v2) {
     const std::string controller = item.substr(0, item.find('.'));
     if (!v2) {
@@ -99,15 +105,6 @@ bool controller_available(const std::string &item, bool v2) {
             return true;
     return false;
 }
-
-std::optional<std::string_view> set_value(const InstanceView &inst, const char *key) {
-    auto v = inst.get(key);
-    if (!v || v->empty())
-        return std::nullopt;
-    return v;
-}
-
-} // namespace
 
 bool cgroup2_only() {
     struct stat st;

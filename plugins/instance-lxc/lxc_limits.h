@@ -14,6 +14,11 @@ namespace lxdp_lxc {
 // True when the host has the unified cgroup2 hierarchy only.
 bool cgroup2_only();
 
+// Whether the host has the controller of a cgroup item ("cpuset" of "cpuset.cpus"): a limit
+// whose controller is missing (cpuset is often not delegated on cgroup2 hosts) is left out
+// rather than failing the start, as the container runs unlimited there anyway.
+bool controller_available(const std::string &item, bool v2);
+
 // Sizes as upstream's units: "512MB", "1GiB", plain bytes.
 int64_t parse_size(std::string_view key, std::string_view v);
 

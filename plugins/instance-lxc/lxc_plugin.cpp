@@ -2,6 +2,7 @@
 // exceptions are caught and turned into lxdp_error.
 #include "lxc_common.h"
 #include "lxc_config.h"
+#include "lxc_disk_limits.h"
 #include "lxc_driver.h"
 #include "lxc_exec.h"
 #include "lxc_files.h"
@@ -165,9 +166,12 @@ lxdp_status op_interfaces(void *driver, const lxdp_instance *inst, const lxdp_ne
 }
 
 lxdp_status op_update(void *driver, const lxdp_instance *before, const lxdp_instance *after, lxdp_error *err) {
-    // Only the resource limits change live (devices through device_add/device_remove); other
-    // keys apply at the next start.
-    return guard(err, [&] { update_limits(drv_of(driver), InstanceView(before), InstanceView(after)); });
+    // Only the resource limits and the disks' I/O throttles change live (devices through
+    // device_add/device_remove); other keys apply at the next start.
+    return guard(err, [&] {
+        update_limits(drv_of(driver), InstanceView(before), InstanceView(after));
+        update_disk_io_limits(drv_of(driver), InstanceView(before), InstanceView(after));
+    });
 }
 
 lxdp_status op_device_add(void *driver, const lxdp_instance *inst, const lxdp_device *device,
