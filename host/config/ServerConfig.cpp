@@ -101,6 +101,8 @@ const std::string kContext = "Invalid config: ";
 }  // namespace
 
 void validateServerKey(const std::string& key, const std::string& value) {
+    // user.* is the administrator's own free-form namespace (upstream accepts even "user.").
+    if (key.rfind("user.", 0) == 0) return;
     const auto it = serverKeys().find(key);
     if (it == serverKeys().end()) throw BadRequest(kContext + "Unknown configuration key: " + key);
     checkValue(key, value, optional(it->second), kContext);

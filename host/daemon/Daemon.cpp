@@ -18,6 +18,7 @@
 
 #include "api/HttpServer.h"
 #include "api/Router.h"
+#include "api/endpoints/ClusterEndpoints.h"
 #include "api/endpoints/Endpoints.h"
 #include "daemon/Context.h"
 #include "daemon/Paths.h"
@@ -189,6 +190,7 @@ int runDaemon(const DaemonOptions& options) {
         api::registerBackupEndpoints(router, context);
         api::registerMetadataEndpoints(router, context);
         api::registerCertificateEndpoints(router, context);
+        api::registerClusterEndpoints(router, context);
         api::registerRecoverEndpoints(router, context);
         // The daemon's own control endpoints, used by `lxd waitready` and `lxd shutdown`.
         router.add("GET", "/internal/ready", [](api::Request&) { return api::Response::sync(nullptr); });

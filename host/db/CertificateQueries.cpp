@@ -54,6 +54,12 @@ std::optional<CertificateRecord> certificate(Database& db, const std::string& fi
     return found.front();
 }
 
+std::vector<CertificateRecord> certificatesWithPrefix(Database& db, const std::string& prefix) {
+    // substr, not LIKE: '%' and '_' in the prefix are characters, not patterns.
+    return select(db, "SELECT * FROM certificates WHERE substr(fingerprint, 1, ?) = ? ORDER BY fingerprint LIMIT 2",
+                  static_cast<int>(prefix.size()), prefix);
+}
+
 void createCertificate(Database& db, const CertificateRecord& c) {
     execute(db,
             "INSERT INTO certificates (fingerprint, type, name, certificate, restricted, projects)"

@@ -20,6 +20,8 @@ struct CertificateRecord {
 
 std::vector<CertificateRecord> certificates(Database& db);
 std::optional<CertificateRecord> certificate(Database& db, const std::string& fingerprint);
+// The certificates whose fingerprint begins with prefix (at most two: enough to tell a unique one).
+std::vector<CertificateRecord> certificatesWithPrefix(Database& db, const std::string& prefix);
 void createCertificate(Database& db, const CertificateRecord& cert);
 // Stores name, type, restricted and projects.
 void updateCertificate(Database& db, const CertificateRecord& cert);

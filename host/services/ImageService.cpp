@@ -137,7 +137,8 @@ void ImageService::markUsed(const db::ImageRecord& image) {
 }
 
 std::string ImageService::exportFilename(const db::ImageRecord& image) const {
-    if (!image.filename.empty()) return image.filename;
+    // As upstream: named after the fingerprint, whatever file the image was imported from
+    // (lxc image export FP writes FP.tar.gz, as users' scripts expect).
     return image.fingerprint + images::tarballExtension(images::compressionOf(tarballPath(image.fingerprint)));
 }
 

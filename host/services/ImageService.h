@@ -52,7 +52,7 @@ public:
     // At start: removes what a killed daemon left in images/, uploads half-written (upload-*)
     // and image files stored without their row (as upstream's pruneLeftoverImages).
     void pruneLeftoverFiles();
-    // The name an export is offered under: the uploaded name, or <fingerprint>.tar.<compression>.
+    // The name an export is offered under: <fingerprint>.tar.<compression>, as upstream.
     std::string exportFilename(const db::ImageRecord& image) const;
 
     nlohmann::json render(const db::ImageRecord& image);

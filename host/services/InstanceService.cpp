@@ -2,9 +2,11 @@
 
 #include <Poco/Logger.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <set>
 
@@ -37,6 +39,7 @@
 #include "util/ConfinedFile.h"
 #include "util/FaultPoint.h"
 #include "util/Hash.h"
+#include "util/HostArchitecture.h"
 #include "util/Random.h"
 #include "util/Time.h"
 
@@ -66,6 +69,38 @@ bool isTrue(const db::StringMap& m, const std::string& key) {
 }
 
 plugins::VolumeRef volumeRef(const db::InstanceRecord& rec) { return instanceVolume(rec.project, rec.name); }
+
+// Source type none (lxc init --empty): no image names the architecture, the request does or
+// the host's own is taken, as upstream.
+std::string emptyInstanceArchitecture(const nlohmann::json& req) {
+    const std::string given = req.value("architecture", "");
+    if (given.empty()) return util::hostArchitecture();
+    const auto runnable = util::hostArchitectures();
+    if (std::find(runnable.begin(), runnable.end(), given) == runnable.end())
+        throw BadRequest("Requested architecture \"" + given + "\" isn't supported by this host");
+    return given;
+}
+
+// The root of an empty instance: rootfs/ is there but empty, as the driver maps ids below it
+// and files pushed land in it.
+const plugins::StoragePool::Filler kEmptyRoot = [](const std::string& mountPath) {
+    if (::mkdir((mountPath + "/rootfs").c_str(), 0755) != 0)
+        throw InternalError("Failed to create " + mountPath + "/rootfs: " + std::strerror(errno));
+};
+
+// 400 when an update drops the volatile keys of the instance's id map.
+void checkIdmapKeysKept(const db::InstanceRecord& before, const db::InstanceRecord& updated) {
+    // As upstream 5.0.2: a PUT replaces the config, other volatile and image.* keys included,
+    // but the id map the files are shifted to must stay known, or the next start would shift
+    // them from the wrong map.
+    static const char* const keys[] = {"volatile.idmap.base", "volatile.idmap.current", "volatile.idmap.next",
+                                       "volatile.last_state.idmap"};
+    for (const char* key : keys) {
+        const auto was = before.config.find(key), now = updated.config.find(key);
+        if (was != before.config.end() && !was->second.empty() && (now == updated.config.end() || now->second.empty()))
+            throw BadRequest("Volatile idmap keys can't be deleted by the user");
+    }
+}
 
 }  // namespace
 
@@ -198,6 +233,7 @@ db::InstanceRecord InstanceService::prepareCreate(const std::string& project, co
     const auto source = req.value("source", nlohmann::json::object());
     const std::string sourceType = source.value("type", "");
     if (sourceType == "copy") inheritFromCopySource(rec, source, profilesGiven);
+    else if (sourceType == "none") rec.architecture = emptyInstanceArchitecture(req);
     else if (sourceType != "image") throw BadRequest("Source type \"" + sourceType + "\" is not supported yet");
     // A refresh brings an existing copy up to date: it is checked as the instance it replaces.
     const auto existing = db_.instance(project, rec.name);
@@ -217,8 +253,20 @@ db::InstanceRecord InstanceService::prepareCreate(const std::string& project, co
 }
 
 void InstanceService::create(db::InstanceRecord rec, const nlohmann::json& source, ops::Operation& op) {
-    if (source.value("type", "") == "copy") createFromCopy(std::move(rec), source, op);
-    else createFromImage(std::move(rec), source, op);
+    const std::string type = source.value("type", "");
+    if (type == "copy") createFromCopy(std::move(rec), source, op);
+    else if (type == "none") {
+        // lxc init --empty: an empty root volume, for the user to fill (file push, a restore).
+        rec.createdAt = util::nowRfc3339();
+        rec.lastUsedAt = util::kZeroTime;
+        rec.config["volatile.uuid"] = util::randomUuid();
+        const VolumeStep makeVolume = [&](plugins::StoragePool& pool) {
+            pool.createVolume(instanceVolume(rec.project, rec.name), &kEmptyRoot, op.abiHandle());
+        };
+        provision(rec, makeVolume, {}, "create", op);
+    } else {
+        createFromImage(std::move(rec), source, op);
+    }
 }
 
 void InstanceService::createFromImage(db::InstanceRecord rec, const nlohmann::json& source, ops::Operation& op) {
@@ -397,6 +445,7 @@ void InstanceService::update(const db::InstanceRecord& updated, const std::strin
         const std::string current = etag(before);
         if (current != ifMatch) throw PreconditionFailed("ETag doesn't match: " + current + " vs " + ifMatch);
     }
+    checkIdmapKeysKept(before, updated);
     validateRecord(updated, &before);
     // A new root disk size becomes the volume's quota before it is recorded: a refused one
     // (smaller than the data) changes nothing.
@@ -678,6 +727,10 @@ void InstanceService::changeState(const std::string& project, const std::string&
         start(get(project, name), &op);
         events_.lifecycle(project, "instance-restarted", url);
     } else if (action == "freeze") {
+        // Upstream's words (its container driver's): lxc pause prints them.
+        const auto status = driver(rec).state(ref(rec)).status;
+        if (status == LXDP_STATE_FROZEN) throw BadRequest("The container is already frozen");
+        if (status != LXDP_STATE_RUNNING) throw BadRequest("The container isn't running");
         driver(rec).freeze(ref(rec));
         events_.lifecycle(project, "instance-paused", url);
     } else if (action == "unfreeze") {

@@ -2,7 +2,6 @@
 
 #include <Poco/Exception.h>
 #include <Poco/URI.h>
-#include <sys/utsname.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -21,6 +20,7 @@
 #include "tls/HttpsFetch.h"
 #include "util/ApiError.h"
 #include "util/Hash.h"
+#include "util/HostArchitecture.h"
 #include "util/Random.h"
 
 namespace lxdp::services {
@@ -34,12 +34,6 @@ bool isSha256(const std::string& s) {
     return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
                return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
            });
-}
-
-std::string hostArchitecture() {
-    struct utsname u {};
-    ::uname(&u);
-    return u.machine;
 }
 
 std::string encoded(const std::string& s) {
@@ -147,7 +141,7 @@ RemoteImages::Download RemoteImages::locate(const RemoteImageSource& source) {
         // The URL answers a HEAD with the image's hash and where to get it (spec "File on a
         // remote web server"). The hash becomes a file name later: it must be one.
         const auto head = tls::httpsFetch("HEAD", source.server, source.certificate,
-                                          {{"LXD-Server-Architectures", hostArchitecture()},
+                                          {{"LXD-Server-Architectures", util::hostArchitecture()},
                                            {"LXD-Server-Version", "5.0.2"}},
                                           [](const char*, size_t) {});
         if (head.status != 200)
@@ -173,7 +167,7 @@ RemoteImages::Download RemoteImages::locate(const RemoteImageSource& source) {
             found.insert(found.end(), more.begin(), more.end());
         }
         const std::string& ref = source.alias;
-        auto img = images::findStreamImage(found, ref, hostArchitecture());
+        auto img = images::findStreamImage(found, ref, util::hostArchitecture());
         if (!img) throw NotFound("Image \"" + ref + "\" not found on \"" + source.server + "\"");
         if (img->rootfs)
             throw BadRequest("Split images (lxd.tar.xz with " + img->rootfsType +

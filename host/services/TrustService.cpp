@@ -67,10 +67,14 @@ void TrustService::identify(api::Requestor& who, X509* cert) {
 std::vector<db::CertificateRecord> TrustService::list() { return db::certificates(db_); }
 
 db::CertificateRecord TrustService::get(const std::string& fingerprint) {
-    // Short prefixes would let a caller probe the store; only the whole fingerprint names one.
-    auto found = db::certificate(db_, fingerprint);
-    if (!found) throw NotFound("Certificate not found");
-    return *found;
+    // As upstream, a unique prefix names a certificate too (lxc config trust show/remove take
+    // the short fingerprints lxc config trust list prints). Only unrestricted callers get here
+    // with anything but their own whole fingerprint (RestrictedAccess), and they may list all.
+    if (auto found = db::certificate(db_, fingerprint)) return *found;
+    const auto matches = fingerprint.empty() ? std::vector<db::CertificateRecord>{} : db::certificatesWithPrefix(db_, fingerprint);
+    if (matches.empty()) throw NotFound("Certificate not found");
+    if (matches.size() > 1) throw BadRequest("More than one certificate matches");
+    return matches.front();
 }
 
 std::optional<nlohmann::json> TrustService::checkSecret(const api::Requestor& caller, const std::string& secret) {
@@ -141,6 +145,8 @@ std::shared_ptr<ops::Operation> TrustService::issueToken(const api::Requestor& c
                                                          const std::string& serverFingerprint,
                                                          const std::vector<std::string>& addresses) {
     if (!caller.trusted) throw Forbidden("not authorized");
+    // A token names the addresses to join at; without core.https_address there are none.
+    if (addresses.empty()) throw BadRequest("Can't issue token when server isn't listening on network");
     const std::string name = request.value("name", std::string());
     if (name.empty()) throw BadRequest("A certificate add token needs a client name");
     const std::string type = request.value("type", std::string("client"));
@@ -160,9 +166,9 @@ void TrustService::update(const db::CertificateRecord& cert) {
 }
 
 void TrustService::remove(const std::string& fingerprint) {
-    get(fingerprint);
-    db::deleteCertificate(db_, fingerprint);
-    events_.lifecycle(kNoProject, "certificate-deleted", source(fingerprint));
+    const auto cert = get(fingerprint);
+    db::deleteCertificate(db_, cert.fingerprint);
+    events_.lifecycle(kNoProject, "certificate-deleted", source(cert.fingerprint));
 }
 
 nlohmann::json TrustService::render(const db::CertificateRecord& cert) const {

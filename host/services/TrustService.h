@@ -34,6 +34,7 @@ public:
     void identify(api::Requestor& who, X509* cert);
 
     std::vector<db::CertificateRecord> list();
+    // By the whole fingerprint or a unique prefix of it (400 when the prefix matches several).
     db::CertificateRecord get(const std::string& fingerprint);
     // POST /1.0/certificates. An untrusted caller adds its own TLS certificate with the trust
     // password (403 otherwise, and repeated failures lock its address out for a while); a

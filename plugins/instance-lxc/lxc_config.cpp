@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <fstream>
 #include <utility>
@@ -69,6 +71,18 @@ bool apparmor_enabled() {
     std::ifstream in("/sys/module/apparmor/parameters/enabled");
     std::string v;
     return in >> v && v == "Y";
+}
+
+// The NAME of a namespaced key (limits.kernel.NAME), checked before it becomes part of a liblxc
+// key: liblxc saves keys as they are, so a newline or '=' in one would add lines of its own.
+std::string config_key_suffix(std::string_view key, size_t prefix) {
+    const std::string_view name = key.substr(prefix);
+    const bool plain = !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char ch) {
+        return std::isalnum(ch) || ch == '.' || ch == '_' || ch == '-' || ch == '/';
+    });
+    if (!plain)
+        fail(LXDP_E_INVAL, "Invalid configuration key %.*s", static_cast<int>(key.size()), key.data());
+    return std::string(name);
 }
 
 class ConfigWriter {
@@ -195,9 +209,16 @@ void write_lxc_config(const Driver &drv, const InstanceView &inst, const Idmap &
     const lxdp_kv_list *cfg = inst.raw()->config;
     for (uint32_t i = 0; cfg != nullptr && cfg->items != nullptr && i < cfg->count; i++) {
         std::string_view key = cfg->items[i].key != nullptr ? cfg->items[i].key : "";
+        const std::string value = cfg->items[i].value != nullptr ? cfg->items[i].value : "";
+        // The free-form namespaces, as upstream hands them to liblxc: environment.NAME,
+        // limits.kernel.LIMIT (a process limit: "N", "SOFT:HARD" or "unlimited") and
+        // linux.sysctl.KEY (set in the container's namespaces).
         if (key.substr(0, 12) == "environment.")
-            w.set("lxc.environment", std::string(key.substr(12)) + "=" +
-                                         (cfg->items[i].value != nullptr ? cfg->items[i].value : ""));
+            w.set("lxc.environment", std::string(key.substr(12)) + "=" + value);
+        else if (key.substr(0, 14) == "limits.kernel." && !value.empty())
+            w.set("lxc.prlimit." + config_key_suffix(key, 14), value);
+        else if (key.substr(0, 13) == "linux.sysctl." && !value.empty())
+            w.set("lxc.sysctl." + config_key_suffix(key, 13), value);
     }
     if (auto raw = inst.get("raw.lxc"))
         for (const auto &[key, value] : parse_raw_lxc(*raw))

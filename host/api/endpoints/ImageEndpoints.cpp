@@ -12,6 +12,7 @@
 #include "ops/OperationManager.h"
 #include "services/ImageService.h"
 #include "services/ProjectFeatures.h"
+#include "services/SnapshotFields.h"
 #include "util/ApiError.h"
 #include "util/Hash.h"
 #include "util/Random.h"
@@ -117,6 +118,9 @@ void registerImageEndpoints(Router& router, daemon::Context& ctx) {
         if (!patch || body.contains("properties")) {
             putOrPatch(img.properties, jsonStringMap(body.value("properties", nlohmann::json::object())), patch);
         }
+        // As upstream, a missing or zero expires_at keeps the image's expiry (images_expiry).
+        if (body.contains("expires_at"))
+            if (auto expiry = services::snapshotExpiry(body["expires_at"]); !expiry.empty()) img.expiresAt = expiry;
         if (body.contains("profiles") && !body["profiles"].is_null())
             img.profiles = body["profiles"].get<std::vector<std::string>>();
         ctx.images.update(img);

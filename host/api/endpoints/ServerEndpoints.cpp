@@ -18,23 +18,45 @@
 #include "tls/ServerCertificate.h"
 #include "util/ApiError.h"
 #include "util/Hash.h"
+#include "util/HostArchitecture.h"
 
 namespace lxdp::api {
 
 namespace {
 
-// Only what this daemon really implements; the client gates features on these names.
+// Only what this daemon really implements, in upstream's order (the spec's api-extensions
+// list, then the later 5.0.2 names); the client and pylxd gate features on these names.
+// clustering: a standalone server's answers (ClusterEndpoints.cpp), as upstream's when not clustered.
+// operation_wait (GET /1.0/operations/<id>/wait, upstream since 5.x) ends the list.
 const std::vector<std::string> kApiExtensions = {
-    "etag",          "directory_manipulation", "file_delete", "file_append",
-    "file_symlinks", "storage",                "projects",    "container_backup",
-    "container_full", "container_exec_user_group_cwd", "instances", "api_filtering",
-    "operation_wait", "network", "network_leases", "network_state", "instance_nic_network",
-    "snapshot_expiry", "snapshot_expiry_creation", "container_only_migration", "certificate_token",
-    "certificate_project", "certificate_update",
-    "storage_api_volume_snapshots", "storage_api_volume_rename", "storage_api_local_volume_handling", "instance_all_projects", "container_copy_project", "project_usage",
-    "storage_volume_state", "container_incremental_copy", "instance_pool_move", "container_edit_metadata",
-    "container_backup_override_pool", "backup_override_name",
-    "storage_api_project", "storage_volume_project_move"};
+    "container_host_shutdown_timeout", "container_stop_priority", "auth_pki", "container_last_used_at", "etag",
+    "patch", "usb_devices", "https_allowed_credentials", "image_compression_algorithm",
+    "directory_manipulation", "container_cpu_time", "network", "profile_usedby", "certificate_update",
+    "container_exec_signal_handling", "gpu_devices", "container_image_properties", "network_firewall_filtering",
+    "network_routes", "storage", "file_delete", "file_append", "network_dhcp_expiry", "network_vlan",
+    "image_create_aliases", "container_only_migration", "unix_device_rename", "storage_rsync_bwlimit",
+    "storage_btrfs_mount_options", "entity_description", "id_map_base", "file_symlinks",
+    "storage_images_delete", "container_edit_metadata", "resource_limits", "kernel_limits",
+    "storage_api_volume_rename", "restrict_devlxd", "devlxd_events", "proxy", "network_dhcp_gateway",
+    "file_get_symlink", "network_leases", "unix_device_hotplug", "storage_api_local_volume_handling",
+    "operation_description", "clustering", "event_lifecycle", "container_backup", "devlxd_images",
+    "container_local_cross_pool_handling", "proxy_unix", "proxy_udp", "proxy_tcp_udp_multi_port_handling",
+    "network_state", "proxy_unix_dac_properties", "container_protection_delete", "unix_priv_drop",
+    "proxy_haproxy_protocol", "network_hwaddr", "proxy_nat", "network_nat_order", "container_full",
+    "backup_compression", "storage_api_volume_snapshots", "projects", "container_incremental_copy",
+    "usb_optional_vendorid", "snapshot_scheduling", "snapshot_schedule_aliases", "container_copy_project",
+    "snapshot_expiry", "container_backup_override_pool", "snapshot_expiry_creation", "network_leases_location",
+    "id_map_current", "event_location", "network_nat_address", "container_nic_routes", "container_nic_ipvlan",
+    "container_nic_ipfilter", "container_exec_user_group_cwd", "storage_shifted", "daemon_storage", "instances",
+    "image_types", "images_expiry", "backup_compression_algorithm", "container_nic_routed", "api_filtering",
+    "instance_nic_network", "firewall_driver", "container_nic_routed_gateway", "projects_restrictions",
+    "custom_volume_snapshot_expiry", "volume_snapshot_scheduling", "trust_ca_certificates",
+    "snapshot_disk_usage", "container_nic_routed_host_address", "container_nic_ipvlan_gateway", "api_os",
+    "usedby_consistency", "projects_limits_disk", "backup_override_name", "storage_rsync_compression",
+    "instance_pool_move", "storage_volume_state", "certificate_project", "project_usage",
+    "server_trusted_proxy", "storage_api_project", "server_instance_driver_operational",
+    "server_supported_storage_drivers", "linux_sysctl", "storage_volume_project_move", "instance_all_projects",
+    "event_project", "certificate_token", "operation_wait"};
 
 std::string osReleaseField(const std::string& key) {
     std::ifstream in("/etc/os-release");
@@ -63,9 +85,7 @@ HostFacts gatherHostFacts(daemon::Context& ctx) {
     f.arch = u.machine;
     f.kernel = u.sysname;
     f.kernelVersion = u.release;
-    f.architectures = nlohmann::json::array({f.arch});
-    if (f.arch == "x86_64") f.architectures.push_back("i686");
-    if (f.arch == "aarch64") f.architectures.push_back("armv7l");
+    f.architectures = util::hostArchitectures();
     f.osName = osReleaseField("NAME");
     f.osVersion = osReleaseField("VERSION_ID");
     for (const auto* d : ctx.plugins.instanceDrivers()) {
