@@ -12,12 +12,6 @@
 
 namespace lxdp::ops {
 
-namespace {
-double steadyNow() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-}  // namespace
-
 const char* statusName(Status s) {
     switch (s) {
     case Status::Pending: return "Pending";
@@ -54,7 +48,7 @@ nlohmann::json Operation::metadata() const {
     return metadata_;
 }
 
-double Operation::finishedAt() const {
+std::chrono::steady_clock::time_point Operation::finishedAt() const {
     std::lock_guard lock(mutex_);
     return finishedAt_;
 }
@@ -91,15 +85,21 @@ void Operation::updateMetadata(const nlohmann::json& fields) {
 }
 
 void Operation::setStatus(Status s, const std::string& err) {
+    std::function<void()> finishedHook;
     {
         std::lock_guard lock(mutex_);
         status_ = s;
         err_ = err;
         updatedAt_ = util::nowRfc3339();
-        if (static_cast<int>(s) >= 200) finishedAt_ = steadyNow();
+        if (static_cast<int>(s) >= 200) {
+            finishedAt_ = std::chrono::steady_clock::now();
+            finishedHook = std::move(onFinished_);
+            onFinished_ = nullptr;
+        }
     }
     broadcast();
     cv_.notify_all();
+    if (finishedHook) finishedHook();
 }
 
 void Operation::start(std::function<void(Operation&)> body) {

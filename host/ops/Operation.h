@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -56,7 +57,7 @@ public:
     using WebSocketHandler = std::function<void(const std::string& secret, api::Request& request)>;
     // A finished operation drops its handler, and what it holds (an exec session's pipes and
     // process handle) goes with the last connection still using a copy, not with the operation,
-    // which stays listed for a minute.
+    // which stays listed a few seconds.
     void setWebSocketHandler(WebSocketHandler handler) {
         std::lock_guard lock(mutex_);
         websocketHandler_ = std::move(handler);
@@ -77,8 +78,13 @@ public:
         return owner_;
     }
 
-    // When the operation became final (steady clock seconds), for pruning.
-    double finishedAt() const;
+    // When the operation became final, for its removal from the registry.
+    std::chrono::steady_clock::time_point finishedAt() const;
+    // Called once, on the thread that makes the operation final, after the listeners heard of it.
+    void onFinished(std::function<void()> hook) {
+        std::lock_guard lock(mutex_);
+        onFinished_ = std::move(hook);
+    }
 
 private:
     void setStatus(Status s, const std::string& err = "");
@@ -99,7 +105,8 @@ private:
     Status status_ = Status::Pending;
     std::string err_;
     nlohmann::json metadata_;
-    double finishedAt_ = 0;
+    std::chrono::steady_clock::time_point finishedAt_;
+    std::function<void()> onFinished_;
     std::atomic<bool> cancelRequested_{false};
     lxdp_op abi_{this};
     WebSocketHandler websocketHandler_;

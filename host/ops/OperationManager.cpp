@@ -1,12 +1,50 @@
 #include "ops/OperationManager.h"
 
-#include <chrono>
-
 namespace lxdp::ops {
 
 namespace {
-// Finished operations stay queryable this long: clients such as pylxd poll for the result.
-constexpr double kKeepFinishedSeconds = 60;
+// As upstream: a finished operation is answered (GET, /wait) for 5 s, then forgotten, so the list
+// holds what is running plus what just ended.
+constexpr std::chrono::seconds kKeepFinished{5};
+}
+
+OperationManager::OperationManager(events::EventHub& events) : events_(events) {
+    sweeper_ = std::thread([this] { sweep(); });
+}
+
+OperationManager::~OperationManager() {
+    {
+        std::lock_guard lock(expiries_->mutex);
+        expiries_->stopping = true;
+    }
+    expiries_->wake.notify_all();
+    sweeper_.join();
+}
+
+bool OperationManager::expired(const Operation& op, Clock::time_point now) {
+    return op.finished() && now - op.finishedAt() >= kKeepFinished;
+}
+
+// Sleeps until the first finished operation is due, removes it, and so on: one thread whatever
+// the number of operations.
+void OperationManager::sweep() {
+    std::unique_lock lock(expiries_->mutex);
+    for (;;) {
+        auto& e = *expiries_;
+        e.wake.wait(lock, [&] { return e.stopping || !e.due.empty(); });
+        if (e.stopping) return;
+        if (e.wake.wait_until(lock, e.due.front().first, [&] { return e.stopping; })) return;
+        std::vector<std::string> ids;
+        for (auto now = Clock::now(); !e.due.empty() && e.due.front().first <= now; e.due.pop_front())
+            ids.push_back(e.due.front().second);
+        lock.unlock();
+        {
+            // Outside the expiries' lock: an operation finishing now takes that lock under none.
+            std::lock_guard registry(mutex_);
+            for (const auto& id : ids) ops_.erase(id);
+        }
+        lock.lock();
+    }
 }
 
 std::shared_ptr<Operation> OperationManager::create(const std::string& project, const std::string& cls,
@@ -14,8 +52,16 @@ std::shared_ptr<Operation> OperationManager::create(const std::string& project, 
                                                     nlohmann::json metadata, bool mayCancel) {
     auto op = std::make_shared<Operation>(events_, project, cls, description, std::move(resources),
                                           std::move(metadata), mayCancel);
+    op->onFinished([weak = std::weak_ptr<Expiries>(expiries_), id = op->id()] {
+        auto e = weak.lock();
+        if (!e) return;
+        {
+            std::lock_guard lock(e->mutex);
+            e->due.emplace_back(Clock::now() + kKeepFinished, id);
+        }
+        e->wake.notify_all();
+    });
     std::lock_guard lock(mutex_);
-    prune();
     ops_[op->id()] = op;
     return op;
 }
@@ -31,15 +77,18 @@ std::shared_ptr<Operation> OperationManager::run(const std::string& project, con
 std::shared_ptr<Operation> OperationManager::get(const std::string& id) {
     std::lock_guard lock(mutex_);
     auto it = ops_.find(id);
-    return it == ops_.end() ? nullptr : it->second;
+    // The sweeper may be a moment late: what is due is already gone for callers.
+    return it == ops_.end() || expired(*it->second, Clock::now()) ? nullptr : it->second;
 }
 
 std::vector<std::shared_ptr<Operation>> OperationManager::list(const std::string& project, bool withProjectless) {
     std::lock_guard lock(mutex_);
-    prune();
+    const auto now = Clock::now();
     std::vector<std::shared_ptr<Operation>> out;
     for (const auto& [id, op] : ops_)
-        if (project.empty() || op->project() == project || (withProjectless && op->project().empty())) out.push_back(op);
+        if ((project.empty() || op->project() == project || (withProjectless && op->project().empty())) &&
+            !expired(*op, now))
+            out.push_back(op);
     return out;
 }
 
@@ -49,16 +98,6 @@ size_t OperationManager::running() {
     // A token operation only waits to be used: nothing is lost when it ends with the daemon.
     for (const auto& [id, op] : ops_) n += op->finished() || op->operationClass() == "token" ? 0 : 1;
     return n;
-}
-
-void OperationManager::prune() {
-    double now = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-    for (auto it = ops_.begin(); it != ops_.end();) {
-        if (it->second->finished() && now - it->second->finishedAt() > kKeepFinishedSeconds)
-            it = ops_.erase(it);
-        else
-            ++it;
-    }
 }
 
 }  // namespace lxdp::ops

@@ -1,9 +1,13 @@
-// The registry of operations: creation, lookup, listing, and pruning of finished ones.
+// The registry of operations: creation, lookup, listing, and removal of finished ones.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "ops/Operation.h"
@@ -12,7 +16,9 @@ namespace lxdp::ops {
 
 class OperationManager {
 public:
-    explicit OperationManager(events::EventHub& events) : events_(events) {}
+    // Starts the one thread that removes finished operations.
+    explicit OperationManager(events::EventHub& events);
+    ~OperationManager();
 
     // Registers a new operation; the caller starts it (after setting a websocket handler, say).
     std::shared_ptr<Operation> create(const std::string& project, const std::string& cls,
@@ -30,11 +36,26 @@ public:
     size_t running();
 
 private:
-    void prune();
+    using Clock = std::chrono::steady_clock;
+    // What finished operations tell the sweeper. Operations hold it weakly: their threads may end
+    // after the manager is gone.
+    struct Expiries {
+        std::mutex mutex;
+        std::condition_variable wake;
+        // Every operation waits the same time after it finishes, so this is in deadline order.
+        std::deque<std::pair<Clock::time_point, std::string>> due;
+        bool stopping = false;
+    };
+
+    // True when op finished long enough ago to be gone from the registry.
+    static bool expired(const Operation& op, Clock::time_point now);
+    void sweep();
 
     events::EventHub& events_;
     std::mutex mutex_;
     std::map<std::string, std::shared_ptr<Operation>> ops_;
+    std::shared_ptr<Expiries> expiries_ = std::make_shared<Expiries>();
+    std::thread sweeper_;
 };
 
 }  // namespace lxdp::ops
