@@ -41,6 +41,8 @@ const std::vector<Rule>& rules() {
         // Shared resources a launch needs to see, never to change.
         {true, {"1.0", "storage-pools"}, ProjectFrom::QueryIfGiven},
         {true, {"1.0", "networks"}, ProjectFrom::QueryIfGiven},
+        // The host's hardware, which upstream shows every trusted caller.
+        {true, {"1.0", "resources"}, ProjectFrom::None, true},
         // The certificate list, which the endpoint narrows to its own entry.
         {true, {"1.0", "certificates"}, ProjectFrom::None, true},
     };

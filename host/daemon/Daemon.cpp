@@ -189,6 +189,7 @@ int runDaemon(const DaemonOptions& options) {
         api::registerFileEndpoints(router, context);
         api::registerBackupEndpoints(router, context);
         api::registerMetadataEndpoints(router, context);
+        api::registerResourceEndpoints(router, context);
         api::registerCertificateEndpoints(router, context);
         api::registerClusterEndpoints(router, context);
         api::registerRecoverEndpoints(router, context);

@@ -2,6 +2,7 @@
 #include "db/Database.h"
 #include "plugins/StorageDriver.h"
 #include "services/StorageService.h"
+#include "services/resources/PoolResources.h"
 #include "util/ApiError.h"
 #include "util/Hash.h"
 
@@ -72,10 +73,9 @@ void registerStorageEndpoints(Router& router, daemon::Context& ctx) {
     });
 
     router.add("GET", "/1.0/storage-pools/{name}/resources", [&ctx](Request& r) {
-        findPool(ctx, r.param("name"));
-        auto [used, total] = ctx.storage.pool(r.param("name")).usage();
-        return Response::sync({{"space", {{"used", used}, {"total", total}}},
-                               {"inodes", {{"used", 0}, {"total", 0}}}});
+        const auto record = findPool(ctx, r.param("name"));
+        return Response::sync(
+            services::resources::poolResources(record, ctx.storage.pool(record.name), ctx.paths.storagePools));
     });
 }
 
