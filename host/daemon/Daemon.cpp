@@ -190,6 +190,7 @@ int runDaemon(const DaemonOptions& options) {
         api::registerBackupEndpoints(router, context);
         api::registerMetadataEndpoints(router, context);
         api::registerResourceEndpoints(router, context);
+        api::registerConsoleEndpoints(router, context);
         api::registerCertificateEndpoints(router, context);
         api::registerClusterEndpoints(router, context);
         api::registerRecoverEndpoints(router, context);

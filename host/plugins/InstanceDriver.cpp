@@ -242,6 +242,14 @@ std::unique_ptr<ExecProcess> InstanceDriver::exec(const InstanceRef& ref, const 
     return std::make_unique<ExecProcess>(name_, ops_, handle);
 }
 
+int InstanceDriver::console(const InstanceRef& ref) const {
+    AbiCall call(name_, "console");
+    AbiInstance inst(ref);
+    int32_t fd = -1;
+    call.check(call.require(ops_.console)(driver_, inst.get(), &fd, call.err()));
+    return fd;
+}
+
 FileInfo InstanceDriver::fileGet(const InstanceRef& ref, const std::string& path, ContentFn& content,
                                  std::vector<std::string>* names) const {
     AbiCall call(name_, "file_get");

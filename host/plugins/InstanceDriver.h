@@ -116,6 +116,9 @@ public:
     void deviceRemove(const InstanceRef& ref, const std::string& device) const;
 
     std::unique_ptr<ExecProcess> exec(const InstanceRef& ref, const ExecSpec& spec) const;
+    // A new fd on the running instance's console (its output to read, its input to write); the
+    // caller closes it.
+    int console(const InstanceRef& ref) const;
 
     // content receives a file's bytes or a symlink's target (return false to stop); names, when
     // not null, a directory's entries.

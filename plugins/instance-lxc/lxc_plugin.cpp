@@ -2,6 +2,7 @@
 // exceptions are caught and turned into lxdp_error.
 #include "lxc_common.h"
 #include "lxc_config.h"
+#include "lxc_console.h"
 #include "lxc_disk_limits.h"
 #include "lxc_driver.h"
 #include "lxc_exec.h"
@@ -160,6 +161,14 @@ lxdp_status op_file_delete(void *driver, const lxdp_instance *inst, const char *
     return guard(err, [&] { file_delete(InstanceView(inst), path); });
 }
 
+lxdp_status op_console(void *driver, const lxdp_instance *inst, int32_t *fd, lxdp_error *err) {
+    return guard(err, [&] {
+        if (fd == nullptr)
+            fail(LXDP_E_INVAL, "Missing console fd");
+        *fd = console_attach(drv_of(driver), InstanceView(inst));
+    });
+}
+
 lxdp_status op_interfaces(void *driver, const lxdp_instance *inst, const lxdp_net_interface_sink *out,
                           lxdp_error *err) {
     return guard(err, [&] { instance_interfaces(drv_of(driver), InstanceView(inst), out); });
@@ -213,8 +222,7 @@ const lxdp_instance_ops kOps = {
     .file_get = op_file_get,
     .file_put = op_file_put,
     .file_delete = op_file_delete,
-    // Console attach needs a pty inside the container's devpts; not done yet.
-    .console = nullptr,
+    .console = op_console,
     .interfaces = op_interfaces,
     .update = op_update,
     .device_add = op_device_add,

@@ -29,6 +29,7 @@ void registerBackupEndpoints(Router& router, daemon::Context& ctx);
 void registerRecoverEndpoints(Router& router, daemon::Context& ctx);
 void registerMetadataEndpoints(Router& router, daemon::Context& ctx);
 void registerResourceEndpoints(Router& router, daemon::Context& ctx);
+void registerConsoleEndpoints(Router& router, daemon::Context& ctx);
 
 // Both spellings of the instance collection: pylxd 2.2 knows only /1.0/containers.
 std::vector<std::string> instancePaths(const std::string& suffix);

@@ -6,6 +6,7 @@
 #include "api/endpoints/Endpoints.h"
 #include "db/Database.h"
 #include "ops/OperationManager.h"
+#include "services/InstanceLogs.h"
 #include "services/InstanceService.h"
 #include "services/RemoteImages.h"
 #include "services/ProjectService.h"
@@ -212,7 +213,7 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
         // Only known log names: a path from the client never reaches the filesystem (CVE-2025-54293).
         const std::string file = r.param("file");
         if (file != "lxc.log" && file != "console.log") throw NotFound("Log file not found");
-        std::string path = ctx.paths.logs + "/" + rec.name + "/" + file;
+        std::string path = services::instanceLogDir(ctx.paths.logs, rec.project, rec.name) + "/" + file;
         if (::access(path.c_str(), R_OK) != 0) throw NotFound("Log file not found");
         return Response::file(path, {});
     });

@@ -37,7 +37,7 @@ const std::vector<std::string> kApiExtensions = {
     "image_create_aliases", "container_only_migration", "unix_device_rename", "storage_rsync_bwlimit",
     "storage_btrfs_mount_options", "entity_description", "id_map_base", "file_symlinks",
     "storage_images_delete", "container_edit_metadata", "resources", "resource_limits", "kernel_limits",
-    "storage_api_volume_rename", "restrict_devlxd", "devlxd_events", "proxy", "network_dhcp_gateway",
+    "storage_api_volume_rename", "console", "restrict_devlxd", "devlxd_events", "proxy", "network_dhcp_gateway",
     "file_get_symlink", "network_leases", "unix_device_hotplug", "storage_api_local_volume_handling",
     "operation_description", "clustering", "event_lifecycle", "container_backup", "devlxd_images",
     "container_local_cross_pool_handling", "proxy_unix", "proxy_udp", "proxy_tcp_udp_multi_port_handling",
@@ -60,7 +60,8 @@ const std::vector<std::string> kApiExtensions = {
     "instance_pool_move", "storage_volume_state", "certificate_project", "project_usage",
     "server_trusted_proxy", "storage_api_project", "server_instance_driver_operational",
     "server_supported_storage_drivers", "linux_sysctl", "storage_volume_project_move", "instance_all_projects",
-    "event_project", "certificate_token", "operation_wait"};
+    "event_project", "certificate_token", "operation_wait"
+};
 
 std::string osReleaseField(const std::string& key) {
     std::ifstream in("/etc/os-release");
