@@ -6,6 +6,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 export LXD_PLUGIN_PATH=$PLUGINS
 start_daemon
+# Tokens are issued only by a server listening on the network, as upstream.
+api PATCH /1.0 "{\"config\":{\"core.https_address\":\"127.0.0.1:$((20000 + RANDOM % 20000))\"}}" >/dev/null
 
 token_op() { # token_op NAME : the id of a new token's operation
   api POST /1.0/certificates "{\"name\":\"$1\",\"type\":\"client\",\"token\":true}" | jq -r '.operation' | sed 's|.*/||'
