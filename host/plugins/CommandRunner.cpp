@@ -121,14 +121,16 @@ std::string describe(const lxdp_command& cmd) {
     return out;
 }
 
-// Starts the child with its stdout and stderr on the write ends of the pipes.
-lxdp_status spawn(const lxdp_command& cmd, const std::string& path, int outFd, int errFd, pid_t* pid,
+// Starts the child with its stdout and stderr on the write ends of the pipes, its stdin on inFd
+// (the caller's, dup'ed) or /dev/null.
+lxdp_status spawn(const lxdp_command& cmd, const std::string& path, int inFd, int outFd, int errFd, pid_t* pid,
                   lxdp_error* err) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attr;
     posix_spawn_file_actions_init(&actions);
     posix_spawnattr_init(&attr);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    if (inFd > 0) posix_spawn_file_actions_adddup2(&actions, inFd, 0);
+    else posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, outFd, 1);
     posix_spawn_file_actions_adddup2(&actions, errFd, 2);
     posix_spawn_file_actions_addchdir_np(&actions, cmd.cwd != nullptr && *cmd.cwd != '\0' ? cmd.cwd : "/");
@@ -184,8 +186,10 @@ lxdp_status runCommand(const lxdp_command& cmd, lxdp_op* op, int32_t* exitStatus
     streams[1].fd = errPipe[0];
     streams[1].sink = LXDP_HAS_FIELD(given, lxdp_command, err_out) ? cmd.err_out : nullptr;
 
+    // A plugin built before 1.3 has no in_fd: its commands read /dev/null.
+    const int inFd = LXDP_HAS_FIELD(given, lxdp_command, in_fd) ? cmd.in_fd : 0;
     pid_t pid = -1;
-    lxdp_status rc = spawn(cmd, path, outPipe[1], errPipe[1], &pid, err);
+    lxdp_status rc = spawn(cmd, path, inFd, outPipe[1], errPipe[1], &pid, err);
     ::close(outPipe[1]);
     ::close(errPipe[1]);
     if (rc != LXDP_OK) return rc;

@@ -220,4 +220,23 @@ std::vector<VolumeRef> StoragePool::listVolumes() {
     return found;
 }
 
+bool StoragePool::streamsVolumes() const {
+    const lxdp_storage_info* info = ops_.info ? ops_.info() : nullptr;
+    return info != nullptr && (info->flags & LXDP_STORAGE_SEND_RECEIVE) != 0 && ops_.volume_send != nullptr &&
+           ops_.volume_receive != nullptr;
+}
+
+void StoragePool::sendVolume(const VolumeRef& vol, const VolumeRef* parent, int fd, lxdp_op* op) {
+    AbiCall call(driverName_, "volume_send");
+    AbiVolume v(vol);
+    std::unique_ptr<AbiVolume> p = parent != nullptr ? std::make_unique<AbiVolume>(*parent) : nullptr;
+    call.check(call.require(ops_.volume_send)(handle_, v.get(), p ? p->get() : nullptr, fd, op, call.err()));
+}
+
+void StoragePool::receiveVolume(const VolumeRef& vol, int fd, lxdp_op* op) {
+    AbiCall call(driverName_, "volume_receive");
+    AbiVolume v(vol);
+    call.check(call.require(ops_.volume_receive)(handle_, v.get(), fd, op, call.err()));
+}
+
 }  // namespace lxdp::plugins

@@ -88,6 +88,15 @@ public:
     // driver from a 1.0 plugin cannot list, which is a NOTSUP PluginError saying so.
     std::vector<VolumeRef> listVolumes();
 
+    const std::string& driverName() const { return driverName_; }
+    // Whether the driver moves volumes as its own streams (LXDP_STORAGE_SEND_RECEIVE, ABI 1.3).
+    bool streamsVolumes() const;
+    // vol (parent: nullptr, or an older snapshot already sent where fd leads) written to fd; the
+    // driver's NOTSUP means it wrote nothing and the files are to be copied instead.
+    void sendVolume(const VolumeRef& vol, const VolumeRef* parent, int fd, lxdp_op* op);
+    // vol created from the stream read from fd (volume_receive).
+    void receiveVolume(const VolumeRef& vol, int fd, lxdp_op* op);
+
 private:
     const std::string& driverName_;
     const lxdp_storage_ops& ops_;

@@ -3,6 +3,8 @@
 // with the source's snapshots unless instance_only. The copy is checked against its own project
 // as any new instance: what the source carries and what the request overrides alike.
 // A refresh (container_incremental_copy) brings an existing, stopped copy up to date instead.
+#include <optional>
+
 #include "db/Database.h"
 #include "db/SnapshotQueries.h"
 #include "events/EventHub.h"
@@ -13,6 +15,7 @@
 #include "services/BackupFile.h"
 #include "services/StorageService.h"
 #include "services/TreeSync.h"
+#include "services/VolumeStreams.h"
 #include "util/ApiError.h"
 #include "util/FaultPoint.h"
 #include "util/Random.h"
@@ -100,6 +103,19 @@ void InstanceService::createFromCopy(db::InstanceRecord rec, const nlohmann::jso
             else whileFrozen(parent, [&] { pool.copyVolume(target, sourceVolume, op.abiHandle()); });
         };
         fillVolume = [&](plugins::StoragePool& pool) { copySnapshots(parent, snaps, rec, pool, op); };
+    } else if (canStream(storage_.pool(poolOf(parent)), storage_.pool(poolOf(rec)))) {
+        // Between pools of a driver that streams its volumes (btrfs send/receive): the snapshots
+        // oldest first, each as its difference from the one before, the source's state last.
+        makeVolume = [&](plugins::StoragePool& pool) {
+            try {
+                copySnapshots(parent, snaps, rec, pool, op, true);
+                streamInstanceVolume(parent, sourceVolume, snaps, rec, pool, op);
+            } catch (...) {
+                // The volume is not made, so the snapshots streamed so far are not the caller's.
+                try { removeSnapshots(rec, pool); } catch (...) {}
+                throw;
+            }
+        };
     } else {
         // Between pools no driver sees both volumes: a new volume gets the files, the snapshots
         // first (each made from the volume holding its files), the source's own state last.
@@ -169,15 +185,44 @@ void InstanceService::syncVolume(const db::InstanceRecord& parent, const plugins
     else whileFrozen(parent, [&] { syncTree(src, dst, op); });
 }
 
+void InstanceService::streamInstanceVolume(const db::InstanceRecord& parent, const plugins::VolumeRef& from,
+                                           const std::vector<db::InstanceSnapshotRecord>& snaps,
+                                           const db::InstanceRecord& to, plugins::StoragePool& toPool,
+                                           ops::Operation& op) {
+    auto& fromPool = storage_.pool(poolOf(parent));
+    const auto target = instanceVolume(to.project, to.name);
+    // The last snapshot streamed is the base the volume goes as a difference from.
+    std::optional<plugins::VolumeRef> base;
+    if (!snaps.empty()) base = snapshotVolume(parent.project, parent.name, snaps.back().name);
+    bool streamed = false;
+    auto send = [&] { streamed = streamVolume(fromPool, from, base ? &*base : nullptr, toPool, target, op); };
+    if (from.name.find('/') != std::string::npos) send();
+    else whileFrozen(parent, send);
+    if (streamed) return;
+    // The driver cannot stream this volume (nested btrfs subvolumes): its files are copied.
+    toPool.createVolume(target, nullptr, op.abiHandle());
+    try {
+        syncVolume(parent, from, to, toPool, op);
+    } catch (...) {
+        try { toPool.deleteVolume(target, nullptr); } catch (...) {}
+        throw;
+    }
+}
+
 void InstanceService::copySnapshots(const db::InstanceRecord& from, const std::vector<db::InstanceSnapshotRecord>& snaps,
-                                    const db::InstanceRecord& to, plugins::StoragePool& toPool, ops::Operation& op) {
+                                    const db::InstanceRecord& to, plugins::StoragePool& toPool, ops::Operation& op,
+                                    bool streamed) {
     auto& fromPool = storage_.pool(poolOf(from));
     const bool samePool = &fromPool == &toPool;
+    std::optional<plugins::VolumeRef> previous;  // the snapshot streamed before, when streamed
     for (auto snap : snaps) {
         const auto source = snapshotVolume(from.project, from.name, snap.name);
         const auto target = snapshotVolume(to.project, to.name, snap.name);
         if (samePool) {
             toPool.copyVolume(target, source, op.abiHandle());
+        } else if (streamed) {
+            streamSnapshot(fromPool, source, previous ? &*previous : nullptr, toPool, target, op);
+            previous = source;
         } else {
             // The copy's volume takes the snapshot's files, then a snapshot of it is taken.
             syncTree(fromPool.mountVolume(source), toPool.mountVolume(instanceVolume(to.project, to.name)), op);

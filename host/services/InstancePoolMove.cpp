@@ -5,6 +5,8 @@
 #include <Poco/Logger.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "config/Devices.h"
 #include "daemon/Paths.h"
 #include "db/Database.h"
@@ -18,6 +20,7 @@
 #include "services/RootDiskSize.h"
 #include "services/StorageService.h"
 #include "services/TreeSync.h"
+#include "services/VolumeStreams.h"
 #include "util/ApiError.h"
 
 namespace lxdp::services {
@@ -51,23 +54,41 @@ void InstanceService::moveToPool(const std::string& project, const std::string& 
 
     const auto volume = instanceVolume(project, name);
     const auto snaps = snapshots(project, name);
+    // What was made on the new pool, undone last first.
     std::vector<plugins::VolumeRef> made;
     try {
-        to.createVolume(volume, nullptr, op.abiHandle());
-        made.push_back(volume);
+        bool snapshotsMoved = instanceOnly, volumeMoved = false;
+        if (canStream(from, to)) {
+            // Both pools stream (btrfs send/receive): each snapshot as its difference from the
+            // one before, the volume last as its difference from the newest snapshot.
+            std::optional<plugins::VolumeRef> base;
+            for (const auto& snap : instanceOnly ? std::vector<db::InstanceSnapshotRecord>{} : snaps) {
+                const auto snapVolume = snapshotVolume(project, name, snap.name);
+                streamSnapshot(from, snapVolume, base ? &*base : nullptr, to, snapVolume, op);
+                made.push_back(snapVolume);
+                base = snapVolume;
+            }
+            snapshotsMoved = true;
+            volumeMoved = streamVolume(from, volume, base ? &*base : nullptr, to, volume, op);
+            if (volumeMoved) made.push_back(volume);
+        }
+        if (!volumeMoved) {
+            to.createVolume(volume, nullptr, op.abiHandle());
+            made.push_back(volume);
+            const std::string target = to.mountVolume(volume);
+            // Oldest snapshot first, each taken of the new volume holding its files; the
+            // instance's own files last.
+            if (!snapshotsMoved)
+                for (const auto& snap : snaps) {
+                    syncTree(from.mountVolume(snapshotVolume(project, name, snap.name)), target, op);
+                    const auto snapVolume = snapshotVolume(project, name, snap.name);
+                    to.snapshotVolume(snapVolume, op.abiHandle());
+                    made.push_back(snapVolume);
+                }
+            syncTree(from.mountVolume(volume), target, op);
+        }
         if (const std::string size = rootDiskSize(expand(moved).devices); !size.empty())
             applyRootDiskSize(plugins_, *db_.pool(poolName), to, volume, size);
-        const std::string target = to.mountVolume(volume);
-        // Oldest snapshot first, each taken of the new volume holding its files; the instance's
-        // own files last.
-        if (!instanceOnly)
-            for (const auto& snap : snaps) {
-                syncTree(from.mountVolume(snapshotVolume(project, name, snap.name)), target, op);
-                const auto snapVolume = snapshotVolume(project, name, snap.name);
-                to.snapshotVolume(snapVolume, op.abiHandle());
-                made.push_back(snapVolume);
-            }
-        syncTree(from.mountVolume(volume), target, op);
 
         auto volumeRow = db_.volume(project, LXDP_VOLUME_CONTAINER, name);
         if (!volumeRow) throw InternalError("Instance \"" + name + "\" has no volume record");
@@ -84,7 +105,6 @@ void InstanceService::moveToPool(const std::string& project, const std::string& 
                 }
         });
     } catch (...) {
-        // Snapshots before the volume they were taken of.
         for (auto it = made.rbegin(); it != made.rend(); ++it) try { to.deleteVolume(*it, nullptr); } catch (...) {}
         throw;
     }

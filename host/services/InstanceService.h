@@ -184,9 +184,16 @@ private:
     void syncVolume(const db::InstanceRecord& parent, const plugins::VolumeRef& from, const db::InstanceRecord& to,
                     plugins::StoragePool& toPool, ops::Operation& op);
     // Copies snapshots of from (oldest first) as snapshots of to, on toPool, and records them.
-    // Between pools each one passes through to's volume, whose files they replace.
+    // Between pools each one passes through to's volume, whose files they replace, unless
+    // streamed (each then goes as the driver's stream, a difference from the one before).
     void copySnapshots(const db::InstanceRecord& from, const std::vector<db::InstanceSnapshotRecord>& snaps,
-                       const db::InstanceRecord& to, plugins::StoragePool& toPool, ops::Operation& op);
+                       const db::InstanceRecord& to, plugins::StoragePool& toPool, ops::Operation& op,
+                       bool streamed = false);
+    // Creates to's volume on toPool as a stream of parent's volume from (after its snapshots
+    // snaps were streamed there), or by copying its files when the driver cannot stream it.
+    void streamInstanceVolume(const db::InstanceRecord& parent, const plugins::VolumeRef& from,
+                              const std::vector<db::InstanceSnapshotRecord>& snaps, const db::InstanceRecord& to,
+                              plugins::StoragePool& toPool, ops::Operation& op);
     // Deletes the snapshots of an instance: volumes, then records.
     void removeSnapshots(const db::InstanceRecord& rec, plugins::StoragePool& pool);
     // Unfreezes an instance a killed snapshot left frozen.

@@ -1,5 +1,6 @@
 #include "services/VolumeService.h"
 
+#include <optional>
 #include <set>
 #include <Poco/Logger.h>
 
@@ -22,6 +23,7 @@
 #include "services/SnapshotFields.h"
 #include "services/StorageService.h"
 #include "services/TreeSync.h"
+#include "services/VolumeStreams.h"
 #include "util/ApiError.h"
 #include "util/FaultPoint.h"
 #include "util/Hash.h"
@@ -300,6 +302,22 @@ void VolumeService::copyInto(const db::VolumeRecord& dst, const db::VolumeRecord
                 to.copyVolume(snapshotRef(dst, s.name), snapshotRef(src, s.name), op.abiHandle());
                 recordSnapshot(s);
             }
+        } else if (canStream(from, to)) {
+            // Both pools stream (btrfs send/receive): each snapshot as its difference from the
+            // one before, the volume last as its difference from the newest snapshot.
+            std::optional<plugins::VolumeRef> base;
+            for (const auto& s : snaps) {
+                streamSnapshot(from, snapshotRef(src, s.name), base ? &*base : nullptr, to, snapshotRef(dst, s.name), op);
+                recordSnapshot(s);
+                base = snapshotRef(src, s.name);
+            }
+            if (!streamVolume(from, srcRef, base ? &*base : nullptr, to, volumeRef(dst), op)) {
+                // The driver cannot stream this volume (nested btrfs subvolumes): its files go.
+                to.createVolume(volumeRef(dst), nullptr, op.abiHandle());
+                made = true;
+                syncTree(from.mountVolume(srcRef), to.mountVolume(volumeRef(dst)), op);
+            }
+            made = true;
         } else {
             // Between pools the snapshots are replayed oldest first, then the volume's own state.
             to.createVolume(volumeRef(dst), nullptr, op.abiHandle());

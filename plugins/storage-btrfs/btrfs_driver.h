@@ -2,6 +2,8 @@
 // btrfs_volumes.cpp).
 #pragma once
 
+#include <sys/types.h>
+
 #include <exception>
 #include <string>
 
@@ -52,6 +54,34 @@ lxdp_status guard(lxdp_error* err, F&& body) noexcept {
 
 inline Pool& poolOf(void* pool) { return *static_cast<Pool*>(pool); }
 
+// ---- Shared by the volume operations (btrfs_volumes.cpp, btrfs_streams.cpp) ----
+
+// The same volume under another name (kept alive by the caller's string).
+lxdp_volume renamed(const lxdp_volume& vol, const std::string& name);
+std::string pathOf(const Pool& p, const lxdp_volume& vol);
+// Instances' volumes are 0100 as upstream's mountpoints: no host user reaches their rootfs (the
+// instance driver gives the directory to the container's root, who must cross it).
+mode_t volumeMode(uint32_t type);
+void requireExists(const std::string& path, const lxdp_volume& vol);
+void requireAbsent(const std::string& path, const lxdp_volume& vol);
+void renamePath(const std::string& from, const std::string& to);
+// The directory of volumes (or snapshots) of a type, made when missing.
+void makeTypeDir(const Pool& p, uint32_t type, bool snapshots);
+// A volume's configured size applies from its creation on: the size of a block volume's image
+// (the default one without a size), the quota of a filesystem volume.
+void applyConfiguredSize(const Pool& p, const std::string& path, const lxdp_volume& vol);
+
+// Runs body; when it throws, the subvolume made at path goes first.
+template <class F>
+void orDelete(const std::string& path, F&& body) {
+    try {
+        body();
+    } catch (...) {
+        try { deleteSubvolume(path); } catch (...) {}
+        throw;
+    }
+}
+
 lxdp_status probe(const lxdp_host_api* host, lxdp_error* err);
 lxdp_status pool_validate(const lxdp_host_api* host, const lxdp_kv_list* config, lxdp_error* err);
 lxdp_status pool_open(const lxdp_host_api* host, const char* name, const lxdp_kv_list* config, void** pool,
@@ -76,5 +106,8 @@ lxdp_status volume_unmount(void* pool, const lxdp_volume* vol, lxdp_error* err);
 lxdp_status volume_usage(void* pool, const lxdp_volume* vol, uint64_t* used_bytes, lxdp_error* err);
 lxdp_status volume_set_size(void* pool, const lxdp_volume* vol, const char* size, lxdp_error* err);
 lxdp_status volume_list(void* pool, const lxdp_volume_sink* out, lxdp_error* err);
+lxdp_status volume_send(void* pool, const lxdp_volume* vol, const lxdp_volume* parent, int32_t fd, lxdp_op* op,
+                        lxdp_error* err);
+lxdp_status volume_receive(void* pool, const lxdp_volume* vol, int32_t fd, lxdp_op* op, lxdp_error* err);
 
 }  // namespace lxdp_btrfs

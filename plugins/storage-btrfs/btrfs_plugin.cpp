@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The btrfs storage driver: a btrfs filesystem per pool (on a loop file, a block device or a
 // subvolume of an existing btrfs), a subvolume per volume, snapshots and copies as btrfs
-// snapshots, quotas as qgroups. The entry function and the ops table.
+// snapshots, quotas as qgroups, copies to other btrfs pools as send streams. The entry function
+// and the ops table.
 #include <lxdp/storage.h>
 
 #include "btrfs_driver.h"
@@ -13,7 +14,9 @@ const lxdp_storage_info impl_info = {
     .struct_size = sizeof(lxdp_storage_info),
     // Snapshots and copies are btrfs snapshots: instant, whatever the volume holds; quotas are
     // qgroups. So an image is unpacked once into an image volume and each root is a snapshot of it.
-    .flags = LXDP_STORAGE_FAST_SNAPSHOTS | LXDP_STORAGE_QUOTAS | LXDP_STORAGE_OPTIMIZED_IMAGES,
+    // Volumes go to other btrfs pools, and into optimized backups, as btrfs send streams.
+    .flags = LXDP_STORAGE_FAST_SNAPSHOTS | LXDP_STORAGE_QUOTAS | LXDP_STORAGE_OPTIMIZED_IMAGES |
+             LXDP_STORAGE_SEND_RECEIVE,
     .version = "1",
 };
 
@@ -42,6 +45,8 @@ const lxdp_storage_ops impl_ops = {
     .volume_usage = volume_usage,
     .volume_set_size = volume_set_size,
     .volume_list = volume_list,
+    .volume_send = volume_send,
+    .volume_receive = volume_receive,
 };
 
 const lxdp_component impl_components[] = {

@@ -130,7 +130,7 @@ std::string hostConfig(const lxdp_host_api* host, const char* key) {
     return value;
 }
 
-std::string runCommand(const lxdp_host_api* host, const std::vector<std::string>& argv, lxdp_op* op) {
+std::string runCommand(const lxdp_host_api* host, const std::vector<std::string>& argv, lxdp_op* op, int inFd) {
     std::vector<const char*> args;
     for (const auto& a : argv) args.push_back(a.c_str());
     args.push_back(nullptr);
@@ -140,6 +140,7 @@ std::string runCommand(const lxdp_host_api* host, const std::vector<std::string>
     cmd.struct_size = sizeof cmd;
     cmd.argv = args.data();
     cmd.out = &sink;
+    cmd.in_fd = inFd;
     lxdp_error err{};
     err.struct_size = sizeof err;
     int32_t status = 0;
@@ -231,6 +232,56 @@ void deleteSubvolume(const std::string& path) {
 void deleteSubvolumesIn(const std::string& dir) {
     Fd fd(openDir(dir));
     destroyNested(fd.get(), dir);
+}
+
+bool hasNestedSubvolumes(const std::string& path) {
+    Fd subvolume(openDir(path));
+    btrfs_ioctl_get_subvol_rootref_args refs{};
+    // EOVERFLOW: more children than one answer holds, so some.
+    if (::ioctl(subvolume.get(), BTRFS_IOC_GET_SUBVOL_ROOTREF, &refs) != 0) {
+        if (errno == EOVERFLOW) return true;
+        failErrno("list the subvolumes in " + path);
+    }
+    return refs.num_items > 0;
+}
+
+namespace {
+
+uint64_t rootIdOf(int fd, const std::string& path) {
+    btrfs_ioctl_ino_lookup_args args{};
+    args.objectid = BTRFS_FIRST_FREE_OBJECTID;
+    if (::ioctl(fd, BTRFS_IOC_INO_LOOKUP, &args) != 0) failErrno("look up the subvolume id of " + path);
+    return args.treeid;
+}
+
+}  // namespace
+
+void sendSubvolume(const std::string& path, const std::string& parent, int fd) {
+    Fd subvolume(openDir(path));
+    btrfs_ioctl_send_args args{};
+    args.send_fd = fd;
+    __u64 parentRoot = 0;
+    if (!parent.empty()) {
+        Fd from(openDir(parent));
+        parentRoot = rootIdOf(from.get(), parent);
+        // The parent is also where extents may be cloned from, as btrfs send does.
+        args.parent_root = parentRoot;
+        args.clone_sources = &parentRoot;
+        args.clone_sources_count = 1;
+    }
+    if (::ioctl(subvolume.get(), BTRFS_IOC_SEND, &args) != 0) failErrno("send " + path);
+}
+
+void makeReceivedWritable(const std::string& path) {
+    Fd subvolume(openDir(path));
+    uint64_t flags = 0;
+    if (::ioctl(subvolume.get(), BTRFS_IOC_SUBVOL_GETFLAGS, &flags) != 0) failErrno("read the flags of " + path);
+    flags &= ~static_cast<uint64_t>(BTRFS_SUBVOL_RDONLY);
+    if (::ioctl(subvolume.get(), BTRFS_IOC_SUBVOL_SETFLAGS, &flags) != 0) failErrno("make " + path + " writable");
+    // The kernel changes the received UUID of writable subvolumes only: after the flag, then.
+    btrfs_ioctl_received_subvol_args received{};
+    if (::ioctl(subvolume.get(), BTRFS_IOC_SET_RECEIVED_SUBVOL, &received) != 0)
+        failErrno("clear the received UUID of " + path);
 }
 
 void enableQuotas(const lxdp_host_api* host, const std::string& mountPath) {

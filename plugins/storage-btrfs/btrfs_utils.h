@@ -6,7 +6,10 @@
 //   loop devices with autoclear (the loop device goes away with the last unmount), and qgroup
 //   accounting has no stable ioctl to read back; plugins never fork themselves.
 // - Subvolume create, snapshot and delete use the btrfs ioctls directly: one syscall per volume,
-//   with an errno to report precisely, instead of a process per instance copy.
+//   with an errno to report precisely, instead of a process per instance copy. So does send
+//   (BTRFS_IOC_SEND: the kernel writes the stream into the caller's fd).
+// - Receive goes through the host as `btrfs receive`: it has no ioctl of its own (btrfs-progs
+//   replays the stream's commands one by one in user space).
 #pragma once
 
 #include <cstdint>
@@ -32,7 +35,9 @@ using lxdp_dir::failErrno;
 std::string hostConfig(const lxdp_host_api* host, const char* key);
 // Runs argv through the host and returns its stdout; a non-zero exit is an LXDP_E_IO failure
 // naming the command and quoting its stderr.
-std::string runCommand(const lxdp_host_api* host, const std::vector<std::string>& argv, lxdp_op* op = nullptr);
+// inFd above 0 is the command's stdin.
+std::string runCommand(const lxdp_host_api* host, const std::vector<std::string>& argv, lxdp_op* op = nullptr,
+                       int inFd = 0);
 
 // ---- Sizes ----
 
@@ -60,6 +65,15 @@ void makeReadOnly(const std::string& path);
 void deleteSubvolume(const std::string& path);
 // Deletes every subvolume below the directory dir, which stays.
 void deleteSubvolumesIn(const std::string& dir);
+// Whether the subvolume at path holds other subvolumes (which a send stream leaves out).
+bool hasNestedSubvolumes(const std::string& path);
+// Writes the read-only subvolume at path to fd as a send stream; with parent not empty (a
+// read-only subvolume the receiver has too) only the difference from it.
+void sendSubvolume(const std::string& path, const std::string& parent, int fd);
+// Makes a received subvolume writable. Its received UUID goes too, as `btrfs property set -f ro
+// false` does: once it can change, it no longer matches what was sent, and an incremental receive
+// that took it for the parent would build on the wrong data.
+void makeReceivedWritable(const std::string& path);
 
 // ---- Quotas (qgroups) ----
 

@@ -9,12 +9,10 @@
 #include "btrfs_driver.h"
 
 namespace lxdp_btrfs {
-namespace {
 
 using lxdp_dir::configValue;
 using lxdp_dir::parseVolumeName;
 
-// The same volume under another name (kept alive by the caller's string).
 lxdp_volume renamed(const lxdp_volume& vol, const std::string& name) {
     lxdp_volume copy = vol;
     copy.name = name.c_str();
@@ -23,14 +21,16 @@ lxdp_volume renamed(const lxdp_volume& vol, const std::string& name) {
 
 std::string pathOf(const Pool& p, const lxdp_volume& vol) { return lxdp_dir::volumePath(p.mountPath, vol); }
 
-// Instances' volumes are 0100 as upstream's mountpoints: no host user reaches their rootfs (the
-// instance driver gives the directory to the container's root, who must cross it).
 mode_t volumeMode(uint32_t type) { return type == LXDP_VOLUME_CONTAINER || type == LXDP_VOLUME_VM ? 0100 : 0700; }
+
+namespace {
 
 void requireNotSnapshot(const lxdp_volume& vol) {
     if (!parseVolumeName(vol.name).snapshot.empty())
         throw Failure(LXDP_E_INVAL, "\"" + std::string(vol.name) + "\" names a snapshot, not a volume");
 }
+
+}  // namespace
 
 void requireExists(const std::string& path, const lxdp_volume& vol) {
     if (!lxdp_dir::exists(path)) throw Failure(LXDP_E_NOTFOUND, "volume \"" + std::string(vol.name) + "\" not found at " + path);
@@ -49,6 +49,8 @@ void makeTypeDir(const Pool& p, uint32_t type, bool snapshots) {
 void renamePath(const std::string& from, const std::string& to) {
     if (::rename(from.c_str(), to.c_str()) != 0) failErrno("rename " + from + " to " + to);
 }
+
+namespace {
 
 // Sets the quota of the subvolume at path; refuses one below what the volume already uses.
 void applySize(const Pool& p, const std::string& path, const std::string& name, const std::string& size) {
@@ -69,26 +71,13 @@ void applySize(const Pool& p, const std::string& path, const std::string& name, 
     limitQgroup(p.host, path, bytes);
 }
 
-// A volume's configured size applies from its creation on: the size of a block volume's image
-// (the default one without a size), the quota of a filesystem volume.
+}  // namespace
+
 void applyConfiguredSize(const Pool& p, const std::string& path, const lxdp_volume& vol) {
     const char* size = configValue(vol, "size");
     if (vol.content == LXDP_CONTENT_BLOCK) return lxdp_dir::resizeBlockFile(path, vol.name, size != nullptr ? size : "");
     if (size != nullptr && *size != '\0' && std::strcmp(size, "0") != 0) applySize(p, path, vol.name, size);
 }
-
-// Runs body; when it throws, the subvolume made at path goes first.
-template <class F>
-void orDelete(const std::string& path, F&& body) {
-    try {
-        body();
-    } catch (...) {
-        try { deleteSubvolume(path); } catch (...) {}
-        throw;
-    }
-}
-
-}  // namespace
 
 lxdp_status volume_create(void* pool, const lxdp_volume* vol, const lxdp_filler* filler, lxdp_op* op,
                           lxdp_error* err) {

@@ -3,9 +3,10 @@
 // Loads the plugin through the daemon's own loader (PluginScratch) and, in a scratch $LXD_DIR,
 // exercises every operation its table and flags advertise with real data: pool create, mount and
 // usage; volumes filled with files that are read back; snapshots, modification and restore;
-// copies; renames; quotas when advertised; deletion and cleanup. An advertised capability that is
-// not honoured fails, and so does an unadvertised one that does anything but refuse. One line per
-// check, then "N passed, N failed"; the exit status is 0 only when nothing failed.
+// copies; renames; quotas when advertised; streams to a second pool when advertised; deletion and
+// cleanup. An advertised capability that is not honoured fails, and so does an unadvertised one
+// that does anything but refuse. One line per check, then "N passed, N failed"; the exit status is
+// 0 only when nothing failed.
 #include <fcntl.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
@@ -16,6 +17,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -382,6 +384,129 @@ void checkVolumes(StoragePool& pool, uint32_t flags) {
     });
 }
 
+// A stream written to a file by one pool and read back by another (the fds are regular files,
+// as an optimized backup's are; a pipe works the same for the driver).
+class StreamFile {
+public:
+    explicit StreamFile(const std::string& path) : path_(path) {}
+    ~StreamFile() { ::unlink(path_.c_str()); }
+    void send(StoragePool& from, const VolumeRef& vol, const VolumeRef* parent) {
+        int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0) fail("cannot create " + path_ + ": " + std::strerror(errno));
+        try {
+            from.sendVolume(vol, parent, fd, nullptr);
+        } catch (...) {
+            ::close(fd);
+            throw;
+        }
+        struct stat st {};
+        ::fstat(fd, &st);
+        ::close(fd);
+        if (st.st_size == 0) fail("volume_send of \"" + vol.name + "\" wrote nothing");
+    }
+    void receive(StoragePool& to, const VolumeRef& vol) {
+        int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) fail("cannot open " + path_ + ": " + std::strerror(errno));
+        try {
+            to.receiveVolume(vol, fd, nullptr);
+        } catch (...) {
+            ::close(fd);
+            throw;
+        }
+        ::close(fd);
+    }
+
+private:
+    std::string path_;
+};
+
+// SEND_RECEIVE: a volume with two snapshots goes from pool to a second pool of the driver (the
+// snapshots oldest first, the second and the volume as differences) and arrives with each one's
+// data; the received volume is writable, its snapshots are not changed by that. Without the
+// flag, volume_send and volume_receive refuse with NOTSUP.
+void checkStreams(const lxdp::plugins::StorageDriver& driver, StoragePool& pool, const Options& opts,
+                  const std::string& scratch, uint32_t flags) {
+    StoragePool::Filler sample = fillSample;
+    if (!(flags & LXDP_STORAGE_SEND_RECEIVE)) {
+        check("no SEND_RECEIVE: send and receive are refused", [&] {
+            pool.createVolume(custom("unsent"), &sample, nullptr);
+            const int fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+            auto refusedSend = refusal([&] { pool.sendVolume(custom("unsent"), nullptr, fd, nullptr); });
+            auto refusedReceive = refusal([&] { pool.receiveVolume(custom("unreceived"), fd, nullptr); });
+            ::close(fd);
+            pool.deleteVolume(custom("unsent"), nullptr);
+            if (refusedSend != LXDP_E_NOTSUP) fail("volume_send did not refuse with NOTSUP");
+            if (refusedReceive != LXDP_E_NOTSUP) fail("volume_receive did not refuse with NOTSUP");
+            expectRefused("mounting what a refused receive names", [&] { pool.mountVolume(custom("unreceived")); },
+                          {LXDP_E_NOTFOUND});
+        });
+        return;
+    }
+    std::unique_ptr<StoragePool> other;
+    if (!check("SEND_RECEIVE: a second pool", [&] {
+            other = driver.openPool("check2", opts.poolConfig);
+            other->create();
+            other->mount();
+        }))
+        return;
+    check("SEND_RECEIVE: volume and snapshots round trip", [&] {
+        pool.createVolume(custom("src"), &sample, nullptr);
+        const fs::path src = pool.mountVolume(custom("src"));
+        pool.snapshotVolume(custom("src/s0"), nullptr);
+        writeFile(src / "s1.txt", "in s1\n");
+        pool.snapshotVolume(custom("src/s1"), nullptr);
+        writeFile(src / "hello.txt", "now\n");
+        fs::remove(src / "s1.txt");
+
+        StreamFile stream(scratch + "/stream");
+        const VolumeRef s0 = custom("src/s0"), s1 = custom("src/s1");
+        stream.send(pool, s0, nullptr);
+        stream.receive(*other, custom("rt/s0"));
+        stream.send(pool, s1, &s0);
+        stream.receive(*other, custom("rt/s1"));
+        stream.send(pool, custom("src"), &s1);
+        stream.receive(*other, custom("rt"));
+
+        const fs::path rt0 = other->mountVolume(custom("rt/s0")), rt1 = other->mountVolume(custom("rt/s1"));
+        expectSample(rt0);
+        expectMissing(rt0 / "s1.txt");
+        expectSample(rt1);
+        expectFile(rt1 / "s1.txt", "in s1\n");
+        const fs::path rt = other->mountVolume(custom("rt"));
+        expectFile(rt / "hello.txt", "now\n");
+        expectMissing(rt / "s1.txt");
+        expectFile(rt / "dir" / "secret", "private");
+        writeFile(rt / "written.txt", "the received volume is writable\n");
+        expectMissing(rt1 / "written.txt");
+        other->restoreVolume(custom("rt"), custom("rt/s1"), nullptr);
+        expectFile(other->mountVolume(custom("rt")) / "s1.txt", "in s1\n");
+    });
+    check("SEND_RECEIVE: receiving over an existing volume is refused", [&] {
+        StreamFile stream(scratch + "/stream");
+        stream.send(pool, custom("src/s0"), nullptr);
+        expectRefused("receiving \"rt\" twice", [&] { stream.receive(*other, custom("rt")); }, {LXDP_E_EXISTS});
+        expectFile(other->mountVolume(custom("rt")) / "s1.txt", "in s1\n");
+    });
+    check("SEND_RECEIVE: a damaged stream leaves nothing", [&] {
+        StreamFile stream(scratch + "/stream");
+        stream.send(pool, custom("src/s0"), nullptr);
+        // Every byte of the first 64 inverted: whatever the format's framing, it no longer holds.
+        std::string data = readFile(scratch + "/stream");
+        for (size_t i = 0; i < std::min<size_t>(64, data.size()); ++i) data[i] = static_cast<char>(~data[i]);
+        writeFile(scratch + "/stream", data, 0600);
+        if (!refusal([&] { stream.receive(*other, custom("damaged")); })) fail("a damaged stream was received");
+        expectRefused("mounting the volume of a damaged stream", [&] { other->mountVolume(custom("damaged")); },
+                      {LXDP_E_NOTFOUND});
+    });
+    check("SEND_RECEIVE: volumes deleted, second pool removed", [&] {
+        other->deleteVolume(custom("rt"), nullptr);
+        pool.deleteVolume(custom("src"), nullptr);
+        other->unmount();
+        other->remove();
+        other.reset();
+    });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -429,6 +554,7 @@ int main(int argc, char** argv) {
                 if (total == 0 || used > total) fail("used " + std::to_string(used) + " of " + std::to_string(total));
             });
             checkVolumes(*pool, driver->flags());
+            checkStreams(*driver, *pool, opts, scratch, driver->flags());
             check("pool delete refuses while a volume remains", [&] {
                 pool->createVolume(custom("last"), nullptr, nullptr);
                 pool->unmount();
@@ -445,7 +571,7 @@ int main(int argc, char** argv) {
         check("nothing left behind", [&] {
             auto left = leftovers(scratch);
             if (!left.empty()) fail(left.front());
-            for (const char* dir : {"storage-pools/check", "disks/check.img"})
+            for (const char* dir : {"storage-pools/check", "disks/check.img", "storage-pools/check2", "disks/check2.img"})
                 expectMissing(fs::path(varDir) / dir);
         });
     }

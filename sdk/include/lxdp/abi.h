@@ -40,7 +40,7 @@ extern "C" {
 #endif
 
 #define LXDP_ABI_MAJOR 1
-#define LXDP_ABI_MINOR 2
+#define LXDP_ABI_MINOR 3
 
 #if defined(__GNUC__)
 #define LXDP_EXPORT __attribute__((visibility("default")))
@@ -150,6 +150,10 @@ typedef struct lxdp_command {
     const char *cwd;              /* NULL: "/" */
     const lxdp_byte_sink *out;    /* NULL: stdout is captured for the error message only */
     const lxdp_byte_sink *err_out;/* NULL: stderr goes into err->message on failure */
+    /* @since 1.3: above 0, an fd of the caller's the command reads as its stdin (the caller keeps
+     * and closes it); 0: stdin is /dev/null, as for callers built before 1.3. */
+    int32_t in_fd;
+    uint32_t reserved;
 } lxdp_command;
 
 typedef struct lxdp_progress {

@@ -41,6 +41,10 @@ extern "C" {
  * the volume's usage with LXDP_E_STORAGE_CANNOT_SHRINK. Without it, volume_set_size refuses any
  * size but "" and "0" with LXDP_E_NOTSUP. */
 #define LXDP_STORAGE_QUOTAS (1u << 4)
+/* @since 1.3: volume_send and volume_receive move volumes between two pools of this driver as the
+ * backend's own stream (btrfs: a btrfs send stream), which keeps what a file copy loses (shared
+ * extents, holes) and lets snapshots go as differences. Without it the host copies files. */
+#define LXDP_STORAGE_SEND_RECEIVE (1u << 5)
 
 typedef struct lxdp_storage_info {
     uint32_t struct_size;
@@ -141,6 +145,23 @@ typedef struct lxdp_storage_ops {
      * the driver made for its own use (temporary copies) are left out. `lxd recover` compares
      * the list with the database to find volumes whose records were lost. */
     lxdp_status (*volume_list)(void *pool, const lxdp_volume_sink *out, lxdp_error *err);
+
+    /* ---- @since 1.3: streams (LXDP_STORAGE_SEND_RECEIVE; the host reads these only when
+     * struct_size covers them and the flag is set) ----------------------------------------------- */
+
+    /* Writes vol (a volume, or a snapshot "c1/snap0") to fd, which the caller owns (a pipe or a
+     * file), as one stream in the driver's own format. With parent not NULL (an older snapshot of
+     * the same volume, already sent to where the stream goes) only the difference from parent is
+     * written. A volume the driver cannot stream whole (btrfs: one holding nested subvolumes) is
+     * refused with LXDP_E_NOTSUP before anything is written; the host then copies its files. */
+    lxdp_status (*volume_send)(void *pool, const lxdp_volume *vol, const lxdp_volume *parent, int32_t fd,
+                               lxdp_op *op, lxdp_error *err);
+    /* Creates vol (absent) from a stream volume_send of this driver wrote, read from fd to its end.
+     * A snapshot "c2/snap0" may be received before its volume "c2" exists (the oldest snapshot
+     * comes first, the volume last). A stream sent with a parent needs the copy of that parent
+     * received earlier in this pool. The received volume is writable and takes vol->config's size,
+     * a received snapshot is read-only. On failure nothing of vol is left. */
+    lxdp_status (*volume_receive)(void *pool, const lxdp_volume *vol, int32_t fd, lxdp_op *op, lxdp_error *err);
 } lxdp_storage_ops;
 
 #ifdef __cplusplus

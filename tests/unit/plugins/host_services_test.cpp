@@ -118,6 +118,36 @@ TEST_F(HostServicesTest, FixedEnvironmentCwdAndStdin) {
     EXPECT_EQ(cat.out, "");
 }
 
+TEST_F(HostServicesTest, InFdIsTheCommandsStdin) {
+    // ABI 1.3: the command reads the caller's fd (a pipe here, as btrfs receive does) as its
+    // stdin, and the caller keeps it.
+    int fds[2];
+    ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+    ASSERT_EQ(::write(fds[1], "streamed\n", 9), 9);
+    ::close(fds[1]);
+    const char* argv[] = {"sh", "-c", "cat; echo done", nullptr};
+    std::string out;
+    lxdp_byte_sink sink{sizeof(lxdp_byte_sink), 0,
+                        [](void* ctx, const void* data, size_t len) -> int32_t {
+                            static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), len);
+                            return 0;
+                        },
+                        &out};
+    lxdp_command cmd{};
+    cmd.struct_size = sizeof cmd;
+    cmd.argv = argv;
+    cmd.out = &sink;
+    cmd.in_fd = fds[0];
+    lxdp_error err{};
+    err.struct_size = sizeof err;
+    int32_t status = -1;
+    EXPECT_EQ(api->run_command(api->host, &cmd, nullptr, &status, &err), LXDP_OK);
+    EXPECT_EQ(status, 0);
+    EXPECT_EQ(out, "streamed\ndone\n");
+    EXPECT_EQ(::fcntl(fds[0], F_GETFD), FD_CLOEXEC);  // still the caller's
+    ::close(fds[0]);
+}
+
 TEST_F(HostServicesTest, NoDaemonFdLeaksIntoTheChild) {
     // Deliberately without O_CLOEXEC, like a careless socket, and above what a shell or ls uses.
     int raw = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
