@@ -5,8 +5,10 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -84,6 +86,29 @@ void ArchiveWriter::addFile(const std::string& name, const std::string& content,
         throw InternalError("Failed to add \"" + name + "\" to the tarball: " + archiveError(a_));
     if (!content.empty() && archive_write_data(a_, content.data(), content.size()) < 0)
         throw InternalError("Failed to write \"" + name + "\" to the tarball: " + archiveError(a_));
+}
+
+void ArchiveWriter::addFileFrom(const std::string& name, int fd, mode_t mode) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || ::lseek(fd, 0, SEEK_SET) != 0)
+        throw InternalError("Failed to read the data of \"" + name + "\": " + std::strerror(errno));
+    std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(archive_entry_new(), archive_entry_free);
+    archive_entry_set_pathname(entry.get(), name.c_str());
+    archive_entry_set_filetype(entry.get(), AE_IFREG);
+    archive_entry_set_perm(entry.get(), mode & 07777);
+    archive_entry_set_size(entry.get(), static_cast<la_int64_t>(st.st_size));
+    archive_entry_set_mtime(entry.get(), std::time(nullptr), 0);
+    if (archive_write_header(a_, entry.get()) < ARCHIVE_WARN)
+        throw InternalError("Failed to add \"" + name + "\" to the tarball: " + archiveError(a_));
+    char buf[64 * 1024];
+    for (off_t left = st.st_size; left > 0;) {
+        const ssize_t n = ::read(fd, buf, static_cast<size_t>(std::min<off_t>(left, sizeof buf)));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw InternalError("Failed to read the data of \"" + name + "\": " + std::strerror(n < 0 ? errno : EIO));
+        if (archive_write_data(a_, buf, static_cast<size_t>(n)) < 0)
+            throw InternalError("Failed to write \"" + name + "\" to the tarball: " + archiveError(a_));
+        left -= n;
+    }
 }
 
 void ArchiveWriter::addTree(const std::string& srcDir, const std::string& prefix, const EntryAdjust& adjust,

@@ -32,6 +32,8 @@ public:
 
     // A regular file member from memory, owned by 0:0.
     void addFile(const std::string& name, const std::string& content, mode_t mode = 0644);
+    // A regular file member holding what the open file fd holds (read from its start), owned by 0:0.
+    void addFileFrom(const std::string& name, int fd, mode_t mode = 0644);
     // srcDir itself as the member `prefix` and everything below it as prefix/..., without ever
     // following a symlink; hardlinks stay hardlinks, sockets are skipped (tar cannot hold them).
     // `adjust` (optional) sees each entry before it is written; `cancelled` (optional) is polled

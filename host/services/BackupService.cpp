@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 
 #include <lxdp/storage.h>
 
@@ -27,6 +28,7 @@
 #include "plugins/StorageDriver.h"
 #include "services/BackupFile.h"
 #include "services/InstanceService.h"
+#include "services/OptimizedBackup.h"
 #include "services/ProjectFeatures.h"
 #include "services/StorageService.h"
 #include "util/ApiError.h"
@@ -157,8 +159,9 @@ BackupRequest BackupService::prepare(const std::string& project, const std::stri
     config::checkValue("compression_algorithm", req.compression, config::isCompressionAlgorithm);
     if (!images::isWritableCompression(req.compression))
         throw BadRequest("Compression algorithm \"" + req.compression + "\" is not supported for backups");
-    // optimized_storage: the dir driver has no native stream format, so like upstream's dir
-    // driver the backup is always a plain tarball.
+    // optimized_storage: the driver's own streams where it has them (btrfs); a driver without
+    // any (dir) makes a plain tarball, as upstream's does.
+    req.optimized = body.value("optimized_storage", false);
     return req;
 }
 
@@ -182,29 +185,47 @@ void BackupService::create(const std::string& project, const std::string& instan
         snapshots = instances_.snapshots(project, instance);
     }
     auto snapshotNames = nlohmann::json::array();
-    for (const auto& snap : snapshots) snapshotNames.push_back(snap.name);
-    nlohmann::json index = {{"name", rec.name},
-                            {"backend", config["pool"].value("driver", "dir")},
-                            {"pool", pool},
-                            {"snapshots", snapshotNames},
-                            {"optimized", false},
-                            {"optimized_header", false},
-                            {"type", "container"},
-                            {"config", config}};
+    std::vector<std::string> names;
+    for (const auto& snap : snapshots) {
+        snapshotNames.push_back(snap.name);
+        names.push_back(snap.name);
+    }
 
     makeDir(paths_.varDir + "/backups");
     makeDir(paths_.varDir + "/backups/instances");
     makeDir(backupsDir(paths_, project, instance));
-    db::BackupRecord b{project, instance, req.name, util::nowRfc3339(), req.expiresAt, req.instanceOnly, false,
+    // The streams are made before the tarball: a volume the driver cannot stream (nested
+    // subvolumes) makes a plain one instead.
+    auto& storagePool = storage_.pool(pool);
+    std::optional<StreamFiles> streams;
+    if (req.optimized && storagePool.streamsVolumes()) {
+        streams.emplace(paths_.varDir + "/backups");
+        if (!sendOptimizedStreams(storagePool, volumeRef(rec.project, rec.name), names, *streams, op)) streams.reset();
+    }
+    const bool optimized = streams.has_value();
+    nlohmann::json index = {{"name", rec.name},
+                            {"backend", config["pool"].value("driver", "dir")},
+                            {"pool", pool},
+                            {"snapshots", snapshotNames},
+                            {"optimized", optimized},
+                            {"optimized_header", optimized},
+                            {"type", "container"},
+                            {"config", config}};
+    db::BackupRecord b{project, instance, req.name, util::nowRfc3339(), req.expiresAt, req.instanceOnly, optimized,
                        req.compression};
     const std::string path = tarballPath(b);
     {
         images::ArchiveWriter writer(path, req.compression);
         auto cancelled = [&] { return op.cancelled(); };
         writer.addFile("backup/index.yaml", util::jsonToYaml(index), 0600);
-        for (const auto& snap : snapshots)
-            writer.addTree(instances_.snapshotPath(rec, snap.name), "backup/snapshots/" + snap.name, nullptr, cancelled);
-        writer.addTree(volumePath, "backup/container", nullptr, cancelled);
+        if (optimized) {
+            addOptimizedMembers(writer, names, *streams);
+        } else {
+            for (const auto& snap : snapshots)
+                writer.addTree(instances_.snapshotPath(rec, snap.name), "backup/snapshots/" + snap.name, nullptr,
+                               cancelled);
+            writer.addTree(volumePath, "backup/container", nullptr, cancelled);
+        }
         writer.finish();
     }
     try {
@@ -253,14 +274,13 @@ void BackupService::placeRootDisk(db::InstanceRecord& rec, const std::string& po
 
 std::string BackupService::import(const ImportTarget& target, const std::string& tarballPath, ops::Operation& op) {
     const auto index = readIndex(tarballPath);
-    // A driver's own stream format (btrfs send, zfs send) in place of the trees: none here.
-    if (backupText(index, "optimized") == "true")
-        throw BadRequest("Optimized backups (" + backupText(index, "backend") +
-                         " storage format) are not supported: export without optimized storage");
     const std::string name = target.name.empty() ? backupText(index, "name") : target.name;
     config::checkInstanceName(name);
     const std::string poolName = target.pool.empty() ? backupText(index, "pool") : target.pool;
     if (!db_.pool(poolName)) throw NotFound("Storage pool \"" + poolName + "\" not found");
+    // A driver's own streams (btrfs send) in place of the trees: only a pool of that driver takes them.
+    const bool optimized = backupText(index, "optimized") == "true";
+    if (optimized) checkOptimizedImport(index, tarballPath, poolName, storage_.pool(poolName));
     auto rec = instanceFromBackup(index["config"]["container"], target.project, name);
     placeRootDisk(rec, poolName);
     config::validateInstanceConfig(rec.config, false);
@@ -312,12 +332,18 @@ std::string BackupService::import(const ImportTarget& target, const std::string&
     };
     bool volumeMade = false;
     try {
+        std::vector<std::string> names;
+        for (const auto& snap : snapshots) names.push_back(snap.name);
         std::function<void(const std::string&)> filler = [&](const std::string& mountPath) {
             unpack(members.front(), mountPath);
         };
-        pool.createVolume(volumeRef(rec.project, rec.name), &filler, op.abiHandle());
+        if (optimized)
+            receiveOptimizedStreams(tarballPath, pool, volumeRef(rec.project, rec.name), names,
+                                    paths_.varDir + "/backups", op);
+        else
+            pool.createVolume(volumeRef(rec.project, rec.name), &filler, op.abiHandle());
         volumeMade = true;
-        for (size_t i = 0; i < snapshots.size(); ++i) {
+        for (size_t i = 0; !optimized && i < snapshots.size(); ++i) {
             pool.snapshotVolume(volumeRef(rec.project, rec.name + "/" + snapshots[i].name), op.abiHandle());
             const std::string mountPath = pool.mountVolume(volumeRef(rec.project, rec.name));
             emptyDirectory(mountPath);

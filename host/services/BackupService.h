@@ -26,6 +26,7 @@ struct BackupRequest {
     std::string expiresAt;
     bool instanceOnly = false;
     std::string compression;
+    bool optimized = false;  // optimized_storage: the driver's streams where it has them
 };
 
 // Where an import goes: X-LXD-pool and X-LXD-name, empty for "as the backup says".
