@@ -18,6 +18,7 @@
 #include "images/ImageArchive.h"
 #include "images/MemberPath.h"
 #include "ops/Operation.h"
+#include "plugins/PluginError.h"
 #include "services/BackupFile.h"
 #include "util/ApiError.h"
 #include "util/SafeYaml.h"

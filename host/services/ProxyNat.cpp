@@ -16,7 +16,7 @@ namespace {
 // and the whole ruleset fits in one argument (at most 1024 ports).
 bool runNft(const std::string& commands, std::string& error) {
     const char* argv[] = {"nft", commands.c_str(), nullptr};
-    lxdp_command cmd{sizeof(lxdp_command), 30000, argv, nullptr, nullptr, nullptr};
+    lxdp_command cmd{sizeof(lxdp_command), 30000, argv, nullptr, nullptr, nullptr, 0, 0};
     lxdp_error err{};
     err.struct_size = sizeof err;
     int32_t status = -1;

@@ -19,7 +19,7 @@ void syncTree(const std::string& src, const std::string& dst, ops::Operation& op
     std::vector<const char*> argv = {"rsync", "-aHAXS", "--numeric-ids", "--delete"};
     argv.push_back(check == SyncCheck::Everything ? "--ignore-times" : "--checksum");
     argv.insert(argv.end(), {from.c_str(), to.c_str(), nullptr});
-    lxdp_command cmd{sizeof(lxdp_command), 0, argv.data(), nullptr, nullptr, nullptr};
+    lxdp_command cmd{sizeof(lxdp_command), 0, argv.data(), nullptr, nullptr, nullptr, 0, 0};
     lxdp_error err{};
     int32_t status = 0;
     if (plugins::runCommand(cmd, op.abiHandle(), &status, &err) != LXDP_OK || status != 0)

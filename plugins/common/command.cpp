@@ -28,7 +28,7 @@ Result run(const lxdp_host_api *host, const std::vector<std::string> &argv, uint
     args.push_back(nullptr);
     lxdp_byte_sink out_sink{sizeof(lxdp_byte_sink), 0, append, &r.out};
     lxdp_byte_sink err_sink{sizeof(lxdp_byte_sink), 0, append, &r.err};
-    lxdp_command cmd{sizeof(lxdp_command), timeout_ms, args.data(), nullptr, &out_sink, &err_sink};
+    lxdp_command cmd{sizeof(lxdp_command), timeout_ms, args.data(), nullptr, &out_sink, &err_sink, 0, 0};
     lxdp_error err{};
     err.struct_size = sizeof err;
     r.rc = host->run_command(host->host, &cmd, nullptr, &r.exit_status, &err);

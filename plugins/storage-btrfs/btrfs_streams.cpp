@@ -99,13 +99,18 @@ lxdp_status volume_receive(void* pool, const lxdp_volume* vol, int32_t fd, lxdp_
             // -e: the stream ends at its end command, whatever may follow on fd.
             runCommand(p.host, {"btrfs", "receive", "-e", scratch.path()}, op, fd);
             const std::string received = onlyEntry(scratch.path());
+            // A received subvolume is read-only, and a read-only subvolume cannot move to another
+            // directory (its ".." would change): writable for the move, as upstream does, then
+            // read-only again for a snapshot or an image; a volume stays writable.
+            makeWritable(received);
+            const bool readOnly = snapshot || vol->type == LXDP_VOLUME_IMAGE;
+            if (!readOnly) clearReceivedUuid(received);
             if (!snapshot) {
-                // A received subvolume is read-only; a volume is not (an image volume stays so).
-                if (vol->type != LXDP_VOLUME_IMAGE) makeReceivedWritable(received);
                 if (::chmod(received.c_str(), volumeMode(vol->type)) != 0) failErrno("chmod " + received);
                 applyConfiguredSize(p, received, *vol);
             }
             renamePath(received, target);
+            if (readOnly) orDelete(target, [&] { makeReadOnly(target); });
         } catch (...) {
             if (madeSnapshotsDir) ::rmdir(snapshotsDir.c_str());
             throw;

@@ -272,13 +272,17 @@ void sendSubvolume(const std::string& path, const std::string& parent, int fd) {
     if (::ioctl(subvolume.get(), BTRFS_IOC_SEND, &args) != 0) failErrno("send " + path);
 }
 
-void makeReceivedWritable(const std::string& path) {
+void makeWritable(const std::string& path) {
     Fd subvolume(openDir(path));
     uint64_t flags = 0;
     if (::ioctl(subvolume.get(), BTRFS_IOC_SUBVOL_GETFLAGS, &flags) != 0) failErrno("read the flags of " + path);
     flags &= ~static_cast<uint64_t>(BTRFS_SUBVOL_RDONLY);
     if (::ioctl(subvolume.get(), BTRFS_IOC_SUBVOL_SETFLAGS, &flags) != 0) failErrno("make " + path + " writable");
-    // The kernel changes the received UUID of writable subvolumes only: after the flag, then.
+}
+
+void clearReceivedUuid(const std::string& path) {
+    Fd subvolume(openDir(path));
+    // The kernel changes the received UUID of writable subvolumes only.
     btrfs_ioctl_received_subvol_args received{};
     if (::ioctl(subvolume.get(), BTRFS_IOC_SET_RECEIVED_SUBVOL, &received) != 0)
         failErrno("clear the received UUID of " + path);

@@ -70,10 +70,12 @@ bool hasNestedSubvolumes(const std::string& path);
 // Writes the read-only subvolume at path to fd as a send stream; with parent not empty (a
 // read-only subvolume the receiver has too) only the difference from it.
 void sendSubvolume(const std::string& path, const std::string& parent, int fd);
-// Makes a received subvolume writable. Its received UUID goes too, as `btrfs property set -f ro
+// Clears the read-only flag of the subvolume at path (its received UUID stays).
+void makeWritable(const std::string& path);
+// Forgets what the writable subvolume at path was received from, as `btrfs property set -f ro
 // false` does: once it can change, it no longer matches what was sent, and an incremental receive
 // that took it for the parent would build on the wrong data.
-void makeReceivedWritable(const std::string& path);
+void clearReceivedUuid(const std::string& path);
 
 // ---- Quotas (qgroups) ----
 

@@ -479,13 +479,13 @@ void checkStreams(const lxdp::plugins::StorageDriver& driver, StoragePool& pool,
         writeFile(rt / "written.txt", "the received volume is writable\n");
         expectMissing(rt1 / "written.txt");
         other->restoreVolume(custom("rt"), custom("rt/s1"), nullptr);
-        expectFile(other->mountVolume(custom("rt")) / "s1.txt", "in s1\n");
+        expectFile(fs::path(other->mountVolume(custom("rt"))) / "s1.txt", "in s1\n");
     });
     check("SEND_RECEIVE: receiving over an existing volume is refused", [&] {
         StreamFile stream(scratch + "/stream");
         stream.send(pool, custom("src/s0"), nullptr);
         expectRefused("receiving \"rt\" twice", [&] { stream.receive(*other, custom("rt")); }, {LXDP_E_EXISTS});
-        expectFile(other->mountVolume(custom("rt")) / "s1.txt", "in s1\n");
+        expectFile(fs::path(other->mountVolume(custom("rt"))) / "s1.txt", "in s1\n");
     });
     check("SEND_RECEIVE: a damaged stream leaves nothing", [&] {
         StreamFile stream(scratch + "/stream");

@@ -36,7 +36,7 @@ protected:
                                 return 0;
                             },
                             &r.out};
-        lxdp_command cmd{sizeof(lxdp_command), timeoutMs, argv.data(), cwd, captureOut ? &sink : nullptr, nullptr};
+        lxdp_command cmd{sizeof(lxdp_command), timeoutMs, argv.data(), cwd, captureOut ? &sink : nullptr, nullptr, 0, 0};
         lxdp_error err{};
         err.struct_size = sizeof err;
         r.rc = api->run_command(api->host, &cmd, op, &r.exitStatus, &err);
