@@ -41,6 +41,9 @@ const lxdp_storage_ops impl_ops = {
     .volume_usage = volume_usage,
     .volume_set_size = volume_set_size,
     .volume_list = volume_list,
+    // A directory tree has no stream of its own: the host copies its files to other pools.
+    .volume_send = nullptr,
+    .volume_receive = nullptr,
 };
 
 const lxdp_component impl_components[] = {
