@@ -5,6 +5,7 @@
 #include <cctype>
 #include <optional>
 
+#include "config/RawIdmap.h"
 #include "config/Validators.h"
 #include "util/ApiError.h"
 
@@ -88,7 +89,7 @@ const std::map<std::string, Rule>& exactKeys() {
             {"nvidia.require.driver", r(isNvidiaVersionConstraint, kCT)},
 
             {"raw.apparmor", r(isAny)},
-            {"raw.idmap", r(isAny, kCT)},
+            {"raw.idmap", r(isRawIdmap, kCT)},
             {"raw.lxc", r(isAny, kCT)},
             {"raw.qemu", r(isAny, kVM)},
             {"raw.seccomp", r(isAny, kCT)},

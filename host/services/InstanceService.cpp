@@ -28,7 +28,7 @@
 #include "services/ImageService.h"
 #include "services/ImageVolumes.h"
 #include "services/InstanceVolumes.h"
-#include "services/IsolatedIdmaps.h"
+#include "services/InstanceIdmaps.h"
 #include "services/InterfaceJson.h"
 #include "services/NetworkService.h"
 #include "services/ProjectFeatures.h"
@@ -376,7 +376,7 @@ void InstanceService::finishRecovered(const std::string& project, const std::str
 }
 
 bool InstanceService::assignIdmap(db::InstanceRecord& rec) {
-    const bool changed = assignIsolatedIdmap(db_, rec, expand(rec).config,
+    const bool changed = assignInstanceIdmap(db_, rec, expand(rec).config,
                                              [&](const auto& keys) { recordVolatile(rec.project, rec.name, keys); });
     if (changed) rec = get(rec.project, rec.name);
     return changed;

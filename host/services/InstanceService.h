@@ -215,8 +215,9 @@ private:
     std::string containerLink(const std::string& project, const std::string& name) const;
     void applyTemplates(const db::InstanceRecord& rec, const plugins::InstanceRef& ref, const std::string& trigger);
     void recordVolatile(const std::string& project, const std::string& name, const std::map<std::string, std::string>& keys);
-    // Gives an isolated container its own id range (assignIsolatedIdmap) before the driver
-    // creates or starts it; rec is read again when that recorded anything (returns true).
+    // Gives a container the id map the daemon chooses (assignInstanceIdmap: an isolated range,
+    // raw.idmap's entries) before the driver creates or starts it; rec is read again when that
+    // recorded anything (returns true).
     bool assignIdmap(db::InstanceRecord& rec);
     // The checks of every write of an instance record: config, devices, the driver's rules and
     // the project's limits and restrictions (current: the record it replaces, null for a new one).

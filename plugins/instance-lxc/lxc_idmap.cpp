@@ -289,9 +289,11 @@ private:
 Idmap instance_idmap(const InstanceView &inst) {
     if (inst.privileged())
         return {};
-    // An isolated container's own range is the daemon's choice (it alone sees the other
-    // containers), handed over as volatile.idmap.next; until it has one, the shared map.
-    if (inst.get_bool("security.idmap.isolated"))
+    // An isolated container's own range and raw.idmap's entries laid over a range are the
+    // daemon's choice (it alone sees the other containers, and it checks raw.idmap), handed
+    // over as volatile.idmap.next; until it has one, the shared map.
+    const auto raw = inst.get("raw.idmap");
+    if (inst.get_bool("security.idmap.isolated") || (raw && !raw->empty()))
         if (auto next = inst.get("volatile.idmap.next"); next && !next->empty())
             if (Idmap map = idmap_from_json(*next); !map.empty())
                 return map;

@@ -21,7 +21,8 @@ struct IdmapEntry {
 // An empty map means no user namespace: container ids are host ids (privileged containers).
 using Idmap = std::vector<IdmapEntry>;
 
-// The map a container of this config gets: none when privileged, else root's range from
+// The map a container of this config gets: none when privileged, the daemon's
+// volatile.idmap.next with security.idmap.isolated or raw.idmap, else root's range from
 // /etc/subuid and /etc/subgid, else upstream's default 1000000:1000000000.
 Idmap instance_idmap(const InstanceView &inst);
 // The map the rootfs on disk is shifted to (volatile.last_state.idmap). Without a record the
