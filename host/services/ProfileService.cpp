@@ -30,7 +30,7 @@ void ProfileService::create(const db::ProfileRecord& profile) {
     validate(profile);
     policy_.checkProfile(profile);
     if (db_.profile(profile.project, profile.name))
-        throw Conflict("Error inserting " + profile.name + " into database: The profile already exists");
+        throw Conflict("Error inserting \"" + profile.name + "\" into database: The profile already exists");
     db_.createProfile(profile);
     events_.lifecycle(profile.project, "profile-created", "/1.0/profiles/" + profile.name);
 }

@@ -103,7 +103,7 @@ db::VolumeRecord VolumeService::get(const std::string& pool, const std::string& 
                                     const std::string& name) {
     if (!db_.pool(pool)) throw NotFound("Storage pool not found");
     auto v = db::poolVolume(db_, pool, volumeProject(db_, project, type), type, name);
-    if (!v) throw NotFound("Storage volume not found");
+    if (!v) throw NotFound("Storage pool volume not found");
     return *v;
 }
 

@@ -78,7 +78,8 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
         }
         nlohmann::json out = nlohmann::json::array();
         for (const auto& project : projects) {
-            const std::string suffix = projects.size() > 1 && project != "default" ? "?project=" + project : "";
+            // As upstream, the instances of any project but default are named with it.
+            const std::string suffix = project != "default" ? "?project=" + project : "";
             if (r.recursion() == 0 && filter.empty()) {
                 for (const auto& name : ctx.db.instanceNames(project)) out.push_back("/1.0/instances/" + name + suffix);
                 continue;
