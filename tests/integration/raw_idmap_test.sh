@@ -13,13 +13,13 @@ ubase=$(awk -F: '$1=="root"{print $2; exit}' /etc/subuid); ubase=${ubase:-100000
 gbase=$(awk -F: '$1=="root"{print $2; exit}' /etc/subgid); gbase=${gbase:-1000000}
 export ubase gbase WORK
 # newuidmap/newgidmap (liblxc maps through them when the uidmap package is installed) map only ids
-# delegated to root: upstream's documentation has root:1000:1 added to /etc/subuid and
+# delegated to root: upstream's documentation has root:1000:1 (here 1000:2, for the range test) added to /etc/subuid and
 # /etc/subgid for raw.idmap. Added after root's range (which stays the first) and removed at exit.
 added=()
 for f in /etc/subuid /etc/subgid; do
-  grep -qx 'root:1000:1' "$f" || { echo 'root:1000:1' >>"$f"; added+=("$f"); }
+  grep -qx 'root:1000:2' "$f" || { echo 'root:1000:2' >>"$f"; added+=("$f"); }
 done
-trap 'for f in "${added[@]}"; do sed -i "/^root:1000:1\$/d" "$f"; done; finish' EXIT
+trap 'for f in "${added[@]}"; do sed -i "/^root:1000:2\$/d" "$f"; done; finish' EXIT
 
 # A host directory owned by 1000:1000 (and a file of 1001, not mapped).
 mkdir -p "$WORK/share" && chmod 755 "$WORK/share"
