@@ -8,9 +8,13 @@ setup_base
 lxc init bb c1 >/dev/null 2>&1
 writers=() creators=()
 etag=$(curl -s -D - -o /dev/null --unix-socket "$LXD_DIR/unix.socket" http://lxd/1.0/instances/c1 | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
+# Each writer PUTs the config it read plus its own key: a PUT that drops the volatile idmap keys is
+# refused (400), as upstream's.
+config=$(lxc query /1.0/instances/c1 | jq -c .config)
 for i in $(seq 1 8); do
+  body=$(jq -c --arg w "$i" '{config: (. + {"user.writer": $w}), devices: {}, profiles: ["default"]}' <<<"$config")
   curl -s -o /dev/null -w '%{http_code}\n' --unix-socket "$LXD_DIR/unix.socket" -X PUT -H "If-Match: $etag" \
-    -H 'Content-Type: application/json' -d "{\"config\":{\"user.writer\":\"$i\"},\"devices\":{},\"profiles\":[\"default\"]}" \
+    -H 'Content-Type: application/json' -d "$body" \
     http://lxd/1.0/instances/c1 >>"$WORK/codes" &
   writers+=($!)
 done
