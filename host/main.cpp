@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <iostream>
@@ -15,6 +16,7 @@
 #include "daemon/LocalClient.h"
 #include "daemon/Paths.h"
 #include "daemon/Recover.h"
+#include "exe_seal.h"
 
 namespace {
 
@@ -149,7 +151,15 @@ int main(int argc, char** argv) {
             return 1;
         }
     }
-    if (command.empty()) return lxdp::daemon::runDaemon(options);
+    if (command.empty()) {
+        // The daemon forks liblxc's attach children, which are inside containers until they exec:
+        // it runs from a read-only mount of its binary before its first thread (exe_seal.h,
+        // CVE-2019-5736).
+        if (lxdp_exe_seal() != 0)
+            std::cerr << "Warning: the daemon runs unsealed, its binary reachable from privileged containers: "
+                      << std::strerror(errno) << std::endl;
+        return lxdp::daemon::runDaemon(options);
+    }
     if (command == "waitready") return waitReady(timeout);
     if (command == "shutdown") return shutdownDaemon(timeout > 0 ? timeout : 600);
     if (command == "version") {

@@ -7,11 +7,21 @@
  * a fork of the daemon kept every page of the daemon's libraries and heap resident, a fork of this
  * program holds liblxc and libc only. It links nothing but liblxc and is installed beside the
  * plugin (upstream's equivalent is `lxd forkstart`). */
+#include "exe_seal.h"
+
 #include <lxc/lxccontainer.h>
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 int main(int argc, char **argv) {
+    /* The monitor and the container's init are forks of this process, and the init is inside the
+     * container until it execs: this program runs from a read-only mount of itself first
+     * (exe_seal.h, CVE-2019-5736). */
+    if (lxdp_exe_seal() != 0)
+        fprintf(stderr, "Warning: %s runs unsealed, its binary reachable from privileged containers: %s\n", argv[0],
+                strerror(errno));
     if (argc != 3) {
         fprintf(stderr, "usage: %s NAME LXCPATH\n", argv[0]);
         return 2;

@@ -31,6 +31,55 @@ done
 kill $exec_client 2>/dev/null
 lxc delete -f l5 >/dev/null 2>&1
 
+# L-6 (CVE-2019-5736): root of a privileged container watches its /proc for processes that still
+# run a host binary (the daemon's attach child and a container's init until they exec) and tries
+# to write that binary every way proc_exe_writer.c knows: during execs, across a SIGKILL of the
+# daemon (its binary then runs nowhere, so ETXTBSY no longer stands in the way of a reopen) and
+# after a restart of the container. From the host, the same tries on the daemon and the
+# container's monitor (the process the init is forked from) must find read-only mounts of their
+# binaries that nothing makes writable.
+cc -static -O1 -o "$WORK/proc_exe_writer" "$here/proc_exe_writer.c"
+forkstart=$PLUGINS/lxdp-forkstart
+sums=$(sha256sum "$DAEMON" "$forkstart")
+lxc launch bb l6 -c security.privileged=true >/dev/null 2>&1
+lxc file push "$WORK/proc_exe_writer" l6/bin/proc_exe_writer --mode 0755 >/dev/null
+sealed() { # sealed PID BINARY: PID runs and maps BINARY from a read-only mount none of the tries unwraps
+  local out; out=$("$WORK/proc_exe_writer" --pid "$1"); echo "$out"
+  grep -qx "foreign $1 $(stat -Lc %d:%i "$2") ro=1" <<<"$out" && grep -q '^mapping ' <<<"$out" &&
+    ! grep -q ' ro=0$' <<<"$out" && grep -q ' writable 0$' <<<"$out"
+}
+monitor_of() { ps -o ppid= -p "$(lxc query "/1.0/instances/$1/state" | jq -r .pid)" | tr -d ' '; }
+export -f sealed monitor_of; export WORK
+watch_l6() { lxc exec l6 -- sh -c "rm -f /tmp/stop; proc_exe_writer /tmp/stop >/root/$1.log 2>&1 &"; }
+stop_watching() { # the watcher's report, once it stopped
+  lxc exec l6 -- sh -c "touch /tmp/stop; while ! grep -q '^seen ' /root/$1.log; do sleep 0.1; done; cat /root/$1.log" >"$WORK/$1.log"
+}
+execs() { for _ in $(seq "$1"); do lxc exec l6 -- true; done; }
+expect "L-6 the daemon runs from a sealed lxd" sealed "$DAEMON_PID" "$DAEMON"
+expect "L-6 the container's monitor runs from a sealed lxdp-forkstart" bash -c "sealed \$(monitor_of l6) '$forkstart'"
+watch_l6 execs
+execs 30
+kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null; DAEMON_PID=
+sleep 2
+start_daemon
+execs 5
+stop_watching execs
+lxc restart -f l6 >/dev/null 2>&1
+expect "L-6 after a restart, the new monitor runs from a sealed lxdp-forkstart" bash -c "sealed \$(monitor_of l6) '$forkstart'"
+expect "L-6 after a daemon restart, the daemon runs from a sealed lxd" sealed "$DAEMON_PID" "$DAEMON"
+watch_l6 restarted
+execs 10
+stop_watching restarted
+# The attach child spends long enough in liblxc before its exec that the watcher catches nearly
+# every one: at least one caught makes sure the tries above met the daemon's binary.
+lxd_id=$(stat -Lc %d:%i "$DAEMON")
+for log in execs restarted; do
+  expect "L-6 ($log) the watcher opened no host binary for writing" bash -c "cat '$WORK/$log.log'; grep -Eq '^seen [0-9]+ foreign [0-9]+ writable 0$' '$WORK/$log.log' && ! grep -q '^writable' '$WORK/$log.log' && ! grep -q ' ro=0$' '$WORK/$log.log'"
+  expect "L-6 ($log) the watcher caught attach children before their exec" grep -q "^foreign [0-9]* $lxd_id ro=1$" "$WORK/$log.log"
+done
+expect "L-6 lxd and lxdp-forkstart unchanged" bash -c "[ \"\$(sha256sum '$DAEMON' '$forkstart')\" = '$sums' ]"
+lxc delete -f l6 >/dev/null 2>&1
+
 # L-3: /dev/lxd seen from inside container A (its pid, network, ipc and uts namespaces): A's data
 # only, whatever the path, query or method names B; the caller is told by SO_PEERCRED (B's
 # process gets B's data on the same socket); no host API behind it; a flood leaves no fds behind.
