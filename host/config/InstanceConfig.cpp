@@ -202,6 +202,20 @@ void validateInstanceKey(const std::string& key, const std::string& value, bool 
 
 void validateInstanceConfig(const std::map<std::string, std::string>& config, bool isProfile, InstanceKind kind) {
     for (const auto& [key, value] : config) validateInstanceKey(key, value, isProfile, kind);
+    // raw.seccomp replaces the whole policy and an allow list replaces the deny lists: as
+    // upstream, the combinations are refused rather than one silently ignored.
+    const auto set = [&](const char* key) { return config.count(key) != 0; };
+    const auto on = [&](const char* key) {
+        const auto it = config.find(key);
+        return it != config.end() && isTrue(it->second);
+    };
+    const bool allow = set("security.syscalls.allow");
+    const bool deny = set("security.syscalls.deny") || on("security.syscalls.deny_default") ||
+                      on("security.syscalls.deny_compat");
+    if (set("raw.seccomp") && (allow || deny))
+        throw BadRequest(kContext + "raw.seccomp is mutually exclusive with security.syscalls*");
+    if (allow && deny)
+        throw BadRequest(kContext + "security.syscalls.allow is mutually exclusive with security.syscalls.deny*");
 }
 
 std::vector<std::string> knownInstanceKeys() {

@@ -6,6 +6,7 @@
 #include "lxc_disk.h"
 #include "lxc_disk_limits.h"
 #include "lxc_limits.h"
+#include "lxc_seccomp.h"
 #include "lxc_unix_dev.h"
 
 #include <fcntl.h>
@@ -22,17 +23,6 @@
 namespace lxdp_lxc {
 
 namespace {
-
-// Upstream LXD's default policy: syscalls a container must never reach even as its own root.
-constexpr const char *kSeccompProfile = "2\n"
-                                        "denylist\n"
-                                        "reject_force_umount  # comment this to allow umount -f;  not recommended\n"
-                                        "[all]\n"
-                                        "kexec_load errno 38\n"
-                                        "open_by_handle_at errno 38\n"
-                                        "init_module errno 38\n"
-                                        "finit_module errno 38\n"
-                                        "delete_module errno 38\n";
 
 // Keys raw.lxc may not override: the daemon owns logging, storage and the id map.
 constexpr std::string_view kRawLxcForbidden[] = {"lxc.logfile", "lxc.log.file", "lxc.syslog", "lxc.log.syslog",
@@ -140,7 +130,7 @@ void write_lxc_config(const Driver &drv, const InstanceView &inst, const Idmap &
     if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
         fail_errno(errno, "Failed to create %s", dir.c_str());
     confine_log_dir(dir);
-    write_file(dir + "/seccomp", kSeccompProfile);
+    write_file(dir + "/seccomp", seccomp_policy(inst));
 
     c->clear_config(c.get());
     ConfigWriter w(c);

@@ -92,6 +92,15 @@ TEST(InstanceConfig, WholeMapStopsAtFirstBadKey) {
     EXPECT_BAD_REQUEST(validateInstanceConfig({{"limits.cpu", "2"}, {"limits.memory", "lots"}}), "limits.memory");
 }
 
+TEST(InstanceConfig, SeccompKeysThatReplaceEachOtherAreRefusedTogether) {
+    EXPECT_NO_THROW(validateInstanceConfig({{"security.syscalls.deny", "mount"}, {"security.syscalls.deny_compat", "true"}}));
+    EXPECT_NO_THROW(validateInstanceConfig({{"security.syscalls.allow", "read"}, {"security.syscalls.deny_default", "false"}}));
+    EXPECT_BAD_REQUEST(validateInstanceConfig({{"raw.seccomp", "2"}, {"security.syscalls.deny", "mount"}}),
+                       "raw.seccomp is mutually exclusive with security.syscalls*");
+    EXPECT_BAD_REQUEST(validateInstanceConfig({{"security.syscalls.allow", "read"}, {"security.syscalls.deny_default", "true"}}),
+                       "security.syscalls.allow is mutually exclusive with security.syscalls.deny*");
+}
+
 TEST(InstanceConfig, KnownKeysListsTableAndNamespaces) {
     const auto keys = knownInstanceKeys();
     for (const char* k : {"limits.memory", "security.protection.delete", "user.*", "environment.*", "volatile.<name>.hwaddr"})

@@ -1,0 +1,89 @@
+#include "lxc_seccomp.h"
+
+#include <sys/utsname.h>
+
+namespace lxdp_lxc {
+
+namespace {
+
+// Upstream LXD's default policy (security.syscalls.deny_default, true unless set false):
+// syscalls a container must never reach even as its own root.
+constexpr const char *kDefaultDenied = "reject_force_umount  # comment this to allow umount -f;  not recommended\n"
+                                       "[all]\n"
+                                       "kexec_load errno 38\n"
+                                       "open_by_handle_at errno 38\n"
+                                       "init_module errno 38\n"
+                                       "finit_module errno 38\n"
+                                       "delete_module errno 38\n";
+
+// security.syscalls.deny_compat on x86_64: upstream's list of the 32-bit compat entry points.
+constexpr const char *kCompatDenied = "compat_sys_rt_sigaction errno 38\n"
+                                      "stub_x32_rt_sigreturn errno 38\n"
+                                      "compat_sys_ioctl errno 38\n"
+                                      "compat_sys_readv errno 38\n"
+                                      "compat_sys_writev errno 38\n"
+                                      "compat_sys_recvfrom errno 38\n"
+                                      "compat_sys_sendmsg errno 38\n"
+                                      "compat_sys_recvmsg errno 38\n"
+                                      "stub_x32_execve errno 38\n"
+                                      "compat_sys_ptrace errno 38\n"
+                                      "compat_sys_rt_sigpending errno 38\n"
+                                      "compat_sys_rt_sigtimedwait errno 38\n"
+                                      "compat_sys_rt_sigqueueinfo errno 38\n"
+                                      "compat_sys_sigaltstack errno 38\n"
+                                      "compat_sys_timer_create errno 38\n"
+                                      "compat_sys_mq_notify errno 38\n"
+                                      "compat_sys_kexec_load errno 38\n"
+                                      "compat_sys_waitid errno 38\n"
+                                      "compat_sys_set_robust_list errno 38\n"
+                                      "compat_sys_get_robust_list errno 38\n"
+                                      "compat_sys_vmsplice errno 38\n"
+                                      "compat_sys_move_pages errno 38\n"
+                                      "compat_sys_preadv64 errno 38\n"
+                                      "compat_sys_pwritev64 errno 38\n"
+                                      "compat_sys_rt_tgsigqueueinfo errno 38\n"
+                                      "compat_sys_recvmmsg errno 38\n"
+                                      "compat_sys_sendmmsg errno 38\n"
+                                      "compat_sys_process_vm_readv errno 38\n"
+                                      "compat_sys_process_vm_writev errno 38\n"
+                                      "compat_sys_setsockopt errno 38\n"
+                                      "compat_sys_getsockopt errno 38\n"
+                                      "compat_sys_io_setup errno 38\n"
+                                      "compat_sys_io_submit errno 38\n"
+                                      "stub_x32_execveat errno 38\n";
+
+// A '\n'-separated list from a key, each line ended.
+std::string lines(std::string_view list) {
+    std::string out(list);
+    if (!out.empty() && out.back() != '\n')
+        out += '\n';
+    return out;
+}
+
+std::string machine() {
+    struct utsname uts {};
+    return uname(&uts) == 0 ? uts.machine : "";
+}
+
+} // namespace
+
+std::string seccomp_policy(const InstanceView &inst) {
+    if (auto raw = inst.get("raw.seccomp"))
+        return lines(*raw);
+    std::string policy = "2\n";
+    if (auto allow = inst.get("security.syscalls.allow"); allow && !allow->empty())
+        return policy + "allowlist\n[all]\n" + lines(*allow);
+    policy += "denylist\n";
+    const auto deny_default = inst.get("security.syscalls.deny_default");
+    if (!deny_default || deny_default->empty() || inst.get_bool("security.syscalls.deny_default"))
+        policy += kDefaultDenied;
+    // Only x86_64 has these entry points; upstream writes the section for the host's machine.
+    if (inst.get_bool("security.syscalls.deny_compat") && machine() == "x86_64")
+        policy += std::string("[x86_64]\n") + kCompatDenied;
+    // Under its own [all]: after the compat section the lines would otherwise be x86_64's only.
+    if (auto deny = inst.get("security.syscalls.deny"); deny && !deny->empty())
+        policy += "[all]\n" + lines(*deny);
+    return policy;
+}
+
+} // namespace lxdp_lxc

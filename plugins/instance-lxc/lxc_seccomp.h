@@ -1,0 +1,16 @@
+// The seccomp policy liblxc loads at a container's start (lxc.seccomp.profile), built from the
+// instance's security.syscalls.* and raw.seccomp keys as upstream LXD builds it. The host has
+// already refused the combinations upstream refuses (raw.seccomp with security.syscalls.*, an
+// allow list with the deny keys).
+#pragma once
+
+#include "lxc_common.h"
+
+#include <string>
+
+namespace lxdp_lxc {
+
+// The policy file's text, in liblxc's version 2 format.
+std::string seccomp_policy(const InstanceView &inst);
+
+} // namespace lxdp_lxc
