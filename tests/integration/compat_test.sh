@@ -51,7 +51,7 @@ expect "lxc config trust remove takes a unique prefix and removes that certifica
 expect "trust add --name is refused while the server has no https address, no token made" bash -c \
   "out=\$(lxc config trust add --name tok 2>&1); [ \$? != 0 ] &&
    grep -q \"Can't issue token when server isn't listening on network\" <<<\"\$out\" &&
-   [ \"\$(lxc query '/1.0/operations?recursion=1' | jq '[.[]?[]? | select(.class == \"token\")] | length')\" = 0 ]"
+   [ \"\$(api GET '/1.0/operations?recursion=1' | jq '[.metadata[]?[]? | select(.class == \"token\")] | length')\" = 0 ]"
 for fp in $(lxc query /1.0/certificates | jq -r '.[]' | sed 's|.*/||'); do lxc config trust remove "$fp" >/dev/null 2>&1; done
 
 # lxc pause of a frozen or stopped container: upstream's container driver's words.

@@ -88,6 +88,14 @@ expect isolated-raw bash -c 'lxc init bb iso -c security.idmap.isolated=true -c 
   lxc start iso && [ "$(lxc exec iso -- stat -c %u /mnt/share/f)" = 1000 ] && [ "$(lxc config get iso volatile.idmap.base)" = $((ubase + 65536)) ] &&
   lxc restart -f iso && [ "$(lxc config get iso volatile.idmap.base)" = $((ubase + 65536)) ] && lxc delete -f iso'
 
+# security.idmap.size: an isolated container's own range of that many ids (extension id_map).
+expect isolated-size bash -c 'lxc init bb sz -c security.idmap.isolated=true -c security.idmap.size=200000 && lxc start sz &&
+  lxc config get sz volatile.idmap.current | python3 -c "
+import json, sys
+m = json.load(sys.stdin)
+assert m and all(e[\"Maprange\"] == 200000 for e in m), m" && lxc exec sz -- true && lxc delete -f sz'
+expect extension-advertised bash -c 'lxc query /1.0 | grep -q "\"id_map\""'
+
 expect cleanup bash -c 'lxc delete -f c && lxc image delete bb'
 lxc profile device remove default root >/dev/null 2>&1
 lxc storage delete default >/dev/null 2>&1

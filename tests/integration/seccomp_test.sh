@@ -46,6 +46,7 @@ expect profile-half bash -c 'lxc profile create sec && lxc profile set sec secur
   ! lxc profile add c sec 2>"$WORK/err" && grep -q "mutually exclusive" "$WORK/err" && ! lxc config show c | grep -qx -- "- sec"'
 expect rest-status bash -c '[ "$(status_of PATCH /1.0/instances/c "{\"config\":{\"security.syscalls.deny_compat\":\"true\"}}")" = 400 ]'
 
+expect extension-advertised bash -c 'lxc query /1.0 | grep -q "\"container_syscall_filtering\""'
 expect cleanup bash -c 'lxc delete -f c && lxc profile delete sec && lxc image delete bb'
 lxc profile device remove default root >/dev/null 2>&1
 lxc storage delete default >/dev/null 2>&1

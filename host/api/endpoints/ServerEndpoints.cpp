@@ -29,10 +29,10 @@ namespace {
 // clustering: a standalone server's answers (ClusterEndpoints.cpp), as upstream's when not clustered.
 // operation_wait (GET /1.0/operations/<id>/wait, upstream since 5.x) ends the list.
 const std::vector<std::string> kApiExtensions = {
-    "container_host_shutdown_timeout", "container_stop_priority", "auth_pki", "container_last_used_at", "etag",
+    "container_host_shutdown_timeout", "container_stop_priority", "container_syscall_filtering", "auth_pki", "container_last_used_at", "etag",
     "patch", "usb_devices", "https_allowed_credentials", "image_compression_algorithm",
     "directory_manipulation", "container_cpu_time", "network", "profile_usedby", "certificate_update",
-    "container_exec_signal_handling", "gpu_devices", "container_image_properties", "network_firewall_filtering",
+    "container_exec_signal_handling", "gpu_devices", "container_image_properties", "id_map", "network_firewall_filtering",
     "network_routes", "storage", "file_delete", "file_append", "network_dhcp_expiry", "network_vlan",
     "image_create_aliases", "container_only_migration", "unix_device_rename", "storage_rsync_bwlimit",
     "storage_btrfs_mount_options", "entity_description", "id_map_base", "file_symlinks",
