@@ -1,5 +1,6 @@
 #include "bridge_common.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -7,6 +8,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "command.h"
 
@@ -76,6 +79,22 @@ std::string run(const lxdp_host_api *host, const std::vector<std::string> &argv,
     else if (r.exit_status != 0)
         fail(LXDP_E_IO, "\"" + r.shown + "\" failed (exit " + std::to_string(r.exit_status) + "): " + r.err);
     return r.out;
+}
+
+std::vector<HostRoute> host_ipv4_routes() {
+    std::vector<HostRoute> out;
+    std::ifstream in("/proc/net/route");
+    std::string line;
+    std::getline(in, line); // header
+    while (std::getline(in, line)) {
+        std::istringstream f(line);
+        std::string iface, dst, gw, flags, refcnt, use, metric, mask;
+        if (!(f >> iface >> dst >> gw >> flags >> refcnt >> use >> metric >> mask))
+            continue;
+        // The file shows the addresses in network byte order, printed as host integers.
+        out.push_back({iface, ntohl(uint32_t(std::stoul(dst, nullptr, 16))), ntohl(uint32_t(std::stoul(mask, nullptr, 16)))});
+    }
+    return out;
 }
 
 bool exists(const std::string &path) {

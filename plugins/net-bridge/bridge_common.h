@@ -44,6 +44,13 @@ std::string run(const lxdp_host_api *host, const std::vector<std::string> &argv,
 
 using lxdp_cmd::have_tool;
 
+// An IPv4 route of the host, from /proc/net/route; addresses in host order.
+struct HostRoute {
+    std::string iface;
+    uint32_t dst = 0, mask = 0;
+};
+std::vector<HostRoute> host_ipv4_routes();
+
 bool exists(const std::string &path);
 std::string read_file(const std::string &path); // "" when missing
 // Writes through a temporary file and a rename, so readers (dnsmasq) never see half a file.

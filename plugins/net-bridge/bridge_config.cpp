@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <sstream>
@@ -192,14 +191,28 @@ const std::map<std::string, Check> &keys() {
     return table;
 }
 
-// tunnel.NAME.KEY: NAME is any label, KEY one of the tunnel keys.
+// Tunnel endpoints are plain addresses of either family (the spec's "1.1.1.1 or fd80:1234::1").
+void is_address(const std::string &v) {
+    unsigned char bytes[16];
+    if (!parse_ip(v, false, bytes) && !parse_ip(v, true, bytes))
+        bad("Invalid value \"" + v + "\": expected an IPv4 or IPv6 address");
+}
+
+void is_multicast(const std::string &v) {
+    unsigned char bytes[16];
+    const bool v4 = parse_ip(v, false, bytes);
+    if (!(v4 && (bytes[0] & 0xf0) == 0xe0) && !(!v4 && parse_ip(v, true, bytes) && bytes[0] == 0xff))
+        bad("Invalid value \"" + v + "\": expected a multicast address (224.0.0.0/4 or ff00::/8)");
+}
+
+// tunnel.NAME.KEY: NAME is the tunnel's label, KEY one of these.
 const std::map<std::string, Check> &tunnel_keys() {
     static const std::map<std::string, Check> table = {
         {"protocol", one_of({"vxlan", "gre"})},
-        {"local", is_ip(false)},
-        {"remote", is_ip(false)},
-        {"group", is_ip(false)},
-        {"id", [](const std::string &v) { is_uint(v, 16777215); }},
+        {"local", is_address},
+        {"remote", is_address},
+        {"group", is_multicast},
+        {"id", [](const std::string &v) { is_uint(v, 16777215); }}, // a VNI has 24 bits
         {"port", [](const std::string &v) { is_uint(v, 65535); }},
         {"ttl", [](const std::string &v) { is_uint(v, 255); }},
         {"interface", is_interface},
@@ -207,16 +220,53 @@ const std::map<std::string, Check> &tunnel_keys() {
     return table;
 }
 
+// Splits tunnel.NAME.KEY; false for any other shape (NAME cannot hold a dot).
+bool split_tunnel_key(const std::string &key, std::string &name, std::string &field) {
+    if (key.rfind("tunnel.", 0) != 0)
+        return false;
+    const size_t dot = key.find('.', 7);
+    if (dot == std::string::npos || dot == 7 || dot + 1 == key.size() || key.find('.', dot + 1) != std::string::npos)
+        return false;
+    name = key.substr(7, dot - 7);
+    field = key.substr(dot + 1);
+    return true;
+}
+
 const Check *check_for(const std::string &key) {
     if (auto it = keys().find(key); it != keys().end())
         return &it->second;
-    if (key.rfind("tunnel.", 0) == 0) {
-        auto dot = key.rfind('.');
-        if (dot > 7)
-            if (auto it = tunnel_keys().find(key.substr(dot + 1)); it != tunnel_keys().end())
-                return &it->second;
-    }
+    std::string name, field;
+    if (split_tunnel_key(key, name, field))
+        if (auto it = tunnel_keys().find(field); it != tunnel_keys().end())
+            return &it->second;
     return nullptr;
+}
+
+// NAME becomes part of an interface name, <network>-<NAME>, which the kernel caps at 15 bytes.
+void check_tunnel_name(const std::string &network, const std::string &name) {
+    if (name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != std::string::npos)
+        bad("Invalid tunnel name \"" + name + "\": letters, digits, '_' or '-' only");
+    if (network.size() + 1 + name.size() > 15)
+        bad("Network name too long for tunnel interface: " + network + "-" + name);
+}
+
+// The tunnel.NAME.* keys grouped by NAME (unset keys take upstream's defaults).
+std::map<std::string, Tunnel> tunnels_of(const Config &config) {
+    std::map<std::string, Tunnel> out;
+    for (const auto &[key, value] : config) {
+        std::string name, field;
+        if (value.empty() || !split_tunnel_key(key, name, field))
+            continue;
+        Tunnel &t = out[name];
+        t.name = name;
+        const std::map<std::string, std::string Tunnel::*> fields = {
+            {"protocol", &Tunnel::protocol}, {"local", &Tunnel::local}, {"remote", &Tunnel::remote},
+            {"group", &Tunnel::group},       {"interface", &Tunnel::interface}, {"id", &Tunnel::id},
+            {"port", &Tunnel::port},         {"ttl", &Tunnel::ttl}};
+        if (auto it = fields.find(field); it != fields.end())
+            t.*(it->second) = value;
+    }
+    return out;
 }
 
 void random_bytes(unsigned char *out, size_t len) {
@@ -232,19 +282,9 @@ void random_bytes(unsigned char *out, size_t len) {
 // IPv4 routes of the host (connected subnets included) as network/mask pairs, host order.
 std::vector<std::pair<uint32_t, uint32_t>> host_routes() {
     std::vector<std::pair<uint32_t, uint32_t>> out;
-    std::ifstream in("/proc/net/route");
-    std::string line;
-    std::getline(in, line); // header
-    while (std::getline(in, line)) {
-        std::istringstream f(line);
-        std::string iface, dst, gw, flags, refcnt, use, metric, mask;
-        if (!(f >> iface >> dst >> gw >> flags >> refcnt >> use >> metric >> mask))
-            continue;
-        // The file shows the addresses in network byte order, printed as host integers.
-        uint32_t d = ntohl(uint32_t(std::stoul(dst, nullptr, 16))), m = ntohl(uint32_t(std::stoul(mask, nullptr, 16)));
-        if (m != 0) // the default route overlaps everything and says nothing about use
-            out.emplace_back(d & m, m);
-    }
+    for (const auto &r : host_ipv4_routes())
+        if (r.mask != 0) // the default route overlaps everything and says nothing about use
+            out.emplace_back(r.dst & r.mask, r.mask);
     return out;
 }
 
@@ -289,7 +329,8 @@ std::string Cidr::subnet() const {
     return ip_text(bytes, v6) + "/" + std::to_string(prefix);
 }
 
-void validate_config(const Config &config) {
+void validate_config(const Net &net) {
+    const Config &config = net.config;
     for (const auto &[key, value] : config) {
         if (key.rfind("user.", 0) == 0)
             continue;
@@ -312,9 +353,11 @@ void validate_config(const Config &config) {
         fail(LXDP_E_NOTSUP, "bridge.driver=openvswitch is not supported by this server");
     if (get("bridge.mode") == "fan")
         fail(LXDP_E_NOTSUP, "bridge.mode=fan is not supported by this server");
-    for (const auto &[key, value] : config)
-        if (key.rfind("tunnel.", 0) == 0)
-            fail(LXDP_E_NOTSUP, "Tunnels (" + key + ") are not supported by this server");
+    for (const auto &[name, t] : tunnels_of(config)) {
+        check_tunnel_name(net.name, name);
+        if (!t.local.empty() && !t.remote.empty() && (t.local.find(':') == std::string::npos) != (t.remote.find(':') == std::string::npos))
+            bad("tunnel." + name + ".local and tunnel." + name + ".remote must be of the same IP family");
+    }
 }
 
 Settings settings_of(const Config &config) {
@@ -348,7 +391,11 @@ Settings settings_of(const Config &config) {
     s.ipv4_routes = split_list(get("ipv4.routes"));
     s.ipv6_routes = split_list(get("ipv6.routes"));
     s.external_interfaces = split_list(get("bridge.external_interfaces"));
-    s.mtu = uint32_t(std::stoul(get("bridge.mtu", "0")));
+    for (auto &[name, tunnel] : tunnels_of(config))
+        s.tunnels.push_back(std::move(tunnel));
+    // Upstream's defaults: 1400 leaves room for the tunnels' headers, 1500 otherwise (set
+    // explicitly, so that unsetting bridge.mtu takes the bridge back to it).
+    s.mtu = uint32_t(std::stoul(get("bridge.mtu", s.tunnels.empty() ? "1500" : "1400")));
     s.hwaddr = get("bridge.hwaddr");
     s.domain = get("dns.domain", "lxd");
     s.dns_mode = get("dns.mode", "managed");

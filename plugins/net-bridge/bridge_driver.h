@@ -1,5 +1,5 @@
 // The steps that bring a bridge network up and down, one file each: the Linux bridge through
-// `ip` (bridge_link.cpp), dnsmasq for DHCP and DNS (bridge_dnsmasq.cpp) and the nftables rules
+// `ip` (bridge_link.cpp) and its tunnels (bridge_tunnel.cpp), dnsmasq for DHCP and DNS (bridge_dnsmasq.cpp) and the nftables rules
 // for NAT and filtering (bridge_firewall.cpp). Every step is idempotent.
 #pragma once
 
@@ -13,6 +13,11 @@ bool link_exists(const Net &net);
 // ports it had and s has not are released.
 bool link_up(const Net &net, const Settings &s, const Settings *previous);
 void link_down(const Net &net);
+
+// Makes the tunnels of s anew as ports of the bridge (removing those of previous, when given);
+// on failure none of s's is left.
+void tunnels_up(const Net &net, const Settings &s, const Settings *previous);
+void tunnels_down(const Net &net, const Settings &s);
 
 // Restarts dnsmasq for the network (stops it when s needs none).
 void dnsmasq_start(const Net &net, const Settings &s);

@@ -62,13 +62,8 @@ bool link_up(const Net &net, const Settings &s, const Settings *previous) {
     else if (!exists("/sys/class/net/" + br + "/bridge"))
         fail(LXDP_E_EXISTS, "The host interface " + br + " exists and is not a bridge");
     try {
-        std::vector<std::string> set = {"ip", "link", "set", "dev", br, "address",
-                                        s.hwaddr.empty() ? stable_mac(br) : s.hwaddr};
-        if (s.mtu != 0) {
-            set.push_back("mtu");
-            set.push_back(std::to_string(s.mtu));
-        }
-        run(net.host, set);
+        run(net.host, {"ip", "link", "set", "dev", br, "address", s.hwaddr.empty() ? stable_mac(br) : s.hwaddr, "mtu",
+                       std::to_string(s.mtu)});
         // Without IPv6 the bridge should not even get a link-local address.
         sysctl_set("net/ipv6/conf/" + br + "/disable_ipv6", s.ipv6 ? "0" : "1");
         run(net.host, {"ip", "link", "set", "dev", br, "up"});

@@ -31,11 +31,12 @@ lxdp_status guard(lxdp_error *err, F &&body) noexcept {
 
 // Brings the network up from its config; on failure removes what this start made.
 void start_network(const Net &net, const Settings *previous) {
-    validate_config(net.config);
+    validate_config(net);
     const Settings s = settings_of(net.config);
     make_network_dir(net);
     const bool created = link_up(net, s, previous);
     try {
+        tunnels_up(net, s, previous);
         firewall_apply(net, s);
         dnsmasq_start(net, s);
     } catch (...) {
@@ -43,6 +44,7 @@ void start_network(const Net &net, const Settings *previous) {
             try {
                 dnsmasq_stop(net);
                 firewall_clear(net);
+                tunnels_down(net, s);
                 link_down(net);
             } catch (const Failure &) {
             }
@@ -54,6 +56,7 @@ void start_network(const Net &net, const Settings *previous) {
 void stop_network(const Net &net) {
     dnsmasq_stop(net);
     firewall_clear(net);
+    tunnels_down(net, settings_of(net.config));
     link_down(net);
 }
 
@@ -75,14 +78,14 @@ lxdp_status probe(const lxdp_host_api *, lxdp_error *err) {
 }
 
 lxdp_status validate(const lxdp_host_api *host, const lxdp_network *net, lxdp_error *err) {
-    return guard(err, [&] { validate_config(net_view(host, net).config); });
+    return guard(err, [&] { validate_config(net_view(host, net)); });
 }
 
 lxdp_status create(const lxdp_host_api *host, const lxdp_network *net, const lxdp_kv_sink *config_out,
                    lxdp_error *err) {
     return guard(err, [&] {
         const Net n = net_view(host, net);
-        validate_config(n.config);
+        validate_config(n);
         if (link_exists(n))
             fail(LXDP_E_EXISTS, "A host interface named " + n.name + " already exists");
         for (const auto &[key, value] : complete_config(host, n.config))
@@ -103,7 +106,7 @@ lxdp_status update(const lxdp_host_api *host, const lxdp_network *old, const lxd
                    lxdp_error *err) {
     return guard(err, [&] {
         const Net before = net_view(host, old), after = net_view(host, updated);
-        validate_config(after.config);
+        validate_config(after);
         if (before.name != after.name)
             fail(LXDP_E_INVAL, "update cannot rename a network");
         const Settings previous = settings_of(before.config);
@@ -171,7 +174,7 @@ const lxdp_plugin_info impl_plugin = {
     .name = "net-bridge",
     .version = "1",
     .license = "Apache-2.0",
-    .description = "Managed Linux bridges with dnsmasq DHCP/DNS and nftables NAT",
+    .description = "Managed Linux bridges with dnsmasq DHCP/DNS, nftables NAT and vxlan/gre tunnels",
     .n_components = 1,
     .reserved = 0,
     .components = impl_components,

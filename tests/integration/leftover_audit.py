@@ -227,6 +227,12 @@ def teardown(api, lxd_dir, state):
             if not net.get("managed"):
                 continue
             state["links"].append(net["name"])
+            # Its tunnels (tunnel.NAME.*) are the interfaces <network>-<NAME>.
+            for key in net.get("config") or {}:
+                parts = key.split(".")
+                link = "%s-%s" % (net["name"], parts[1]) if len(parts) == 3 and parts[0] == "tunnel" else None
+                if link and link not in state["links"]:
+                    state["links"].append(link)
             state["nft"].append("inet lxdpp_" + net["name"])
             # A profile's NIC on the network keeps it in use: drop such devices first.
             for profile in api.get("/1.0/profiles?recursion=1&project=" + project) or []:
