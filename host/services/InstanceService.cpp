@@ -102,6 +102,17 @@ void checkIdmapKeysKept(const db::InstanceRecord& before, const db::InstanceReco
     }
 }
 
+// The local image a source names (fingerprint or alias, or properties' alias as pylxd sends it).
+db::ImageRecord sourceImage(db::Database& db, ImageService& images, const std::string& project,
+                            const nlohmann::json& source) {
+    const std::string imagesIn = imageProject(db, project);
+    if (source.contains("fingerprint") && !source["fingerprint"].get<std::string>().empty())
+        return images.resolve(imagesIn, source["fingerprint"].get<std::string>());
+    if (source.contains("alias") && !source["alias"].get<std::string>().empty())
+        return images.resolveAliasOrFingerprint(imagesIn, source["alias"].get<std::string>());
+    throw BadRequest("No image specified: give a fingerprint or an alias");
+}
+
 }  // namespace
 
 db::InstanceRecord InstanceService::get(const std::string& project, const std::string& name) {
@@ -233,6 +244,15 @@ db::InstanceRecord InstanceService::prepareCreate(const std::string& project, co
     const auto source = req.value("source", nlohmann::json::object());
     const std::string sourceType = source.value("type", "");
     if (sourceType == "copy") inheritFromCopySource(rec, source, profilesGiven);
+    else if (sourceType == "image" && !profilesGiven && !(source.contains("server") && source["server"].is_string() &&
+                                                          !source["server"].get<std::string>().empty())) {
+        // The image's own profiles (image_profiles) when the request names none. An image that
+        // cannot be found keeps "default" here: it is refused where the instance is created.
+        try {
+            rec.profiles = sourceImage(db_, images_, project, source).profiles;
+        } catch (const ApiError&) {
+        }
+    }
     else if (sourceType == "none") rec.architecture = emptyInstanceArchitecture(req);
     else if (sourceType != "image") throw BadRequest("Source type \"" + sourceType + "\" is not supported yet");
     // A refresh brings an existing copy up to date: it is checked as the instance it replaces.
@@ -270,16 +290,7 @@ void InstanceService::create(db::InstanceRecord rec, const nlohmann::json& sourc
 }
 
 void InstanceService::createFromImage(db::InstanceRecord rec, const nlohmann::json& source, ops::Operation& op) {
-    // The image: by fingerprint, by alias, or by properties' alias as pylxd sends it.
-    db::ImageRecord image;
-    const std::string imagesIn = imageProject(db_, rec.project);
-    if (source.contains("fingerprint") && !source["fingerprint"].get<std::string>().empty())
-        image = images_.resolve(imagesIn, source["fingerprint"].get<std::string>());
-    else if (source.contains("alias") && !source["alias"].get<std::string>().empty())
-        image = images_.resolveAliasOrFingerprint(imagesIn, source["alias"].get<std::string>());
-    else
-        throw BadRequest("No image specified: give a fingerprint or an alias");
-
+    db::ImageRecord image = sourceImage(db_, images_, rec.project, source);
     images_.markUsed(image);
     rec.architecture = image.architecture;
     rec.createdAt = util::nowRfc3339();
