@@ -1,5 +1,7 @@
 #include "plugins/InstanceDriver.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 #include <list>
@@ -240,6 +242,23 @@ std::unique_ptr<ExecProcess> InstanceDriver::exec(const InstanceRef& ref, const 
     void* handle = nullptr;
     call.check(call.require(ops_.exec)(driver_, inst.get(), &req, &handle, call.err()));
     return std::make_unique<ExecProcess>(name_, ops_, handle);
+}
+
+std::optional<TerminalFds> InstanceDriver::openTerminal(const InstanceRef& ref) const {
+    // A table from a plugin built before 1.4 was copied into a zeroed one: the member reads NULL.
+    if (ops_.terminal_open == nullptr) return std::nullopt;
+    AbiCall call(name_, "terminal_open");
+    AbiInstance inst(ref);
+    int32_t master = -1, terminal = -1;
+    const lxdp_status status = ops_.terminal_open(driver_, inst.get(), &master, &terminal, call.err());
+    if (status == LXDP_E_NOTSUP) return std::nullopt;
+    call.check(status);
+    if (master < 0 || terminal < 0) {
+        if (master >= 0) ::close(master);
+        if (terminal >= 0) ::close(terminal);
+        throw PluginError(LXDP_E_INTERNAL, name_ + ": terminal_open returned no terminal");
+    }
+    return TerminalFds{master, terminal};
 }
 
 int InstanceDriver::console(const InstanceRef& ref) const {

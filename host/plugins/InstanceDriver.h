@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,12 @@ struct ExecSpec {
     int stdinFd = -1;
     int stdoutFd = -1;
     int stderrFd = -1;
+};
+
+// lxdp_instance_ops.terminal_open's pair: the side the host pumps, the side the command gets.
+struct TerminalFds {
+    int master = -1;
+    int terminal = -1;
 };
 
 // A command started by InstanceDriver::exec; the handle is released on destruction.
@@ -116,6 +123,11 @@ public:
     void deviceRemove(const InstanceRef& ref, const std::string& device) const;
 
     std::unique_ptr<ExecProcess> exec(const InstanceRef& ref, const ExecSpec& spec) const;
+    // A terminal pair opened by the driver inside the running instance (ABI 1.4), for an
+    // interactive command; both fds are the caller's to close. nullopt when the driver has no
+    // terminal_open (built before 1.4, or without the call) or answers NOTSUP for this instance:
+    // the caller then opens one of its own.
+    std::optional<TerminalFds> openTerminal(const InstanceRef& ref) const;
     // A new fd on the running instance's console (its output to read, its input to write); the
     // caller closes it.
     int console(const InstanceRef& ref) const;

@@ -1,7 +1,6 @@
 #include "services/ConsoleSession.h"
 
 #include <poll.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +11,7 @@
 
 #include "api/Request.h"
 #include "api/WebSocket.h"
+#include "services/TerminalSize.h"
 #include "util/ApiError.h"
 #include "util/Random.h"
 
@@ -20,13 +20,6 @@ namespace lxdp::services {
 namespace {
 // Upstream waits this long for the client to attach its websockets.
 constexpr auto kAttachTimeout = std::chrono::seconds(10);
-
-void resize(int fd, int width, int height) {
-    struct winsize size {};
-    size.ws_col = static_cast<unsigned short>(width > 0 ? width : 80);
-    size.ws_row = static_cast<unsigned short>(height > 0 ? height : 24);
-    ::ioctl(fd, TIOCSWINSZ, &size);
-}
 }  // namespace
 
 ConsoleSession::ConsoleSession(int width, int height) : width_(width), height_(height) {
@@ -109,7 +102,7 @@ void ConsoleSession::control(api::WebSocket& ws) {
         try {
             const auto j = nlohmann::json::parse(msg->data);
             if (j.value("command", "") == "window-resize")
-                resize(fd_, std::stoi(j["args"].value("width", "80")), std::stoi(j["args"].value("height", "24")));
+                resizeTerminal(fd_, std::stoi(j["args"].value("width", "80")), std::stoi(j["args"].value("height", "24")));
         } catch (const std::exception&) {
             // A malformed control message is ignored, as upstream does.
         }
@@ -125,7 +118,7 @@ void ConsoleSession::run(int consoleFd) {
         cv_.notify_all();
         throw BadRequest("Timed out waiting for the client to attach its websockets");
     }
-    resize(fd_, width_, height_);
+    resizeTerminal(fd_, width_, height_);
     started_ = true;
     cv_.notify_all();
     cv_.wait(lock, [&] { return ended_.load(); });

@@ -16,6 +16,7 @@
 
 #include "api/Request.h"
 #include "api/WebSocket.h"
+#include "services/TerminalSize.h"
 #include "util/ApiError.h"
 #include "util/Random.h"
 
@@ -31,6 +32,21 @@ constexpr int kDrainTimeoutMs = 2000;
 void closeFd(int& fd) {
     if (fd >= 0) ::close(fd);
     fd = -1;
+}
+
+// The command's terminal: one the driver opens in the instance, so that the command sees its own
+// /dev/pts/N (and tty names it), else one of the host's devpts, which works but has no name in the
+// instance.
+plugins::TerminalFds openTerminal(const plugins::InstanceDriver& driver, const plugins::InstanceRef& ref) {
+    if (auto fds = driver.openTerminal(ref)) return *fds;
+    plugins::TerminalFds fds;
+    if (::openpty(&fds.master, &fds.terminal, nullptr, nullptr, nullptr) != 0)
+        throw InternalError("Cannot allocate a terminal");
+    // Neither side may leak into a process another thread starts meanwhile: a stray copy of the
+    // terminal side would keep the master from ever reporting the command's end.
+    ::fcntl(fds.master, F_SETFD, FD_CLOEXEC);
+    ::fcntl(fds.terminal, F_SETFD, FD_CLOEXEC);
+    return fds;
 }
 }  // namespace
 
@@ -135,7 +151,9 @@ void ExecSession::pumpOutput(api::WebSocket& ws, int fd, const std::string& name
         }
         ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) why = "read failed";
+        // A terminal's master reads EIO, not 0, once nothing holds the terminal side any more.
+        if (n < 0 && errno == EIO && interactive_) eof = true;
+        else if (n < 0) why = "read failed";
         else if (n == 0) eof = true;
         else if (!ws.sendBinary(buf, static_cast<size_t>(n))) why = "the client is gone";
     }
@@ -175,10 +193,7 @@ void ExecSession::pumpControl(api::WebSocket& ws) {
             if (command == "signal" && process_) {
                 process_->signal(j.value("signal", 15));
             } else if (command == "window-resize" && ptyFd_ >= 0) {
-                struct winsize ws_ {};
-                ws_.ws_col = static_cast<unsigned short>(std::stoi(j["args"].value("width", "80")));
-                ws_.ws_row = static_cast<unsigned short>(std::stoi(j["args"].value("height", "24")));
-                ::ioctl(ptyFd_, TIOCSWINSZ, &ws_);
+                resizeTerminal(ptyFd_, std::stoi(j["args"].value("width", "80")), std::stoi(j["args"].value("height", "24")));
             }
         } catch (const std::exception&) {
             // A malformed control message is ignored, as upstream does.
@@ -222,17 +237,16 @@ int ExecSession::run(const plugins::InstanceDriver& driver, const plugins::Insta
     }
     int childFds[3] = {-1, -1, -1};
     if (interactive_) {
-        int master = -1, slave = -1;
-        struct winsize size {};
-        size.ws_col = static_cast<unsigned short>(width_ > 0 ? width_ : 80);
-        size.ws_row = static_cast<unsigned short>(height_ > 0 ? height_ : 24);
-        if (::openpty(&master, &slave, nullptr, nullptr, &size) != 0) {
+        plugins::TerminalFds terminal;
+        try {
+            terminal = openTerminal(driver, ref);
+        } catch (...) {
             setPhase(Phase::Aborted);
-            throw InternalError("Cannot allocate a terminal");
+            throw;
         }
-        ::fcntl(master, F_SETFD, FD_CLOEXEC);
-        ptyFd_ = master;
-        childFds[0] = childFds[1] = childFds[2] = slave;
+        ptyFd_ = terminal.master;
+        resizeTerminal(ptyFd_, width_, height_);
+        childFds[0] = childFds[1] = childFds[2] = terminal.terminal;
     } else {
         int in[2], out[2], err[2];
         if (::pipe2(in, O_CLOEXEC) || ::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC)) {

@@ -10,6 +10,7 @@
 #include "lxc_hotplug.h"
 #include "lxc_limits.h"
 #include "lxc_nic.h"
+#include "lxc_terminal.h"
 
 #include <lxc/lxccontainer.h>
 
@@ -200,6 +201,17 @@ lxdp_status op_device_remove(void *driver, const lxdp_instance *inst, const lxdp
     });
 }
 
+lxdp_status op_terminal_open(void *driver, const lxdp_instance *inst, int32_t *master, int32_t *terminal,
+                             lxdp_error *err) {
+    return guard(err, [&] {
+        if (master == nullptr || terminal == nullptr)
+            fail(LXDP_E_INVAL, "Missing terminal fds");
+        TerminalPair pair = terminal_open(drv_of(driver), InstanceView(inst));
+        *master = pair.master.release();
+        *terminal = pair.terminal.release();
+    });
+}
+
 const lxdp_instance_ops kOps = {
     .struct_size = sizeof(lxdp_instance_ops),
     .info = op_info,
@@ -227,6 +239,7 @@ const lxdp_instance_ops kOps = {
     .update = op_update,
     .device_add = op_device_add,
     .device_remove = op_device_remove,
+    .terminal_open = op_terminal_open,
 };
 
 const lxdp_component kComponents[] = {{

@@ -626,6 +626,41 @@ TEST_F(InstanceLxcTest, LifecycleAndExec) {
     EXPECT_FALSE(fs::exists(dir));
 }
 
+// terminal_open (@since 1.4): the pty is the container's own, so an interactive command's tty is
+// its /dev/pts/N, which its root owns; the host reads the master until the command is gone.
+TEST_F(InstanceLxcTest, TerminalIsTheContainersOwn) {
+    create();
+    start();
+    if (HasFatalFailure())
+        return;
+    int32_t master = -1, terminal = -1;
+    Err err;
+    ASSERT_EQ(ops_->terminal_open(driver_, inst(), &master, &terminal, &err), LXDP_OK) << err.message;
+    EXPECT_NE(fcntl(master, F_GETFD) & FD_CLOEXEC, 0);
+    EXPECT_NE(fcntl(terminal, F_GETFD) & FD_CLOEXEC, 0);
+    const char *argv[] = {"sh", "-c", "tty && stat -c owner=%u \"$(tty)\"", nullptr};
+    const char *envp[] = {"PATH=/bin:/usr/bin", nullptr};
+    lxdp_exec_request req{};
+    req.struct_size = sizeof(req);
+    req.argv = argv;
+    req.envp = envp;
+    req.stdin_fd = req.stdout_fd = req.stderr_fd = terminal;
+    void *handle = nullptr;
+    ASSERT_EQ(ops_->exec(driver_, inst(), &req, &handle, &err), LXDP_OK) << err.message;
+    close(terminal);
+    const std::string out = read_fd(master); // ends with EIO once the terminal side is gone
+    close(master);
+    int32_t code = -1;
+    EXPECT_EQ(ops_->exec_wait(handle, &code, &err), LXDP_OK) << err.message;
+    ops_->exec_release(handle);
+    EXPECT_EQ(code, 0) << out;
+    EXPECT_EQ(out.rfind("/dev/pts/", 0), 0u) << out;
+    EXPECT_NE(out.find("owner=0"), std::string::npos) << out;
+
+    EXPECT_EQ(ops_->stop(driver_, inst(), 1, 30, nullptr, &err), LXDP_OK) << err.message;
+    EXPECT_EQ(ops_->terminal_open(driver_, inst(), &master, &terminal, &err), LXDP_E_INSTANCE_NOT_RUNNING);
+}
+
 TEST_F(InstanceLxcTest, FilesMapIdsAndStayInsideRootfs) {
     create();
     if (HasFatalFailure())

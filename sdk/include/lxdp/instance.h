@@ -228,6 +228,18 @@ typedef struct lxdp_instance_ops {
      * volatile keys afterwards. Same ownership as device_add. */
     lxdp_status (*device_remove)(void *driver, const lxdp_instance *inst, const lxdp_device *device,
                                  lxdp_error *err);
+
+    /* ---- @since 1.4: terminals (the host reads this only when struct_size covers it) -------- */
+
+    /* Opens a new pseudo-terminal pair for an interactive command of a running instance, where
+     * the command will see it as one of its own terminals (a container: in its devpts instance,
+     * so that the command's tty is its /dev/pts/N); the terminal side is owned by the instance's
+     * root. *master receives the side the host reads and writes, *terminal the side it hands to
+     * exec as the command's stdin, stdout and stderr; both are new close-on-exec fds the host
+     * closes. NULL (or a table that ends before it): the host opens a pair of its own, which the
+     * command sees as a terminal of no name. */
+    lxdp_status (*terminal_open)(void *driver, const lxdp_instance *inst, int32_t *master,
+                                 int32_t *terminal, lxdp_error *err);
 } lxdp_instance_ops;
 
 #ifdef __cplusplus

@@ -157,6 +157,15 @@ TEST_F(Abi10PluginTest, HotPlugOfA10TableIsNotSupported) {
     }
 }
 
+// Its table ends before terminal_open (@since 1.4): interactive exec falls back to a host pty.
+TEST_F(Abi10PluginTest, TerminalOfA10TableIsTheHosts) {
+    const InstanceDriver* d = registry.instanceDriver("abi10-ct");
+    ASSERT_NE(d, nullptr);
+    InstanceRef ref;
+    ref.name = "c1";
+    EXPECT_FALSE(d->openTerminal(ref).has_value());
+}
+
 TEST_F(Abi10PluginTest, InstanceCallsCrossWithTheirArguments) {
     const InstanceDriver* d = registry.instanceDriver("abi10-ct");
     ASSERT_NE(d, nullptr);
