@@ -6,6 +6,8 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/WebSocket.h>
 
+#include <chrono>
+
 #include "api/Request.h"
 #include "util/ApiError.h"
 
@@ -90,6 +92,17 @@ std::optional<lxdp::api::WebSocket::Message> lxdp::api::WebSocket::receive(int t
         }
     } catch (const std::exception&) {
         return Message{Kind::Closed, {}};
+    }
+}
+
+void lxdp::api::WebSocket::awaitPeerClose(int timeoutMs) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+    for (;;) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+        if (left <= 0) return;
+        const auto msg = receive(static_cast<int>(left));
+        if (!msg || msg->kind == Kind::Closed) return;
     }
 }
 

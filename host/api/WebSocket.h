@@ -36,6 +36,13 @@ public:
     // Ends the connection from any thread (no close frame: the LXD clients expect none).
     void shutdown();
 
+    // Reads and drops what the peer sends (pings answered) until it closes the connection or
+    // timeoutMs pass. A stream we are done with ends this way rather than with our close: a peer
+    // that reads lazily answers the frames it comes across (the Go client pongs our ping when it
+    // reaches it), and a write to a connection we closed fails its whole read, with the data it
+    // had not read yet.
+    void awaitPeerClose(int timeoutMs);
+
 private:
     bool sendFrame(const void* data, size_t len, int flags);
 

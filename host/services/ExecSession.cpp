@@ -28,6 +28,10 @@ constexpr int kAttachTimeoutMs = 10000;
 // After the command exits, how long its output may keep flowing (a background child can hold
 // the pipes open forever).
 constexpr int kDrainTimeoutMs = 2000;
+// How long an output stream that has sent its end stays open for the client to read it and close
+// it: a loaded client reads late, and our close before its read would lose the output
+// (WebSocket::awaitPeerClose). The operation does not wait for this.
+constexpr int kPeerCloseTimeoutMs = 10000;
 
 void closeFd(int& fd) {
     if (fd >= 0) ::close(fd);
@@ -100,7 +104,10 @@ void ExecSession::serve(const std::string& secret, api::Request& request) {
     if (fd == "control") pumpControl(ws);
     else if (interactive_) pumpTerminal(ws);
     else if (fd == "0") pumpStdin(ws);
-    else pumpOutput(ws, fd == "1" ? stdoutFd_ : stderrFd_, fd);
+    else {
+        pumpOutput(ws, fd == "1" ? stdoutFd_ : stderrFd_, fd);
+        ws.awaitPeerClose(kPeerCloseTimeoutMs);
+    }
 }
 
 void ExecSession::pumpStdin(api::WebSocket& ws) {
@@ -203,6 +210,7 @@ void ExecSession::pumpControl(api::WebSocket& ws) {
 
 void ExecSession::pumpTerminal(api::WebSocket& ws) {
     std::thread output([&] { pumpOutput(ws, ptyFd_, "1"); });
+    bool clientGone = false;
     for (;;) {
         auto msg = ws.receive(200);
         if (!msg) {
@@ -210,7 +218,10 @@ void ExecSession::pumpTerminal(api::WebSocket& ws) {
             if (phase_ == Phase::Finished && done_["1"]) break;
             continue;
         }
-        if (msg->kind == api::WebSocket::Kind::Closed) break;
+        if (msg->kind == api::WebSocket::Kind::Closed) {
+            clientGone = true;
+            break;
+        }
         if (msg->data.empty()) continue;
         const char* p = msg->data.data();
         size_t left = msg->data.size();
@@ -224,6 +235,7 @@ void ExecSession::pumpTerminal(api::WebSocket& ws) {
     }
     stopPumps_ = true;
     output.join();
+    if (!clientGone) ws.awaitPeerClose(kPeerCloseTimeoutMs);
 }
 
 bool ExecSession::outputsDone() { return interactive_ ? done_["1"] : done_["1"] && done_["2"]; }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # lxc exec under load: 200 execs from 10 parallel loops on three containers while other
 # containers launch, exec and go; every one prints exactly its output (C-4 once saw an exec exit
-# 0 with no output). Large output arrives whole and exit codes come through.
+# 0 with no output: the client read its stdout after the daemon had closed it). Large output arrives whole and exit codes come through.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 export LXD_PLUGIN_PATH=$PLUGINS
@@ -35,6 +35,10 @@ expect "200 parallel execs each print their output" bash -c "[ \$(grep -c '^ok$'
 expect "execs in freshly launched containers print their output" bash -c "[ \$(grep -c '^ok$' '$WORK/churn') = 18 ]"
 # A command's output written to the wrong fd would land in the daemon's own stdout.
 expect "no command output in the daemon's stdout" bash -c "! grep -q '^ok' '$WORK/daemon.out'"
+# A loaded client reads its stdout late, maybe after the operation ended: it answers the ping it
+# finds there first, which fails (and loses the output) if the daemon let the stream go already.
+expect "a client that reads its stdout after the operation ended gets it" \
+  python3 "$here/exec_late_reader.py" "$LXD_DIR/unix.socket" s1
 expect "1000000 bytes of output arrive whole" bash -c "[ \$(lxc exec s1 -- sh -c 'head -c 1000000 /dev/zero' | wc -c) = 1000000 ]"
 expect "large stdout and stderr apart" bash -c \
   "[ \$(lxc exec s1 -- sh -c 'head -c 300000 /dev/zero; head -c 200000 /dev/zero >&2' 2>/dev/null | wc -c) = 300000 ]"
