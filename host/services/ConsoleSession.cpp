@@ -13,7 +13,6 @@
 #include "api/WebSocket.h"
 #include "services/TerminalSize.h"
 #include "util/ApiError.h"
-#include "util/Random.h"
 
 namespace lxdp::services {
 
@@ -22,9 +21,8 @@ namespace {
 constexpr auto kAttachTimeout = std::chrono::seconds(10);
 }  // namespace
 
-ConsoleSession::ConsoleSession(int width, int height) : width_(width), height_(height) {
-    for (const char* fd : {"0", "control"}) secrets_[fd] = util::randomSecret();
-}
+ConsoleSession::ConsoleSession(int width, int height)
+    : width_(width), height_(height), secrets_{"0", "control"} {}
 
 ConsoleSession::~ConsoleSession() {
     if (fd_ >= 0) ::close(fd_);
@@ -37,9 +35,7 @@ void ConsoleSession::end() {
 }
 
 void ConsoleSession::serve(const std::string& secret, api::Request& request) {
-    std::string fd;
-    for (const auto& [name, s] : secrets_)
-        if (util::secretsEqual(s, secret)) fd = name;
+    const std::string fd = secrets_.streamOf(secret);
     {
         std::lock_guard lock(mutex_);
         if (fd.empty() || attached_[fd] || ended_) throw Forbidden("Invalid websocket secret");

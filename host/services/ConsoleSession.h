@@ -9,6 +9,8 @@
 #include <mutex>
 #include <string>
 
+#include "services/WebSocketSecrets.h"
+
 namespace lxdp::api {
 class Request;
 class WebSocket;
@@ -22,7 +24,7 @@ public:
     ~ConsoleSession();
 
     // The secrets, keyed "0" and "control".
-    std::map<std::string, std::string> secrets() const { return secrets_; }
+    const std::map<std::string, std::string>& secrets() const { return secrets_.byStream(); }
 
     // Runs on the connection's thread: upgrades it and serves its websocket until the end.
     // An unknown or already used secret is a 403.
@@ -39,7 +41,7 @@ private:
 
     const int width_;
     const int height_;
-    std::map<std::string, std::string> secrets_;
+    const WebSocketSecrets secrets_;
 
     std::mutex mutex_;
     std::condition_variable cv_;

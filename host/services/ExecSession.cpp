@@ -18,7 +18,6 @@
 #include "api/WebSocket.h"
 #include "services/TerminalSize.h"
 #include "util/ApiError.h"
-#include "util/Random.h"
 
 namespace lxdp::services {
 
@@ -55,11 +54,10 @@ plugins::TerminalFds openTerminal(const plugins::InstanceDriver& driver, const p
 }  // namespace
 
 ExecSession::ExecSession(bool interactive, int width, int height)
-    : interactive_(interactive), width_(width), height_(height) {
-    static const std::vector<std::string> interactiveFds = {"0", "control"};
-    static const std::vector<std::string> pipeFds = {"0", "1", "2", "control"};
-    for (const auto& fd : interactive ? interactiveFds : pipeFds) secrets_[fd] = util::randomSecret();
-}
+    : interactive_(interactive),
+      width_(width),
+      height_(height),
+      secrets_(interactive ? WebSocketSecrets{"0", "control"} : WebSocketSecrets{"0", "1", "2", "control"}) {}
 
 ExecSession::~ExecSession() {
     closeFd(stdinFd_);
@@ -84,9 +82,7 @@ void ExecSession::setPhase(Phase p) {
 }
 
 void ExecSession::serve(const std::string& secret, api::Request& request) {
-    std::string fd;
-    for (const auto& [name, s] : secrets_)
-        if (util::secretsEqual(s, secret)) fd = name;
+    const std::string fd = secrets_.streamOf(secret);
     {
         std::lock_guard lock(mutex_);
         if (fd.empty() || attached_[fd] || phase_ == Phase::Finished || phase_ == Phase::Aborted)

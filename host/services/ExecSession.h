@@ -10,6 +10,7 @@
 #include <string>
 
 #include "plugins/InstanceDriver.h"
+#include "services/WebSocketSecrets.h"
 
 namespace lxdp::api {
 class Request;
@@ -24,7 +25,7 @@ public:
     ~ExecSession();
 
     // The secrets, keyed "0", "1", "2", "control" (or "0", "control" when interactive).
-    std::map<std::string, std::string> secrets() const { return secrets_; }
+    const std::map<std::string, std::string>& secrets() const { return secrets_.byStream(); }
 
     // Runs on the connection's thread: upgrades it and pumps its stream until the end.
     // An unknown or already used secret is a 403.
@@ -47,7 +48,7 @@ private:
     const bool interactive_;
     int width_;
     int height_;
-    std::map<std::string, std::string> secrets_;
+    const WebSocketSecrets secrets_;
 
     std::mutex mutex_;
     std::condition_variable cv_;
