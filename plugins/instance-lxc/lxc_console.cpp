@@ -18,7 +18,7 @@ namespace {
 // The monitor keeps the console proxy for as long as the command socket console_getfd returned
 // stays open, and the ABI hands the host only the pty. So the socket of each container's last
 // attach is kept here, and closed when the next attach comes: liblxc allows one console client
-// at a time, and an earlier one is over (or is taken over, as a new attach should).
+// at a time, and the host attaches a second one only once the earlier one is over.
 class ConsoleSockets {
 public:
     void replace(const std::string &container, UniqueFd socket) {

@@ -2,7 +2,7 @@
 # lxc console with a busybox container: an interactive session through the real client (under
 # script(1)) gets a shell on /dev/console and detaches with ctrl+a q; --show-log shows what was
 # written to /dev/console, from liblxc's console log, while it runs and once stopped; DELETE
-# empties it; a link put there is never followed.
+# empties it; a link put there is never followed; a second client while one is attached is refused.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 export LXD_PLUGIN_PATH=$PLUGINS
@@ -26,6 +26,15 @@ expect "ctrl+a q detaches (the client ends before the timeout)" bash -c "[ \$(ca
 expect "the console operation ends with the session" bash -c "sleep 1; ! api GET /1.0/operations | jq -e '.metadata.running[]?' | grep -q ."
 expect "a console again after the detach" bash -c \
   "(sleep 2; printf 'echo again-\$((1+1))\r'; sleep 2; printf '\001'; sleep 1; printf q) | timeout 30 script -qfec 'lxc console c1' '$WORK/console2.out' >/dev/null 2>&1; grep -q again-2 '$WORK/console2.out'"
+# A second client while one is attached is refused as upstream's, and the first stays attached.
+(sleep 2; printf '\r'; sleep 5; printf 'echo first-$((5+5))\r'; sleep 2; printf '\001'; sleep 1; printf q) |
+  timeout 30 script -qfec "lxc console c1" "$WORK/first.out" >/dev/null 2>&1 &
+first=$!
+sleep 3
+expect "a second console while one is attached is refused (busy)" bash -c \
+  "out=\$(timeout 20 script -qec 'lxc console c1' /dev/null </dev/null 2>&1); rc=\$?; echo \"\$out\"; [ \$rc = 1 ] && grep -q 'the console is busy' <<<\"\$out\""
+wait $first
+expect "the first console stays attached" grep -q 'first-10' "$WORK/first.out"
 expect "console of a stopped instance is refused" bash -c "[ \$(status_of POST /1.0/instances/c2/console '{\"width\":80,\"height\":24}') = 400 ]"
 expect "a vga console is refused" bash -c "[ \$(status_of POST /1.0/instances/c1/console '{\"type\":\"vga\"}') = 400 ]"
 expect "console of a missing instance is 404" bash -c "[ \$(status_of POST /1.0/instances/nope/console '{}') = 404 ]"
