@@ -225,6 +225,17 @@ void InstanceDriver::deviceRemove(const InstanceRef& ref, const std::string& dev
     call.check(ops_.device_remove(driver_, inst.get(), inst.device(device, name_), call.err()));
 }
 
+bool InstanceDriver::deviceUpdate(const InstanceRef& before, const InstanceRef& after, const std::string& device) const {
+    // A table from a plugin built before 1.5 was copied into a zeroed one: the member reads NULL.
+    if (ops_.device_update == nullptr) return false;
+    AbiCall call(name_, "device_update");
+    AbiInstance was(before), now(after);
+    const lxdp_status rc = ops_.device_update(driver_, was.get(), now.get(), now.device(device, name_), call.err());
+    if (rc == LXDP_E_NOTSUP) return false;
+    call.check(rc);
+    return true;
+}
+
 std::unique_ptr<ExecProcess> InstanceDriver::exec(const InstanceRef& ref, const ExecSpec& spec) const {
     AbiCall call(name_, "exec");
     AbiInstance inst(ref);

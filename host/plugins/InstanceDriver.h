@@ -121,6 +121,9 @@ public:
     bool canHotPlug() const { return ops_.device_add != nullptr && ops_.device_remove != nullptr; }
     StringMap deviceAdd(const InstanceRef& ref, const std::string& device) const;
     void deviceRemove(const InstanceRef& ref, const std::string& device) const;
+    // Changes device in place (ABI 1.5): false when the driver cannot (LXDP_E_NOTSUP, or a
+    // driver built before 1.5), and the caller removes and adds it instead.
+    bool deviceUpdate(const InstanceRef& before, const InstanceRef& after, const std::string& device) const;
 
     std::unique_ptr<ExecProcess> exec(const InstanceRef& ref, const ExecSpec& spec) const;
     // A terminal pair opened by the driver inside the running instance (ABI 1.4), for an

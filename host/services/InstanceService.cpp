@@ -493,6 +493,7 @@ plugins::InstanceRef InstanceService::applyLive(const db::InstanceRecord& rec, c
         if (networks_) {
             db::DeviceMap added;
             for (const auto& name : plugged.added) added[name] = after.devices.at(name);
+            for (const auto& name : plugged.updated) added[name] = after.devices.at(name);
             recordVolatile(rec.project, rec.name, networks_->prepareNics(rec, added));
             after = ref(get(rec.project, rec.name));
         }

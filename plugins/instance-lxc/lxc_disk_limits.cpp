@@ -167,6 +167,14 @@ void append_items(std::vector<std::pair<std::string, std::string>> &items, bool 
 
 const char *io_item(bool v2) { return v2 ? "io.max" : "blkio.throttle.read_bps_device"; }
 
+DeviceConfig device_named(const InstanceView &inst, const std::string &device) {
+    const lxdp_device_list *devs = inst.raw()->devices;
+    for (uint32_t i = 0; devs != nullptr && devs->items != nullptr && i < devs->count; i++)
+        if (devs->items[i].name != nullptr && device == devs->items[i].name)
+            return device_config(devs->items[i]);
+    fail(LXDP_E_NOTFOUND, "Device %s: the instance has no such disk", device.c_str());
+}
+
 } // namespace
 
 std::vector<std::pair<std::string, std::string>> disk_io_cgroup_items(const InstanceView &inst) {
@@ -178,6 +186,16 @@ std::vector<std::pair<std::string, std::string>> disk_io_cgroup_items(const Inst
     for (const auto &[block, t] : throttles)
         append_items(items, v2, block, t, false);
     return items;
+}
+
+void disk_update(const InstanceView &before, const InstanceView &after, const std::string &device) {
+    DeviceConfig old = device_named(before, device), now = device_named(after, device);
+    for (const char *key : {"limits.read", "limits.write", "limits.max"}) {
+        old.erase(key);
+        now.erase(key);
+    }
+    if (old != now)
+        fail(LXDP_E_NOTSUP, "Device %s: a disk changes in place only in its limits.read/write/max", device.c_str());
 }
 
 void update_disk_io_limits(const Driver &drv, const InstanceView &before, const InstanceView &after) {

@@ -23,4 +23,9 @@ std::vector<std::pair<std::string, std::string>> disk_io_cgroup_items(const Inst
 // block device no longer limited goes back to no limit.
 void update_disk_io_limits(const Driver &drv, const InstanceView &before, const InstanceView &after);
 
+// A disk of a running container changed in place (device_update) when only its I/O limits
+// changed: update, which follows every change, sets the throttles. LXDP_E_NOTSUP for any other
+// key, and the host remounts the disk (removes it and adds it again).
+void disk_update(const InstanceView &before, const InstanceView &after, const std::string &device);
+
 } // namespace lxdp_lxc

@@ -1,5 +1,7 @@
 #include "lxc_hotplug.h"
 
+#include "lxc_disk_limits.h"
+
 namespace lxdp_lxc {
 
 namespace {
@@ -44,6 +46,16 @@ void device_remove(const Driver &drv, const InstanceView &inst, const lxdp_devic
         unix_remove(drv, inst, device);
     else
         refuse(name, type);
+}
+
+void device_update(const Driver &drv, const InstanceView &before, const InstanceView &after, const lxdp_device &device) {
+    const std::string name = name_of(device), type = type_of(device);
+    if (type == "nic")
+        nic_update(drv, before, after, name);
+    else if (type == "disk")
+        disk_update(before, after, name);
+    else
+        fail(LXDP_E_NOTSUP, "Device %s: type %s changes by removal and addition", name.c_str(), type.c_str());
 }
 
 } // namespace lxdp_lxc

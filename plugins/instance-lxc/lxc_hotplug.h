@@ -15,10 +15,14 @@ void device_add(const Driver &drv, const InstanceView &inst, const lxdp_device &
                 const lxdp_kv_sink *volatile_out);
 // inst: the instance as it was with the device, volatile keys included.
 void device_remove(const Driver &drv, const InstanceView &inst, const lxdp_device &device);
+// before, after: the instance as it was and is now; LXDP_E_NOTSUP where the change cannot be
+// made in place (the host then removes the device and adds it again).
+void device_update(const Driver &drv, const InstanceView &before, const InstanceView &after, const lxdp_device &device);
 
 // Per type.
 void nic_add(const Driver &drv, const InstanceView &inst, const std::string &device, const lxdp_kv_sink *volatile_out);
 void nic_remove(const Driver &drv, const InstanceView &inst, const std::string &device);
+void nic_update(const Driver &drv, const InstanceView &before, const InstanceView &after, const std::string &device);
 void disk_add(const Driver &drv, const InstanceView &inst, const lxdp_device &device);
 void disk_remove(const Driver &drv, const InstanceView &inst, const lxdp_device &device);
 // unix-char, unix-block, and the nodes of usb and gpu devices.

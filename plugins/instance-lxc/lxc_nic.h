@@ -54,18 +54,28 @@ std::vector<std::string> split_list(const std::string &value); // "a, b" -> {"a"
 void run_host(const Driver &drv, const std::vector<std::string> &argv);
 // bytes random bytes from /dev/urandom as lowercase hex (at most 8).
 std::string random_hex(size_t bytes);
-// limits.ingress/egress/max on a host-side veth through tc (lxc_nic_limits.cpp).
+// limits.ingress/egress/max on a host-side veth through tc (lxc_nic_limits.cpp), and their
+// change on a running NIC from old's to now's (same host side; also from a change that failed
+// halfway, back to old's).
 void apply_nic_limits(const Driver &drv, const Nic &nic);
+void update_nic_limits(const Driver &drv, const Nic &old, const Nic &now);
 
 // security.*_filtering of bridged NICs (lxc_nic_filter.cpp): loads the filters of those of nics
 // that have them (before the NICs join their bridge) and names the commands that remove them.
 void setup_nic_filters(const Driver &drv, const InstanceView &inst, const std::vector<Nic> &nics);
 std::vector<std::vector<std::string>> nic_filter_undo(const Nic &nic);
+// A running NIC's filter changed from old's to now's (same host side). When now's filter fails to
+// load, the NIC's host side is left down (nothing passes) and the error says so; a later change
+// that loads brings it up again.
+void update_nic_filter(const Driver &drv, const InstanceView &inst, const Nic &old, const Nic &now);
 
 // ipv4.routes/ipv6.routes of bridged and p2p NICs (lxc_nic_routes.cpp), added once the container
 // runs, and the commands that remove those the container's stop leaves behind.
 void add_nic_routes(const Driver &drv, const Nic &nic);
 std::vector<std::vector<std::string>> nic_route_undo(const Nic &nic);
+// A running NIC's routes changed from old's to now's: those now drops deleted (gone already is
+// no error), its own added or replaced.
+void update_nic_routes(const Driver &drv, const Nic &old, const Nic &now);
 // The parent's proxy ARP/NDP entries of a routed NIC, which its stop leaves behind, removed
 // (lxc_nic_routed.cpp).
 std::vector<std::vector<std::string>> nic_routed_undo(const Nic &nic);

@@ -7,7 +7,9 @@
 // forward hook), so that removing the filter is deleting one table. A table is loaded before its
 // NIC's host side joins the bridge (no unfiltered moment: before the start, or before a hot-plugged
 // NIC is attached) and deleted by the NIC's undo script (lxc_nic_stop_hook.cpp), which runs when
-// the container stops or the NIC is removed from it.
+// the container stops or the NIC is removed from it. A running NIC's filter changes in place
+// (update_nic_filter): the new table replaces the old one in the same load, and a NIC whose new
+// filter fails to load is cut off rather than left filtered less than asked (fail closed).
 #include "lxc_nic.h"
 
 #include <cctype>
@@ -93,6 +95,20 @@ std::string delete_table(const Nic &nic) {
     return "table bridge " + table_of(nic) + "\ndelete table bridge " + table_of(nic) + "\n";
 }
 
+// A NIC whose new filter did not load must not forward under the old filter or none (fail
+// closed, as Incus since incus#4008): its host side goes down, and nothing crosses until a change
+// of its filter succeeds, it is added again or the container restarts. Throws why, saying so.
+[[noreturn]] void cut_off(const Driver &drv, const Nic &nic, const Error &why) {
+    try {
+        run_host(drv, {"ip", "link", "set", "dev", nic.host_name, "down"});
+    } catch (const Error &e) {
+        fail(why.code(), "Device %s: its filter could not be applied (%s), nor could the NIC be cut off: %s",
+             nic.device.c_str(), why.what(), e.what());
+    }
+    fail(why.code(), "Device %s: its filter could not be applied, so the NIC passes no traffic until it is: %s",
+         nic.device.c_str(), why.what());
+}
+
 } // namespace
 
 std::vector<std::vector<std::string>> nic_filter_undo(const Nic &nic) {
@@ -122,9 +138,30 @@ void setup_nic_filters(const Driver &drv, const InstanceView &inst, const std::v
         fail(LXDP_E_NOTSUP, "nft is not installed: security.*_filtering of NICs needs it (package nftables)");
     const std::string file = drv.container_dir(inst) + kLoadFile;
     write_file(file, load.str());
-    run_host(drv, {"nft", "-f", file});
+    try {
+        run_host(drv, {"nft", "-f", file});
+    } catch (const Error &) {
+        unlink(file.c_str()); // the load's error is the one to report
+        throw;
+    }
     if (unlink(file.c_str()) != 0)
         fail_errno(errno, "Failed to remove %s", file.c_str());
+}
+
+void update_nic_filter(const Driver &drv, const InstanceView &inst, const Nic &old, const Nic &now) {
+    try {
+        if (is_filtered(now))
+            setup_nic_filters(drv, inst, {now}); // one load replaces the old table: no gap
+        else if (is_filtered(old))
+            run_host(drv, nic_filter_undo(old).front());
+    } catch (const Error &e) {
+        // Dropping the filter failed: the old one still holds, the NIC is as it was.
+        if (!is_filtered(now))
+            throw;
+        cut_off(drv, now, e);
+    }
+    // Up again, should an earlier change that failed have cut it off.
+    run_host(drv, {"ip", "link", "set", "dev", now.host_name, "up"});
 }
 
 } // namespace lxdp_lxc

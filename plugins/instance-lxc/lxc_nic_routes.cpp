@@ -4,7 +4,10 @@
 // did), and outlive the container: the stop hook deletes them (nic_route_undo).
 #include "lxc_nic.h"
 
+#include <algorithm>
 #include <tuple>
+
+#include "command.h"
 
 namespace lxdp_lxc {
 
@@ -46,6 +49,24 @@ std::vector<std::string> route_argv(const char *verb, const Route &r, const std:
 void add_nic_routes(const Driver &drv, const Nic &nic) {
     for (const Route &r : routes_of(nic))
         run_host(drv, route_argv("replace", r, route_dev(nic)));
+}
+
+void update_nic_routes(const Driver &drv, const Nic &old, const Nic &now) {
+    const std::vector<Route> kept = routes_of(now);
+    for (const Route &r : routes_of(old)) {
+        const bool stays = std::any_of(kept.begin(), kept.end(), [&](const Route &k) {
+            return k.subnet == r.subnet && k.via == r.via && route_dev(now) == route_dev(old);
+        });
+        if (stays)
+            continue;
+        // A route gone already (its interface went down, say) is what was asked for.
+        const lxdp_cmd::Result res = lxdp_cmd::run(drv.host(), route_argv("del", r, route_dev(old)));
+        if (res.rc != LXDP_OK)
+            fail(res.rc, "\"%s\": %s", res.shown.c_str(), res.message.c_str());
+        if (res.exit_status != 0 && res.err.find("No such process") == std::string::npos)
+            fail(LXDP_E_IO, "\"%s\" failed (exit %d): %s", res.shown.c_str(), res.exit_status, res.err.c_str());
+    }
+    add_nic_routes(drv, now);
 }
 
 std::vector<std::vector<std::string>> nic_route_undo(const Nic &nic) {

@@ -212,6 +212,15 @@ lxdp_status op_terminal_open(void *driver, const lxdp_instance *inst, int32_t *m
     });
 }
 
+lxdp_status op_device_update(void *driver, const lxdp_instance *before, const lxdp_instance *after,
+                             const lxdp_device *device, lxdp_error *err) {
+    return guard(err, [&] {
+        if (device == nullptr)
+            fail(LXDP_E_INVAL, "Missing device");
+        device_update(drv_of(driver), InstanceView(before), InstanceView(after), *device);
+    });
+}
+
 const lxdp_instance_ops kOps = {
     .struct_size = sizeof(lxdp_instance_ops),
     .info = op_info,
@@ -240,6 +249,7 @@ const lxdp_instance_ops kOps = {
     .device_add = op_device_add,
     .device_remove = op_device_remove,
     .terminal_open = op_terminal_open,
+    .device_update = op_device_update,
 };
 
 const lxdp_component kComponents[] = {{

@@ -49,7 +49,8 @@ typedef struct lxdp_instance_info {
  * So there is no device component kind: a device plugin would have to reach into the instance
  * driver's backend (its liblxc config, its namespaces), which only that driver owns. Devices
  * added to or removed from a running instance reach it through device_add/device_remove
- * (@since 1.2); a changed device is removed and added again. */
+ * (@since 1.2); a changed device is changed in place where the driver can (device_update,
+ * @since 1.5), else removed and added again. */
 typedef struct lxdp_device {
     uint32_t struct_size;
     uint32_t reserved;
@@ -240,6 +241,19 @@ typedef struct lxdp_instance_ops {
      * command sees as a terminal of no name. */
     lxdp_status (*terminal_open)(void *driver, const lxdp_instance *inst, int32_t *master,
                                  int32_t *terminal, lxdp_error *err);
+
+    /* ---- @since 1.5: in-place device changes (read only when struct_size covers it) -------- */
+
+    /* Changes one device of a running instance in place: before and after are the instance as
+     * it was and as it is now (volatile keys included), device the changed one as it is now, of
+     * the same type as before. LXDP_E_NOTSUP when the change cannot be made in place (a key the
+     * backend only sets up when the device comes in): the host then removes the device and adds
+     * it again (device_remove, device_add). On any other failure the device is as it was, or
+     * more closed than it was where that is safer (a NIC whose new traffic filter did not load
+     * passes nothing), and the error says so. Same ownership as device_add. NULL (or a table that
+     * ends before it): every change is a removal and an addition. */
+    lxdp_status (*device_update)(void *driver, const lxdp_instance *before, const lxdp_instance *after,
+                                 const lxdp_device *device, lxdp_error *err);
 } lxdp_instance_ops;
 
 #ifdef __cplusplus

@@ -137,7 +137,7 @@ TEST_F(Abi10PluginTest, VolumeListOfA10TableIsNotSupported) {
 }
 
 // Its table ends before device_add (@since 1.2): a device change on a running instance is
-// refused by name, never a read past the table.
+// refused by name, never a read past the table (device_update's neither).
 TEST_F(Abi10PluginTest, HotPlugOfA10TableIsNotSupported) {
     const InstanceDriver* d = registry.instanceDriver("abi10-ct");
     ASSERT_NE(d, nullptr);
@@ -155,6 +155,8 @@ TEST_F(Abi10PluginTest, HotPlugOfA10TableIsNotSupported) {
             EXPECT_NE(std::string(e.what()).find("hot-plug not supported by this driver"), std::string::npos) << e.what();
         }
     }
+    // Nor before device_update (@since 1.5): a change is left to removal and addition.
+    EXPECT_FALSE(d->deviceUpdate(ref, ref, "eth1"));
 }
 
 // Its table ends before terminal_open (@since 1.4): interactive exec falls back to a host pty.
