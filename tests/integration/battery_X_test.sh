@@ -52,17 +52,21 @@ expect "X-5 100 000-deep nesting refused" preseed "$WORK/deep.yaml" 'nests too d
 expect "X-5 a 64 MiB scalar refused" preseed "$WORK/big.yaml" 'larger than'
 expect "X-5 python tag changes nothing" bash -c "preseed '$WORK/tag.yaml' . ; [ ! -e '$pwn' ]"
 expect "daemon still serves" bash -c "[ \$(status_of GET /1.0) = 200 ]"
-# X-6: a bridged NIC with security.ipv4_filtering (network ACLs are not in the LXD 4.0 spec: that
-# half of the row is not run). From inside, the container sends ARP with a sender address not its
-# own (busybox arping -s, and the ARP a ping from a secondary address triggers) and IP with a
-# spoofed source (ping -I); the host's neighbour table and the missing replies show what reached
-# the host. Then the NIC's filter cannot be loaded (a table of the same name held by another
-# nft with "flags owner"): the start is refused and no unfiltered veth is left on the bridge.
+# X-6: a bridged NIC with security.ipv4_filtering (the row's network ACL half is not run: network
+# ACLs are not in the LXD 4.0 spec, no network_acl in spec/lxd-4.0-documentation.txt). From
+# inside, the container sends ARP with a sender address not its own (busybox arping -s, and the
+# ARP a ping from a secondary address triggers) and IP with a spoofed source (ping -I); the
+# host's neighbour table on the bridge and the replies from the bridge's address show what
+# reached the host. Then the NIC's filter cannot be loaded (a table of the same name held by
+# another nft with "flags owner"): a start or a hot-plug is refused with nothing left, and a
+# filter turned on in place (device_update) leaves the NIC cut off (deny-all), never unfiltered.
 # Addresses: 198.18.66.0/24 on a bridge the test makes; nothing leaves the machine.
 if command -v nft >/dev/null; then
-  BR=lxdpx6br HOST=lxdpx6h OWN=198.18.66.2 SPOOF=198.18.66.77
-  export BR HOST OWN SPOOF
-  x6_cleanup() { lxc delete -f x6 >/dev/null 2>&1; lxc network delete $BR >/dev/null 2>&1; ip link del $BR 2>/dev/null; true; }
+  BR=lxdpx6br HOST=lxdpx6h HOST2=lxdpx6h2 OWN=198.18.66.2 SPOOF=198.18.66.77
+  export BR HOST HOST2 OWN SPOOF
+  holder=
+  release_tables() { [ -n "$holder" ] || return 0; exec 8>&-; wait "$holder"; holder=; }
+  x6_cleanup() { release_tables; lxc delete -f x6 >/dev/null 2>&1; lxc network delete $BR >/dev/null 2>&1; ip link del $BR 2>/dev/null; true; }
   trap 'rm -f "$pwn"; x6_cleanup; finish' EXIT
   lxc network create $BR ipv4.address=198.18.66.1/24 ipv4.nat=false ipv6.address=none >/dev/null
   lxc init bb x6 >/dev/null
@@ -78,7 +82,21 @@ if command -v nft >/dev/null; then
     ip neigh show $SPOOF dev $BR | grep -q lladdr && echo spoofed-neighbour
     true
   }
-  export -f probes
+  eth0_index() { lxc exec x6 -- cat /sys/class/net/eth0/ifindex; }
+  export -f probes eth0_index
+  # The forced apply error: the NICs' table names held by an nft that owns them.
+  hold_tables() {
+    mkfifo "$WORK/nft-in"
+    nft -i <"$WORK/nft-in" >"$WORK/nft-out" 2>&1 &
+    holder=$!
+    exec 8>"$WORK/nft-in"
+    rm -f "$WORK/nft-in"
+    local t
+    for t in "$@"; do echo "add table bridge $t { flags owner; }" >&8; done
+    for t in "$@"; do
+      for _ in $(seq 20); do nft list tables bridge | grep -qw "$t" && break; sleep 0.2; done
+    done
+  }
   # The control: without the filter every probe reaches the host.
   expect "X-6 control: unfiltered, the spoofed ARP and IP reach the host" bash -c "lxc start x6 && out=\$(probes) && echo \"\$out\" &&
     [ \"\$(echo \$out)\" = 'own-ping spoofed-arp-answered spoofed-ping spoofed-neighbour' ]"
@@ -86,22 +104,32 @@ if command -v nft >/dev/null; then
   lxc config device set x6 eth0 security.ipv4_filtering=true
   expect "X-6 filtered: only the container's own traffic reaches the host" bash -c "lxc start x6 && out=\$(probes) && echo \"\$out\" && [ \"\$(echo \$out)\" = own-ping ]"
   lxc stop -f x6
-  # The forced apply error: the NIC's table name held by an nft that owns it.
-  mkfifo "$WORK/nft-in"
-  nft -i <"$WORK/nft-in" >"$WORK/nft-out" 2>&1 &
-  holder=$!
-  exec 8>"$WORK/nft-in"
-  echo "add table bridge lxdpp_$HOST { flags owner; }" >&8
-  for _ in $(seq 20); do nft list tables bridge | grep -qw "lxdpp_$HOST" && break; sleep 0.2; done
-  expect "X-6 the clashing table is in place" bash -c "nft list tables bridge | grep -qw lxdpp_$HOST"
+  hold_tables lxdpp_$HOST lxdpp_$HOST2
+  expect "X-6 the clashing tables are in place" bash -c "nft list tables bridge | grep -qw lxdpp_$HOST && nft list tables bridge | grep -qw lxdpp_$HOST2"
   expect "X-6 failed filter apply: the start is refused, naming nft" bash -c "! lxc start x6 2>'$WORK/x6.err'; r=\$?; cat '$WORK/x6.err'; [ \$r = 0 ] && grep -qi nft '$WORK/x6.err'"
   expect "X-6 failed filter apply: stopped, no veth on the bridge" bash -c "lxc list x6 -c s -f csv | grep -qx STOPPED && ! ip link show $HOST >/dev/null 2>&1 && [ -z \"\$(ip link show master $BR)\" ]"
-  exec 8>&-
-  wait "$holder"
+  release_tables
   expect "X-6 with the clash gone, the start filters again" bash -c "lxc start x6 && nft list table bridge lxdpp_$HOST | grep -q 'ip saddr != $OWN drop' && out=\$(probes) && [ \"\$(echo \$out)\" = own-ping ]"
+
+  # In place (device_update): the filter goes and comes back, the interface staying inside.
+  IDX=$(eth0_index)
+  export IDX
+  expect "X-6 filter dropped in place: spoofed IP reaches the host, same interface" bash -c "lxc config device unset x6 eth0 security.ipv4_filtering &&
+    ! nft list table bridge lxdpp_$HOST >/dev/null 2>&1 && [ \"\$(eth0_index)\" = \"\$IDX\" ] && out=\$(probes) && echo \"\$out\" && echo \"\$out\" | grep -qx spoofed-ping"
+  hold_tables lxdpp_$HOST lxdpp_$HOST2
+  expect "X-6 failed filter on hot-plug: refused, no NIC left" bash -c "! lxc config device add x6 eth1 nic network=$BR host_name=$HOST2 security.mac_filtering=true 2>'$WORK/x6.err' &&
+    cat '$WORK/x6.err' && ! ip link show $HOST2 >/dev/null 2>&1 && ! lxc config device show x6 | grep -q eth1 && ! lxc exec x6 -- ip link show eth1 >/dev/null 2>&1 && [ \"\$(ip -o link show master $BR | wc -l)\" = 1 ]"
+  expect "X-6 failed filter update in place: refused, config unchanged" bash -c "! lxc config device set x6 eth0 security.ipv4_filtering=true 2>'$WORK/x6.err';
+    r=\$?; cat '$WORK/x6.err'; [ \$r = 0 ] && grep -qi filter '$WORK/x6.err' && [ -z \"\$(lxc config device get x6 eth0 security.ipv4_filtering)\" ]"
+  expect "X-6 failed filter update in place: the NIC is left deny-all, not unfiltered" bash -c "ip -o link show $HOST | grep -q 'state DOWN' &&
+    out=\$(probes) && echo \"\$out\" && [ -z \"\$out\" ] && [ \"\$(eth0_index)\" = \"\$IDX\" ]"
+  release_tables
+  expect "X-6 with the clash gone, the update filters in place and the NIC is back" bash -c "lxc config device set x6 eth0 security.ipv4_filtering=true &&
+    ip -o link show $HOST | grep -q ',UP' && [ \"\$(eth0_index)\" = \"\$IDX\" ] && out=\$(probes) && echo \"\$out\" && [ \"\$(echo \$out)\" = own-ping ]"
+  expect "X-6 with the clash gone, a filtered NIC hot-plugs" bash -c "lxc config device add x6 eth1 nic network=$BR host_name=$HOST2 security.mac_filtering=true &&
+    nft list table bridge lxdpp_$HOST2 >/dev/null && lxc config device remove x6 eth1 && ! nft list table bridge lxdpp_$HOST2 >/dev/null 2>&1"
   x6_cleanup
 else
   echo "X-6 skip: nft (package nftables) is not installed"
 fi
-echo "X-6 skip: the network ACL half: network ACLs are not in the LXD 4.0 spec (no network_acl in spec/lxd-4.0-documentation.txt)"
 lxc delete -f x1 >/dev/null 2>&1
