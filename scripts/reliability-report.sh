@@ -16,7 +16,7 @@ for t in tests/integration/battery_*_test.sh; do
   family=$(basename "$t" _test.sh)
   echo "running $family" >&2
   start=$(date +%s)
-  BATTERY_CYCLES=${CYCLES:-100} BATTERY_FLOOD=10000 BATTERY_KILLS=100 bash "$t" "$build/host/lxd" "$build/plugins" "$build/tests/fixtures" >"$logs/$family.log" 2>&1 || true
+  BATTERY_CYCLES=${CYCLES:-100} BATTERY_FLOOD=10000 BATTERY_KILLS=100 BATTERY_PUSHES=1000 bash "$t" "$build/host/lxd" "$build/plugins" "$build/tests/fixtures" >"$logs/$family.log" 2>&1 || true
   echo "$(($(date +%s) - start))" >"$logs/$family.seconds"
 done
 python3 - "$logs" build-fuzz/findings "$out/README.md" <<'PY'
