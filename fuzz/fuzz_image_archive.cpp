@@ -1,5 +1,6 @@
-// Image and backup tarballs: compression detection, the tar walk that finds metadata.yaml, and
-// the unpacker with its member checks, on any bytes.
+// Image and backup tarballs: compression detection, the tar walk that finds metadata.yaml, the
+// unpacker with its member checks, and a split image's rootfs check (squashfs superblock or
+// tarball), on any bytes.
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -46,6 +47,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     InputFile input(data, size);
     try {
         lxdp::images::compressionOf(input.path());
+    } catch (const lxdp::ApiError&) {
+    }
+    try {
+        lxdp::images::checkSplitRootfs(input.path());
     } catch (const lxdp::ApiError&) {
     }
     try {

@@ -10,6 +10,7 @@
 
 #include "ops/Operation.h"
 #include "util/ApiError.h"
+#include "util/Random.h"
 
 namespace lxdp::api {
 
@@ -63,21 +64,61 @@ Response Response::raw(std::string body, std::map<std::string, std::string> head
     return r;
 }
 
-Response Response::file(const std::string& path, std::map<std::string, std::string> headers) {
+namespace {
+// A regular file of the host, never opened through a symlink in its last component.
+std::shared_ptr<int> openRegularFile(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT) throw NotFound("File not found");
     if (fd < 0 && errno == ELOOP) throw BadRequest("The file is a symlink: path escapes");
     if (fd < 0) throw InternalError("Cannot open the file");
-    Response r;
-    r.fd_ = std::shared_ptr<int>(new int(fd), [](int* p) {
+    std::shared_ptr<int> shared(new int(fd), [](int* p) {
         ::close(*p);
         delete p;
     });
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) throw BadRequest("Not a regular file");
+    return shared;
+}
+
+off_t fileSize(int fd) {
+    struct stat st {};
+    return ::fstat(fd, &st) == 0 ? st.st_size : 0;
+}
+
+void copyFile(int fd, off_t size, std::ostream& out) {
+    char buf[65536];
+    for (off_t at = 0; at < size && out;) {
+        // pread: copies of this response share the descriptor, not a file position.
+        const ssize_t n = ::pread(fd, buf, sizeof buf, at);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        out.write(buf, n);
+        at += n;
+    }
+}
+
+// The head of a part of a multipart body; parts after the first begin on a new line.
+std::string partHead(const std::string& boundary, const std::string& name, const std::string& filename, bool first) {
+    return std::string(first ? "" : "\r\n") + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name +
+           "\"; filename=\"" + filename + "\"\r\nContent-Type: application/octet-stream\r\n\r\n";
+}
+}  // namespace
+
+Response Response::file(const std::string& path, std::map<std::string, std::string> headers) {
+    Response r;
+    r.files_.push_back({openRegularFile(path), "", ""});
     r.kind_ = Kind::File;
     r.headers_ = std::move(headers);
     r.contentType_ = "application/octet-stream";
+    return r;
+}
+
+Response Response::files(const std::vector<FilePart>& parts) {
+    Response r;
+    for (const auto& part : parts) r.files_.push_back({openRegularFile(part.path), part.name, part.filename});
+    r.kind_ = Kind::Multipart;
+    r.body_ = util::randomSecret().substr(0, 32);
+    r.contentType_ = "multipart/form-data; boundary=" + r.body_;
     return r;
 }
 
@@ -147,19 +188,29 @@ void Response::send(Poco::Net::HTTPServerResponse& http) const {
     case Kind::File: {
         for (const auto& [k, v] : headers_) http.set(k, v);
         http.setContentType(contentType_);
-        struct stat st {};
-        ::fstat(*fd_, &st);
-        http.setContentLength64(static_cast<Poco::Int64>(st.st_size));
-        std::ostream& out = http.send();
-        char buf[65536];
-        for (off_t at = 0; at < st.st_size && out;) {
-            // pread: copies of this response share the descriptor, not a file position.
-            const ssize_t n = ::pread(*fd_, buf, sizeof buf, at);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) break;
-            out.write(buf, n);
-            at += n;
+        const off_t size = fileSize(*files_.front().fd);
+        http.setContentLength64(static_cast<Poco::Int64>(size));
+        copyFile(*files_.front().fd, size, http.send());
+        return;
+    }
+    case Kind::Multipart: {
+        const std::string tail = "\r\n--" + body_ + "--\r\n";
+        std::vector<std::string> heads;
+        std::vector<off_t> sizes;
+        Poco::Int64 length = static_cast<Poco::Int64>(tail.size());
+        for (const auto& f : files_) {
+            heads.push_back(partHead(body_, f.name, f.filename, heads.empty()));
+            sizes.push_back(fileSize(*f.fd));
+            length += static_cast<Poco::Int64>(heads.back().size() + sizes.back());
         }
+        http.setContentType(contentType_);
+        http.setContentLength64(length);
+        std::ostream& out = http.send();
+        for (size_t i = 0; i < files_.size(); ++i) {
+            out << heads[i];
+            copyFile(*files_[i].fd, sizes[i], out);
+        }
+        out << tail;
         return;
     }
     }

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -34,6 +35,15 @@ public:
     // in its last component (a log or export replaced by a link must not serve the link's
     // target): NotFound when it is missing, BadRequest when it is a link or not a regular file.
     static Response file(const std::string& path, std::map<std::string, std::string> headers);
+    // One part of a multipart answer: its form name, the file name it offers, the host file.
+    struct FilePart {
+        std::string name;
+        std::string filename;
+        std::string path;
+    };
+    // Streams regular files of the host as one multipart/form-data body (a split image's export,
+    // as upstream), each opened as file() opens one.
+    static Response files(const std::vector<FilePart>& parts);
     // The handler already answered (websocket upgrades).
     static Response handled();
 
@@ -41,17 +51,23 @@ public:
     int status() const { return status_; }
 
 private:
-    enum class Kind { Sync, Async, Error, Raw, File, Handled };
+    enum class Kind { Sync, Async, Error, Raw, File, Multipart, Handled };
+    // A file being served: the descriptor is shared by copies of the response, closed with the last.
+    struct OpenFile {
+        std::shared_ptr<int> fd;
+        std::string name;
+        std::string filename;
+    };
     Kind kind_ = Kind::Sync;
     int status_ = 200;
     nlohmann::json metadata_;
     std::string etag_;
     std::string location_;
-    std::string body_;  // error message, raw body, file path, or serialized sync metadata
+    std::string body_;  // error message, raw body, multipart boundary, or serialized sync metadata
     std::string contentType_;
     std::map<std::string, std::string> headers_;
     std::shared_ptr<ops::Operation> op_;
-    std::shared_ptr<int> fd_;  // the open file of Kind::File, closed with the last copy
+    std::vector<OpenFile> files_;  // Kind::File: one; Kind::Multipart: each part
 };
 
 }  // namespace lxdp::api

@@ -1,4 +1,4 @@
-// Inspecting image tarballs without extracting them: metadata and compression.
+// Inspecting image files without extracting them: metadata, compression, a split image's rootfs.
 #include "images/ImageArchive.h"
 
 #include <archive.h>
@@ -9,6 +9,7 @@
 #include "images/ArchiveReader.h"
 #include "images/MemberPath.h"
 #include "images/MetadataYaml.h"
+#include "images/SquashfsSuperblock.h"
 #include "util/ApiError.h"
 
 namespace lxdp::images {
@@ -33,6 +34,11 @@ ImageMetadata readImageMetadata(const std::string& tarballPath) {
     ImageMetadata md = parseImageMetadata(*yaml);
     md.hasRootfs = hasRootfs;
     return md;
+}
+
+void checkSplitRootfs(const std::string& path) {
+    if (isSquashfs(path)) return checkSquashfs(path);
+    compressionOf(path);
 }
 
 std::string compressionOf(const std::string& path) {

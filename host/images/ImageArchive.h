@@ -31,6 +31,10 @@ struct ImageMetadata {
     bool hasRootfs = false;
 };
 
+// A split image is kept as two files: images/<fingerprint> (its metadata tarball) and beside it
+// images/<fingerprint> + this suffix (its rootfs: a tarball or a squashfs), as upstream.
+inline constexpr const char* kSplitRootfsSuffix = ".rootfs";
+
 // The message of the ApiError thrown when `cancelled` reports true, so callers can tell a
 // cancellation from a failure.
 inline constexpr const char* kOperationCancelled = "Operation cancelled";
@@ -40,6 +44,10 @@ inline constexpr const char* kOperationCancelled = "Operation cancelled";
 // metadata.yaml (or it is not a regular file), or the YAML is invalid, oversized, or lacks the
 // architecture.
 ImageMetadata readImageMetadata(const std::string& tarballPath);
+
+// Checks a split image's rootfs file before it is stored: a squashfs (its superblock, see
+// checkSquashfs) or a tarball (readable up to its first member). BadRequest naming the problem.
+void checkSplitRootfs(const std::string& path);
 
 // "gzip", "xz", "bzip2", "zstd", "lzma" or "none", as detected from the content (not the name).
 // BadRequest when the file is not a tarball.

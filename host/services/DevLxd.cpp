@@ -108,8 +108,7 @@ void DevLxd::routes() {
         const std::string fp = r.param("fp");
         const auto image = images_.resolve(imageProject(db_, rec.project), fp);
         if (!image.isPublic && !image.cached) throw NotFound("Image not found");
-        return api::Response::file(images_.tarballPath(image.fingerprint),
-                                   {{"Content-Disposition", "inline;filename=" + images_.exportFilename(image)}});
+        return images_.exportResponse(image);
     });
 }
 

@@ -13,6 +13,7 @@
 #include "db/ImageFiles.h"
 #include "events/EventHub.h"
 #include "images/ImageArchive.h"
+#include "images/SquashfsSuperblock.h"
 #include "services/ImageVolumes.h"
 #include "util/ApiError.h"
 #include "util/FaultPoint.h"
@@ -29,6 +30,10 @@ bool isHex(const std::string& s) {
 
 std::string ImageService::tarballPath(const std::string& fingerprint) const { return paths_.images + "/" + fingerprint; }
 
+std::string ImageService::rootfsPath(const std::string& fingerprint) const {
+    return tarballPath(fingerprint) + images::kSplitRootfsSuffix;
+}
+
 void ImageService::pruneLeftoverFiles() {
     DIR* dir = ::opendir(paths_.images.c_str());
     if (!dir) return;
@@ -37,7 +42,9 @@ void ImageService::pruneLeftoverFiles() {
         std::string name = entry->d_name;
         if (name == "." || name == "..") continue;
         // A split image's rootfs is stored beside its metadata as <fingerprint>.rootfs.
-        const std::string base = name.size() > 7 && name.ends_with(".rootfs") ? name.substr(0, name.size() - 7) : name;
+        const std::string suffix = images::kSplitRootfsSuffix;
+        const std::string base = name.size() > suffix.size() && name.ends_with(suffix)
+                                     ? name.substr(0, name.size() - suffix.size()) : name;
         if (name.rfind("upload-", 0) == 0 || !recorded.count(base)) ::unlinkat(::dirfd(dir), name.c_str(), 0);
     }
     ::closedir(dir);
@@ -45,11 +52,18 @@ void ImageService::pruneLeftoverFiles() {
 
 db::ImageRecord ImageService::import(const ImageUpload& upload) {
     util::faultPoint("image-import-upload-written");
-    auto discard = [&] { ::unlink(upload.path.c_str()); };
+    const bool split = !upload.rootfsPath.empty();
+    auto discard = [&] {
+        ::unlink(upload.path.c_str());
+        if (split) ::unlink(upload.rootfsPath.c_str());
+    };
     images::ImageMetadata meta;
     try {
         meta = images::readImageMetadata(upload.path);
-        if (!meta.hasRootfs) throw BadRequest("Split images (metadata without rootfs) are not supported yet");
+        if (!split && !meta.hasRootfs)
+            throw BadRequest("Image has no rootfs (a split image's metadata tarball is imported with its rootfs file)");
+        if (split && meta.hasRootfs) throw BadRequest("The metadata tarball of a split image holds a rootfs too");
+        if (split) images::checkSplitRootfs(upload.rootfsPath);
     } catch (...) {
         discard();
         throw;
@@ -74,9 +88,16 @@ db::ImageRecord ImageService::import(const ImageUpload& upload) {
     rec.properties = meta.properties;
     for (const auto& [k, v] : upload.properties) rec.properties[k] = v;
 
-    const std::string finalPath = tarballPath(upload.fingerprint);
-    if (std::rename(upload.path.c_str(), finalPath.c_str()) != 0) {
+    // Files without their row (a crash before the record) are pruned at the next start.
+    const std::string finalPath = tarballPath(upload.fingerprint), finalRootfs = rootfsPath(upload.fingerprint);
+    auto unstore = [&] {
+        ::unlink(finalPath.c_str());
+        ::unlink(finalRootfs.c_str());
+    };
+    if ((split && std::rename(upload.rootfsPath.c_str(), finalRootfs.c_str()) != 0) ||
+        std::rename(upload.path.c_str(), finalPath.c_str()) != 0) {
         discard();
+        unstore();
         throw InternalError("Cannot store the image file");
     }
     util::faultPoint("image-import-after-file");
@@ -86,7 +107,7 @@ db::ImageRecord ImageService::import(const ImageUpload& upload) {
             if (upload.source) db::recordImageSource(db_, *upload.source);
         });
     } catch (...) {
-        ::unlink(finalPath.c_str());
+        unstore();
         throw;
     }
     util::faultPoint("image-import-after-record");
@@ -120,6 +141,7 @@ void ImageService::remove(const std::string& project, const std::string& fingerp
     if (std::none_of(projects.begin(), projects.end(),
                      [&](const db::ProjectRecord& p) { return db_.image(p.name, img.fingerprint).has_value(); })) {
         ::unlink(tarballPath(img.fingerprint).c_str());
+        ::unlink(rootfsPath(img.fingerprint).c_str());
         volumes_.removeImage(img.fingerprint);
     }
     events_.lifecycle(project, "image-deleted", "/1.0/images/" + img.fingerprint);
@@ -136,10 +158,17 @@ void ImageService::markUsed(const db::ImageRecord& image) {
     db_.updateImage(used);
 }
 
-std::string ImageService::exportFilename(const db::ImageRecord& image) const {
-    // As upstream: named after the fingerprint, whatever file the image was imported from
-    // (lxc image export FP writes FP.tar.gz, as users' scripts expect).
-    return image.fingerprint + images::tarballExtension(images::compressionOf(tarballPath(image.fingerprint)));
+api::Response ImageService::exportResponse(const db::ImageRecord& image) const {
+    // Named after the fingerprint, whatever file the image was imported from (lxc image export
+    // FP writes FP.tar.gz, as users' scripts expect).
+    const std::string meta = tarballPath(image.fingerprint), rootfs = rootfsPath(image.fingerprint);
+    const std::string name = image.fingerprint + images::tarballExtension(images::compressionOf(meta));
+    if (::access(rootfs.c_str(), F_OK) != 0)
+        return api::Response::file(meta, {{"Content-Disposition", "inline;filename=" + name}});
+    const std::string rootfsName =
+        image.fingerprint +
+        (images::isSquashfs(rootfs) ? std::string(".squashfs") : images::tarballExtension(images::compressionOf(rootfs)));
+    return api::Response::files({{"metadata", "meta-" + name, meta}, {"rootfs", rootfsName, rootfs}});
 }
 
 nlohmann::json ImageService::render(const db::ImageRecord& image) {

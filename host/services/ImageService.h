@@ -1,4 +1,5 @@
-// Images: unified tarballs kept under images/<fingerprint>, their records and aliases.
+// Images: unified tarballs kept under images/<fingerprint> (split images: their metadata there,
+// their rootfs beside it), their records and aliases.
 #pragma once
 
 #include <optional>
@@ -6,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/Response.h"
 #include "db/ImageSourceQueries.h"
 #include "db/Records.h"
 
@@ -20,8 +22,9 @@ class ImageVolumes;
 struct ImageUpload {
     std::string project = "default";
     std::string path;         // a temporary file inside the images dir
-    std::string fingerprint;  // sha256 of the file
-    int64_t size = 0;
+    std::string rootfsPath;   // a split image's rootfs (temporary too); empty for a unified image
+    std::string fingerprint;  // sha256 of the file (of a split image: of its metadata then rootfs)
+    int64_t size = 0;         // of both files of a split image
     std::string filename;
     bool isPublic = false;
     db::StringMap properties; // from X-LXD-properties, over the image's own
@@ -35,8 +38,8 @@ public:
     ImageService(const daemon::Paths& paths, db::Database& db, events::EventHub& events, ImageVolumes& volumes)
         : paths_(paths), db_(db), events_(events), volumes_(volumes) {}
 
-    // Checks the tarball and records the image (with its source, if any); a malformed tarball
-    // is a 400 and leaves nothing.
+    // Checks the image file (and a split image's rootfs) and records the image (with its source,
+    // if any); a malformed file is a 400 and leaves nothing.
     db::ImageRecord import(const ImageUpload& upload);
     // A full fingerprint or a unique prefix of one (12 hex digits at least, as upstream).
     db::ImageRecord resolve(const std::string& project, const std::string& fingerprint);
@@ -49,11 +52,16 @@ public:
     // from there).
     void markUsed(const db::ImageRecord& image);
     std::string tarballPath(const std::string& fingerprint) const;
+    // Where a split image keeps its rootfs; no file there for a unified image.
+    std::string rootfsPath(const std::string& fingerprint) const;
     // At start: removes what a killed daemon left in images/, uploads half-written (upload-*)
     // and image files stored without their row (as upstream's pruneLeftoverImages).
     void pruneLeftoverFiles();
-    // The name an export is offered under: <fingerprint>.tar.<compression>, as upstream.
-    std::string exportFilename(const db::ImageRecord& image) const;
+    // The image's files as an export answers them, as upstream: a unified image's tarball
+    // offered as <fingerprint>.tar.<compression>; a split image's two files as a multipart body,
+    // its metadata as meta-<fingerprint>.tar.<compression>, its rootfs as <fingerprint>.squashfs
+    // (or .tar.<compression>).
+    api::Response exportResponse(const db::ImageRecord& image) const;
 
     nlohmann::json render(const db::ImageRecord& image);
     nlohmann::json render(const db::ImageRecord& image, const std::vector<db::AliasRecord>& aliases);

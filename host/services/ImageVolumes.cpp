@@ -2,13 +2,19 @@
 
 #include <Poco/Logger.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "db/Database.h"
 #include "db/VolumeQueries.h"
 #include "images/ImageArchive.h"
+#include "images/SquashfsSuperblock.h"
 #include "ops/Operation.h"
 #include "plugins/PluginRegistry.h"
 #include "plugins/StorageDriver.h"
+#include "services/SquashfsExtract.h"
 #include "services/StorageService.h"
+#include "util/ApiError.h"
 #include "util/FaultPoint.h"
 #include "util/Time.h"
 
@@ -28,19 +34,25 @@ plugins::VolumeRef imageVolume(const std::string& fingerprint) {
     return v;
 }
 
-// Unpacks the image file into a new volume, reporting progress and stopping when the operation
-// is cancelled.
-plugins::StoragePool::Filler unpacker(const std::string& tarball, ops::Operation& op) {
-    return [&tarball, &op](const std::string& mountPath) {
+// Unpacks the image into a new volume, reporting progress and stopping when the operation is
+// cancelled: the image file (a unified tarball, or a split image's metadata tarball) at the
+// volume's top, and a split image's rootfs file, a tarball or a squashfs, into rootfs/.
+plugins::StoragePool::Filler unpacker(const std::string& imageFile, ops::Operation& op) {
+    return [&imageFile, &op](const std::string& mountPath) {
         util::faultPoint("instance-create-volume-filling");
-        images::unpackImage(
-            tarball, mountPath,
-            [&op](uint64_t done, uint64_t total) {
-                lxdp_progress p{sizeof(lxdp_progress), total ? static_cast<int32_t>(done * 100 / total) : -1,
-                                "create_instance_from_image_unpack", done, total};
-                op.progress(p);
-            },
-            [&op] { return op.cancelled(); });
+        const auto progress = [&op](uint64_t done, uint64_t total) {
+            lxdp_progress p{sizeof(lxdp_progress), total ? static_cast<int32_t>(done * 100 / total) : -1,
+                            "create_instance_from_image_unpack", done, total};
+            op.progress(p);
+        };
+        const auto cancelled = [&op] { return op.cancelled(); };
+        images::unpackImage(imageFile, mountPath, progress, cancelled);
+        const std::string rootfsFile = imageFile + images::kSplitRootfsSuffix;
+        if (::access(rootfsFile.c_str(), F_OK) != 0) return;
+        const std::string rootfs = mountPath + "/rootfs";
+        if (images::isSquashfs(rootfsFile)) return extractSquashfs(rootfsFile, rootfs, op);
+        if (::mkdir(rootfs.c_str(), 0755) != 0) throw InternalError("Failed to create " + rootfs);
+        images::unpackImage(rootfsFile, rootfs, progress, cancelled);
     };
 }
 

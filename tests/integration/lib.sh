@@ -82,6 +82,18 @@ setup_base() { # a dir pool, a root disk in the default profile and the busybox 
   lxc image import "$WORK/bb.tar.gz" --alias bb >/dev/null 2>&1
 }
 
+upload_split() { # upload_split META ROOTFS [curl args...]: POSTs a split image as lxc image import META ROOTFS does (multipart) and waits; prints the final answer
+  local meta=$1 rootfs=$2 reply op; shift 2
+  reply=$(curl -s --max-time 60 --unix-socket "$LXD_DIR/unix.socket" "$@" -F "metadata=@$meta" -F "rootfs=@$rootfs" http://lxd/1.0/images)
+  op=$(jq -r '.operation // empty' <<<"$reply" 2>/dev/null)
+  [[ -n $op ]] && reply=$(curl -s --max-time 60 --unix-socket "$LXD_DIR/unix.socket" "http://lxd$op/wait?timeout=50")
+  echo "$reply"
+}
+is_refusal() { # reads an API answer on stdin: succeeds when it is an error (sync, or a failed operation)
+  jq -e '.type == "error" or .metadata.status == "Failure"' >/dev/null
+}
+export -f upload_split is_refusal
+
 status_of() { # status_of METHOD PATH [BODY] [extra curl args...] : prints the HTTP status
   local method=$1 path=$2 body=${3:-}; shift 3 2>/dev/null || shift $#
   curl -s -o /dev/null -w '%{http_code}' --unix-socket "$LXD_DIR/unix.socket" -X "$method" \

@@ -14,12 +14,15 @@
 namespace lxdp::api {
 
 int64_t receiveBodyToFile(Request& r, const std::string& path, util::Sha256* hash, db::Database& db) {
-    const std::optional<int64_t> room = services::ProjectPolicy(db).diskRoom(r.project());
+    return receiveStreamToFile(r.body(), path, hash, services::ProjectPolicy(db).diskRoom(r.project()), r.project());
+}
+
+int64_t receiveStreamToFile(std::istream& in, const std::string& path, util::Sha256* hash,
+                            std::optional<int64_t> room, const std::string& project) {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) throw InternalError("Cannot create a file for the upload");
     int64_t size = 0;
     char buf[1 << 16];
-    std::istream& in = r.body();
     int writeError = 0;
     bool overQuota = false;
     try {
@@ -45,7 +48,7 @@ int64_t receiveBodyToFile(Request& r, const std::string& path, util::Sha256* has
         // why instead of a broken pipe.
         if (overQuota)
             throw BadRequest("The upload exceeds the " + std::to_string(*room) +
-                             " bytes left by \"limits.disk\" of project \"" + r.project() + "\"");
+                             " bytes left by \"limits.disk\" of project \"" + project + "\"");
         if (writeError) throw InternalError(std::string("Cannot store the upload: ") + std::strerror(writeError));
         if (::fsync(fd) != 0) throw InternalError("Cannot store the upload");
     } catch (...) {

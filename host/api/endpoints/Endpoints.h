@@ -1,6 +1,9 @@
 // Each file of this folder registers the routes of one API area.
 #pragma once
 
+#include <iosfwd>
+#include <optional>
+
 #include "api/Router.h"
 #include "daemon/Context.h"
 
@@ -61,6 +64,10 @@ void putOrPatch(Map& target, const Map& given, bool patch) {
 // its size. On failure the file is removed. Uploads count against limits.disk of the request's
 // project: a body beyond what it leaves is refused (400) as soon as it passes that, never stored.
 int64_t receiveBodyToFile(Request& r, const std::string& path, util::Sha256* hash, db::Database& db);
+// The same for any stream (a part of a multipart upload): room is what limits.disk of project
+// leaves for it (none: no limit).
+int64_t receiveStreamToFile(std::istream& in, const std::string& path, util::Sha256* hash,
+                            std::optional<int64_t> room, const std::string& project);
 
 // POST /1.0/instances with a backup tarball as the body (lxc import), and POST /1.0/images
 // from an instance or snapshot (lxc publish); the JSON handlers of those paths dispatch here.

@@ -1,9 +1,15 @@
+#include <Poco/Net/MediaType.h>
+#include <Poco/Net/MessageHeader.h>
+#include <Poco/Net/MultipartReader.h>
+#include <Poco/Net/NameValueCollection.h>
 #include <Poco/URI.h>
 
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <initializer_list>
 
 #include "api/Filter.h"
 #include "api/endpoints/Endpoints.h"
@@ -12,6 +18,7 @@
 #include "ops/OperationManager.h"
 #include "services/ImageService.h"
 #include "services/ProjectFeatures.h"
+#include "services/ProjectPolicy.h"
 #include "services/SnapshotFields.h"
 #include "util/ApiError.h"
 #include "util/Hash.h"
@@ -25,11 +32,10 @@ namespace {
 
 bool truthy(const std::string& v) { return v == "1" || v == "true" || v == "yes"; }
 
-// Reads the request body into a file of the images dir, hashing it on the way.
-services::ImageUpload receiveUpload(daemon::Context& ctx, Request& r) {
+// An upload as its headers describe it, before its body is read.
+services::ImageUpload uploadFromHeaders(daemon::Context& ctx, Request& r) {
     services::ImageUpload up;
     up.project = imageProject(ctx.db, r.project());
-    up.path = ctx.paths.images + "/upload-" + util::randomSecret().substr(0, 16);
     up.filename = r.header("X-LXD-filename");
     up.isPublic = truthy(r.header("X-LXD-public"));
     std::string props = r.header("X-LXD-properties");
@@ -37,18 +43,82 @@ services::ImageUpload receiveUpload(daemon::Context& ctx, Request& r) {
         Poco::URI uri("/?" + props);
         for (const auto& [k, v] : uri.getQueryParameters()) up.properties[k] = v;
     }
-    util::Sha256 hash;
-    up.size = receiveBodyToFile(r, up.path, &hash, ctx.db);
+    return up;
+}
+
+std::string uploadFile(daemon::Context& ctx) { return ctx.paths.images + "/upload-" + util::randomSecret().substr(0, 16); }
+
+// Removes what was received of a refused upload.
+void discardUpload(const services::ImageUpload& up) {
+    if (!up.path.empty()) ::unlink(up.path.c_str());
+    if (!up.rootfsPath.empty()) ::unlink(up.rootfsPath.c_str());
+}
+
+// The fingerprint from the hash of what was received, checked against X-LXD-fingerprint.
+void finishUpload(services::ImageUpload& up, util::Sha256& hash, Request& r) {
     up.fingerprint = hash.hex();
     std::string expected = r.header("X-LXD-fingerprint");
     if (!expected.empty() && expected != up.fingerprint) {
-        ::unlink(up.path.c_str());
+        discardUpload(up);
         throw BadRequest("Fingerprints don't match, got " + up.fingerprint + " expected " + expected);
     }
     if (up.size == 0) {
-        ::unlink(up.path.c_str());
+        discardUpload(up);
         throw BadRequest("The image upload is empty");
     }
+}
+
+// Reads the request body (a unified image) into a file of the images dir, hashing it on the way.
+services::ImageUpload receiveUpload(daemon::Context& ctx, Request& r) {
+    services::ImageUpload up = uploadFromHeaders(ctx, r);
+    up.path = uploadFile(ctx);
+    util::Sha256 hash;
+    up.size = receiveBodyToFile(r, up.path, &hash, ctx.db);
+    finishUpload(up, hash, r);
+    return up;
+}
+
+// The next part of a multipart upload, which must be named one of names; its file name.
+std::string nextPart(Poco::Net::MultipartReader& reader, std::initializer_list<const char*> names) {
+    if (!reader.hasNextPart()) throw BadRequest("Invalid multipart image: a part is missing");
+    Poco::Net::MessageHeader header;
+    reader.nextPart(header);
+    std::string disposition;
+    Poco::Net::NameValueCollection params;
+    Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition", ""), disposition, params);
+    const std::string name = params.get("name", "");
+    if (std::find(names.begin(), names.end(), name) == names.end())
+        throw BadRequest("Invalid multipart image: unexpected part \"" + name + "\"");
+    return params.get("filename", "");
+}
+
+// A split image as lxc image import META ROOTFS sends it (multipart/form-data, as upstream): a
+// "metadata" part, then a "rootfs" part; both stored in the images dir, fingerprinted together.
+services::ImageUpload receiveSplitUpload(daemon::Context& ctx, Request& r) {
+    services::ImageUpload up = uploadFromHeaders(ctx, r);
+    const auto room = services::ProjectPolicy(ctx.db).diskRoom(r.project());
+    util::Sha256 hash;
+    try {
+        const Poco::Net::MediaType type(r.header("Content-Type"));
+        const std::string boundary = type.hasParameter("boundary") ? type.getParameter("boundary") : "";
+        if (boundary.empty()) throw BadRequest("Invalid multipart image: no boundary");
+        Poco::Net::MultipartReader reader(r.body(), boundary);
+        nextPart(reader, {"metadata"});
+        up.path = uploadFile(ctx);
+        up.size = receiveStreamToFile(reader.stream(), up.path, &hash, room, r.project());
+        // As upstream, the image is named after its rootfs file.
+        up.filename = nextPart(reader, {"rootfs"});
+        up.rootfsPath = uploadFile(ctx);
+        up.size += receiveStreamToFile(reader.stream(), up.rootfsPath, &hash,
+                                       room ? std::optional<int64_t>(*room - up.size) : std::nullopt, r.project());
+    } catch (const Poco::Exception& e) {
+        discardUpload(up);
+        throw BadRequest("Invalid multipart image: " + e.displayText());
+    } catch (...) {
+        discardUpload(up);
+        throw;
+    }
+    finishUpload(up, hash, r);
     return up;
 }
 
@@ -93,9 +163,7 @@ void registerImageEndpoints(Router& router, daemon::Context& ctx) {
             const bool fromServer = source.is_object() && (source.value("type", "") == "image" || source.value("type", "") == "url");
             return fromServer ? downloadImage(r, ctx) : publishImage(r, ctx);
         }
-        if (type.rfind("multipart/form-data", 0) == 0)
-            throw BadRequest("Split images (multipart uploads) are not supported yet");
-        auto upload = receiveUpload(ctx, r);
+        auto upload = type.rfind("multipart/form-data", 0) == 0 ? receiveSplitUpload(ctx, r) : receiveUpload(ctx, r);
         auto op = ctx.ops.run(imageProject(ctx.db, r.project()), "Downloading image", nullptr, [&ctx, upload](ops::Operation& op) {
             auto rec = ctx.images.import(upload);
             op.updateMetadata({{"fingerprint", rec.fingerprint}, {"size", std::to_string(rec.size)}});
@@ -139,8 +207,7 @@ void registerImageEndpoints(Router& router, daemon::Context& ctx) {
 
     router.add("GET", "/1.0/images/{fp}/export", [&ctx](Request& r) {
         auto img = visibleImage(ctx, r);
-        return Response::file(ctx.images.tarballPath(img.fingerprint),
-                              {{"Content-Disposition", "inline;filename=" + ctx.images.exportFilename(img)}});
+        return ctx.images.exportResponse(img);
     }, Access::Public);
 
     // ---- aliases ----
