@@ -103,8 +103,7 @@ void nic_add(const Driver &drv, const InstanceView &inst, const std::string &dev
                 run_host(drv, {"ip", "link", "set", "dev", nic.host_name, "mtu", nic.get("mtu")});
         }
         if (type == "bridged")
-            run_host(drv, {"ip", "link", "set", "dev", nic.host_name, "master",
-                           !nic.get("parent").empty() ? nic.get("parent") : nic.get("network")});
+            join_nic_bridge(drv, nic);
         if (nic.type->host_veth)
             run_host(drv, {"ip", "link", "set", "dev", nic.host_name, "up"});
         if (!c->attach_interface(c.get(), moved.c_str(), nic.name.c_str()))

@@ -87,7 +87,7 @@ void require_parent(const Nic &nic, bool bridge) {
     if (!host_interface_exists(parent))
         fail(LXDP_E_NOTFOUND, "Device %s: parent interface \"%s\" not found on the host", nic.device.c_str(),
              parent.c_str());
-    if (bridge && stat(("/sys/class/net/" + parent + "/bridge").c_str(), &st) != 0)
+    if (bridge && stat(("/sys/class/net/" + parent + "/bridge").c_str(), &st) != 0 && !is_ovs_bridge(parent))
         fail(LXDP_E_INVAL, "Device %s: parent \"%s\" is not a bridge", nic.device.c_str(), parent.c_str());
 }
 

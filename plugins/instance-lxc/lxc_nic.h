@@ -60,6 +60,14 @@ std::string random_hex(size_t bytes);
 void apply_nic_limits(const Driver &drv, const Nic &nic);
 void update_nic_limits(const Driver &drv, const Nic &old, const Nic &now);
 
+// Bridged NICs on Open vSwitch bridges (lxc_nic_bridged.cpp): whether an interface is one (its
+// driver is openvswitch), the hot-plugged host side joining its bridge (ovs-vsctl for those,
+// as liblxc's start does), and the command that removes an Open vSwitch port the veth's deletion
+// leaves in the switch's database.
+bool is_ovs_bridge(const std::string &name);
+void join_nic_bridge(const Driver &drv, const Nic &nic);
+std::vector<std::vector<std::string>> nic_bridge_undo(const Nic &nic);
+
 // security.*_filtering of bridged NICs (lxc_nic_filter.cpp): loads the filters of those of nics
 // that have them (before the NICs join their bridge) and names the commands that remove them.
 void setup_nic_filters(const Driver &drv, const InstanceView &inst, const std::vector<Nic> &nics);

@@ -30,6 +30,8 @@ std::vector<std::vector<std::string>> undo_commands(const Nic &nic) {
         out.push_back(std::move(argv));
     for (auto &argv : nic_routed_undo(nic))
         out.push_back(std::move(argv));
+    for (auto &argv : nic_bridge_undo(nic))
+        out.push_back(std::move(argv));
     return out;
 }
 

@@ -349,8 +349,9 @@ void validate_config(const Net &net) {
         auto it = config.find(k);
         return it == config.end() ? std::string() : it->second;
     };
-    if (get("bridge.driver") == "openvswitch")
-        fail(LXDP_E_NOTSUP, "bridge.driver=openvswitch is not supported by this server");
+    if (get("bridge.driver") == "openvswitch" && !have_tool("ovs-vsctl"))
+        fail(LXDP_E_NOTSUP, "Open vSwitch isn't installed on this system: bridge.driver=openvswitch needs ovs-vsctl "
+                            "(package openvswitch-switch)");
     if (get("bridge.mode") == "fan")
         fail(LXDP_E_NOTSUP, "bridge.mode=fan is not supported by this server");
     for (const auto &[name, t] : tunnels_of(config)) {
@@ -391,6 +392,7 @@ Settings settings_of(const Config &config) {
     s.ipv4_routes = split_list(get("ipv4.routes"));
     s.ipv6_routes = split_list(get("ipv6.routes"));
     s.external_interfaces = split_list(get("bridge.external_interfaces"));
+    s.openvswitch = get("bridge.driver") == "openvswitch";
     for (auto &[name, tunnel] : tunnels_of(config))
         s.tunnels.push_back(std::move(tunnel));
     // Upstream's defaults: 1400 leaves room for the tunnels' headers, 1500 otherwise (set

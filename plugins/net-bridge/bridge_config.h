@@ -43,6 +43,7 @@ struct Settings {
     std::string ipv4_expiry = "1h", ipv6_expiry = "1h";
     std::vector<std::string> ipv4_routes, ipv6_routes;
     std::vector<std::string> external_interfaces;
+    bool openvswitch = false; // bridge.driver=openvswitch
     std::vector<Tunnel> tunnels;
     uint32_t mtu = 1500;
     std::string hwaddr;

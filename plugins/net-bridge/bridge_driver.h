@@ -12,7 +12,9 @@ bool link_exists(const Net &net);
 // routes and ports from s and brings it up. previous, when given, is the config that ran before:
 // ports it had and s has not are released.
 bool link_up(const Net &net, const Settings &s, const Settings *previous);
-void link_down(const Net &net);
+void link_down(const Net &net, const Settings &s);
+// Makes an interface a port of the bridge (s says which kind) and brings it up.
+void attach_port(const Net &net, const Settings &s, const std::string &port);
 
 // Makes the tunnels of s anew as ports of the bridge (removing those of previous, when given);
 // on failure none of s's is left.

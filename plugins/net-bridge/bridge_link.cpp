@@ -1,5 +1,7 @@
-// The Linux bridge itself. It is driven through `ip`, run by the host: no netlink library is
-// among the project's dependencies, and plugins never fork on their own.
+// The bridge itself. It is driven through `ip`, run by the host: no netlink library is among the
+// project's dependencies, and plugins never fork on their own. With bridge.driver=openvswitch
+// it is an Open vSwitch bridge, made and given ports through ovs-vsctl as upstream does; `ip`
+// sets its addresses, MTU and MAC as a Linux bridge's.
 #include "bridge_driver.h"
 
 #include <fcntl.h>
@@ -50,17 +52,44 @@ void enable_ipv6_forwarding() {
     sysctl_set("net/ipv6/conf/all/forwarding", "1");
 }
 
+// An ovs-vsctl command. Its timeout keeps an unresponsive ovs-vswitchd from holding the daemon:
+// without one ovs-vsctl waits for the switch to apply each change.
+std::vector<std::string> ovs_vsctl(std::initializer_list<std::string> args) {
+    std::vector<std::string> argv = {"ovs-vsctl", "--timeout=30"};
+    argv.insert(argv.end(), args);
+    return argv;
+}
+
+bool is_linux_bridge(const std::string &name) { return exists("/sys/class/net/" + name + "/bridge"); }
+
+bool is_ovs_bridge(const Net &net) {
+    int status = 0;
+    run(net.host, ovs_vsctl({"br-exists", bridge_name(net)}), &status);
+    return status == 0;
+}
+
 } // namespace
 
 bool link_exists(const Net &net) { return exists("/sys/class/net/" + bridge_name(net)); }
 
+void attach_port(const Net &net, const Settings &s, const std::string &port) {
+    if (s.openvswitch)
+        run(net.host, ovs_vsctl({"--may-exist", "add-port", bridge_name(net), port}));
+    else
+        run(net.host, {"ip", "link", "set", "dev", port, "master", bridge_name(net)});
+    run(net.host, {"ip", "link", "set", "dev", port, "up"});
+}
+
 bool link_up(const Net &net, const Settings &s, const Settings *previous) {
     const std::string &br = bridge_name(net);
     const bool created = !link_exists(net);
-    if (created)
+    if (created && s.openvswitch)
+        run(net.host, ovs_vsctl({"add-br", br}));
+    else if (created)
         run(net.host, {"ip", "link", "add", "dev", br, "type", "bridge"});
-    else if (!exists("/sys/class/net/" + br + "/bridge"))
-        fail(LXDP_E_EXISTS, "The host interface " + br + " exists and is not a bridge");
+    else if (s.openvswitch ? !is_ovs_bridge(net) : !is_linux_bridge(br))
+        fail(LXDP_E_EXISTS, "The host interface " + br + " exists and is not " +
+                                (s.openvswitch ? "an Open vSwitch bridge" : "a bridge"));
     try {
         run(net.host, {"ip", "link", "set", "dev", br, "address", s.hwaddr.empty() ? stable_mac(br) : s.hwaddr, "mtu",
                        std::to_string(s.mtu)});
@@ -91,17 +120,18 @@ bool link_up(const Net &net, const Settings &s, const Settings *previous) {
                 if (std::find(s.external_interfaces.begin(), s.external_interfaces.end(), port) ==
                         s.external_interfaces.end() &&
                     exists("/sys/class/net/" + port))
-                    run(net.host, {"ip", "link", "set", "dev", port, "nomaster"});
+                    run(net.host, s.openvswitch ? ovs_vsctl({"--if-exists", "del-port", br, port})
+                                                : std::vector<std::string>{"ip", "link", "set", "dev", port, "nomaster"});
         for (const auto &port : s.external_interfaces) {
             if (!exists("/sys/class/net/" + port))
                 fail(LXDP_E_NOTFOUND, "bridge.external_interfaces: no host interface " + port);
-            run(net.host, {"ip", "link", "set", "dev", port, "master", br, "up"});
+            attach_port(net, s, port);
         }
     } catch (...) {
         // The first failure is the one to report; removing what this call made is best effort.
         if (created)
             try {
-                link_down(net);
+                link_down(net, s);
             } catch (const Failure &) {
             }
         throw;
@@ -109,8 +139,13 @@ bool link_up(const Net &net, const Settings &s, const Settings *previous) {
     return created;
 }
 
-void link_down(const Net &net) {
-    if (link_exists(net))
+void link_down(const Net &net, const Settings &s) {
+    if (!link_exists(net))
+        return;
+    // Deleting an Open vSwitch bridge's interface would leave it in the switch's database.
+    if (s.openvswitch)
+        run(net.host, ovs_vsctl({"--if-exists", "del-br", bridge_name(net)}));
+    else
         run(net.host, {"ip", "link", "del", "dev", bridge_name(net)});
 }
 

@@ -45,7 +45,7 @@ void start_network(const Net &net, const Settings *previous) {
                 dnsmasq_stop(net);
                 firewall_clear(net);
                 tunnels_down(net, s);
-                link_down(net);
+                link_down(net, s);
             } catch (const Failure &) {
             }
         }
@@ -54,10 +54,11 @@ void start_network(const Net &net, const Settings *previous) {
 }
 
 void stop_network(const Net &net) {
+    const Settings s = settings_of(net.config);
     dnsmasq_stop(net);
     firewall_clear(net);
-    tunnels_down(net, settings_of(net.config));
-    link_down(net);
+    tunnels_down(net, s);
+    link_down(net, s);
 }
 
 const lxdp_network_info impl_info = {
@@ -111,8 +112,16 @@ lxdp_status update(const lxdp_host_api *host, const lxdp_network *old, const lxd
             fail(LXDP_E_INVAL, "update cannot rename a network");
         const Settings previous = settings_of(before.config);
         // A stopped network takes its new config at its next start.
-        if (link_exists(after))
+        if (!link_exists(after))
+            return;
+        if (previous.openvswitch == settings_of(after.config).openvswitch) {
             start_network(after, &previous);
+            return;
+        }
+        // A bridge cannot become the other kind: as upstream, the old one goes and the new one is
+        // made (its instances' NICs join it at their next start).
+        stop_network(before);
+        start_network(after, nullptr);
     });
 }
 
@@ -174,7 +183,7 @@ const lxdp_plugin_info impl_plugin = {
     .name = "net-bridge",
     .version = "1",
     .license = "Apache-2.0",
-    .description = "Managed Linux bridges with dnsmasq DHCP/DNS, nftables NAT and vxlan/gre tunnels",
+    .description = "Managed Linux or Open vSwitch bridges with dnsmasq DHCP/DNS, nftables NAT and vxlan/gre tunnels",
     .n_components = 1,
     .reserved = 0,
     .components = impl_components,

@@ -74,8 +74,8 @@ void tunnels_up(const Net &net, const Settings &s, const Settings *previous) {
                 continue;
             }
             run(net.host, add_command(t, link));
-            run(net.host, {"ip", "link", "set", "dev", link, "mtu", std::to_string(s.mtu), "master", bridge_name(net),
-                           "up"});
+            run(net.host, {"ip", "link", "set", "dev", link, "mtu", std::to_string(s.mtu)});
+            attach_port(net, s, link);
         }
     } catch (...) {
         // The first failure is the one to report; removing what this call made is best effort.
