@@ -82,6 +82,10 @@ std::vector<std::string> dnsmasq_args(const Net &net, const Settings &s) {
                 a.push_back("--dhcp-range=" + first + "," + last + "," + s.ipv4_expiry);
             if (!s.ipv4_gateway.empty())
                 a.push_back("--dhcp-option-force=3," + s.ipv4_gateway);
+            // A bridge whose MTU is not Ethernet's (a tunnelled one's 1400) tells its clients, as
+            // upstream's does: with 1500 their full-size frames would be dropped.
+            if (s.mtu != 1500)
+                a.push_back("--dhcp-option-force=26," + std::to_string(s.mtu));
         }
     }
     if (s.ipv6) {

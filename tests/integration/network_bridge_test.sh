@@ -39,10 +39,16 @@ expect bad-update-refused bash -c "api PATCH /1.0/networks/$BR '{\"config\":{\"i
 expect bad-update-changes-nothing bash -c "ip -o -4 addr show $BR | grep -q 198.18.77.1/24 && dnsmasq_running"
 expect nat-off-removes-rule bash -c "api PATCH /1.0/networks/$BR '{\"config\":{\"ipv4.nat\":\"false\"}}' >/dev/null && ! nft list table inet lxdpp_$BR | grep -q masquerade"
 
+# A bridge MTU other than 1500 reaches the clients through DHCP (option 26).
+expect mtu-set bash -c "[ \$(status_of PATCH /1.0/networks/$BR '{\"config\":{\"bridge.mtu\":\"1400\"}}') = 200 ] && ip -o link show $BR | grep -q 'mtu 1400' &&
+  dnsmasq_running && tr '\\0' ' ' </proc/\$(cat $LXD_DIR/networks/$BR/dnsmasq.pid)/cmdline | grep -q -- '--dhcp-option-force=26,1400'"
+
 expect launch lxc launch bb nt1 -n "$BR"
-# The project's test image does not ask for a lease at boot: ask now, with a script that sets it.
-printf '#!/bin/sh\n[ "$1" = bound ] && ip addr add "$ip/$mask" dev "$interface"\nexit 0\n' >"$WORK/dhcp.sh"
+# The project's test image does not ask for a lease at boot: ask now, with a script that sets it
+# (and keeps the MTU the server sent).
+printf '#!/bin/sh\n[ "$1" = bound ] && ip addr add "$ip/$mask" dev "$interface" && echo "$mtu" >/tmp/mtu\nexit 0\n' >"$WORK/dhcp.sh"
 expect dhcp-client bash -c "lxc file push --mode 0755 '$WORK/dhcp.sh' nt1/tmp/dhcp.sh && lxc exec nt1 -- udhcpc -i eth0 -q -n -t 10 -s /tmp/dhcp.sh"
+expect dhcp-mtu bash -c "[ \"\$(lxc exec nt1 -- cat /tmp/mtu)\" = 1400 ]"
 expect container-gets-lease bash -c "for i in \$(seq 1 60); do lxc list nt1 --format csv -c 4 | grep -q 198.18.77. && exit 0; sleep 1; done; exit 1"
 expect lease-listed bash -c "api GET /1.0/networks/$BR/leases | grep -q '\"hostname\":\"nt1\"'"
 expect ping-gateway bash -c "lxc exec nt1 -- ping -c 1 -W 2 198.18.77.1 | grep -q '1 packets received'"
