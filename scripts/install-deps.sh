@@ -6,6 +6,7 @@ packages=(
   libpoco-dev libssl-dev lxc-dev lxc libseccomp-dev libcap-dev libudev-dev libyaml-cpp-dev
   libboost-dev libboost-filesystem-dev libgtest-dev libarchive-dev nlohmann-json3-dev
   lxd-client curl busybox-static file xz-utils btrfs-progs python3-pylxd dnsmasq-base nftables iproute2 rsync
+  iptables  # the xtables firewall where nft is missing (iptables, ip6tables, ebtables): network_xtables_test
   squashfs-tools  # unsquashfs unpacks split images' squashfs rootfs; the tests make them with mksquashfs
   clang systemd  # packages_test: an out-of-tree plugin built with clang, systemd-socket-activate
   libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer and the sanitizer runtimes for clang

@@ -28,6 +28,7 @@
 #include "events/EventHub.h"
 #include "events/LoggingChannel.h"
 #include "ops/OperationManager.h"
+#include "plugins/DaemonFirewall.h"
 #include "plugins/HostServices.h"
 #include "plugins/PluginRegistry.h"
 #include "services/DevLxd.h"
@@ -167,6 +168,8 @@ int runDaemon(const DaemonOptions& options) {
         // What a killed daemon left half-done is settled before anything else sees it.
         instances.settleInterruptedChanges();
         volumes.settleInterruptedChanges();
+        // The firewall backend, chosen once (plugins/DaemonFirewall.h) before any rule is made.
+        log.information("firewall: %s", std::string(plugins::firewallName()));
         // Bridges come up before any instance that uses them (autostart, below).
         networks.startAll();
 

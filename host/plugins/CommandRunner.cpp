@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,9 +12,9 @@
 #include <chrono>
 #include <cstring>
 #include <optional>
-#include <sstream>
 #include <string>
 
+#include "command.h"
 #include "plugins/OperationContext.h"
 
 namespace lxdp::plugins {
@@ -23,24 +22,17 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kPath = "/usr/sbin:/usr/bin:/sbin:/bin";
 constexpr size_t kTailBytes = 400;
 // How often cancellation and the deadline are checked while the command runs.
 constexpr int kTickMs = 100;
 // The pause between exit checks once both pipes are closed: the child is usually exiting.
 constexpr int kReapTickMs = 5;
 
-// posix_spawnp would search the daemon's PATH, not the child's: look argv[0] up in ours.
+// The tools are looked up in the daemon's PATH (lxdp_cmd::search_path), so that whoever starts it
+// (a unit, a package, a test leaving a tool out) chooses them, as upstream's exec.LookPath does;
+// posix_spawn takes the path found.
 std::string resolve(const char* name) {
-    if (std::strchr(name, '/') != nullptr) return name;
-    std::istringstream dirs(kPath);
-    for (std::string dir; std::getline(dirs, dir, ':');) {
-        std::string candidate = dir + "/" + name;
-        struct stat st {};
-        if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
-            return candidate;
-    }
-    return {};
+    return std::strchr(name, '/') != nullptr ? std::string(name) : lxdp_cmd::find_tool(name);
 }
 
 // The last bytes of a stream, for the error message.
@@ -146,7 +138,7 @@ lxdp_status spawn(const lxdp_command& cmd, const std::string& path, int inFd, in
     posix_spawnattr_setpgroup(&attr, 0);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
 
-    const std::string pathVar = std::string("PATH=") + kPath;
+    const std::string pathVar = std::string("PATH=") + lxdp_cmd::search_path();
     const char* envp[] = {"LANG=C", pathVar.c_str(), nullptr};
     int rc = ::posix_spawn(pid, path.c_str(), &actions, &attr, const_cast<char* const*>(cmd.argv),
                            const_cast<char* const*>(envp));
@@ -168,7 +160,7 @@ lxdp_status runCommand(const lxdp_command& cmd, lxdp_op* op, int32_t* exitStatus
         return lxdp_error_set(err, LXDP_E_INVAL, "run_command: empty argv");
     const std::string path = resolve(cmd.argv[0]);
     if (path.empty())
-        return lxdp_error_set(err, LXDP_E_NOTFOUND, "command \"%s\" not found in %s", cmd.argv[0], kPath);
+        return lxdp_error_set(err, LXDP_E_NOTFOUND, "command \"%s\" not found in %s", cmd.argv[0], lxdp_cmd::search_path());
 
     // O_CLOEXEC: a command spawned concurrently by another thread must not inherit these.
     int outPipe[2], errPipe[2];

@@ -5,7 +5,7 @@
 
 namespace lxdp::plugins {
 
-// Runs cmd to completion with LANG=C, a fixed PATH, stdin from cmd.in_fd (1.3) or /dev/null and no
+// Runs cmd to completion with LANG=C, the daemon's PATH (argv[0] is looked up there), stdin from cmd.in_fd (1.3) or /dev/null and no
 // other inherited fds;
 // kills it (and its process group) on timeout or when op is cancelled. When cmd.err_out is NULL
 // the tail of stderr (else of stdout, when cmd.out is NULL too) is left in err->message even on

@@ -19,9 +19,17 @@ struct Result {
 };
 
 Result run(const lxdp_host_api *host, const std::vector<std::string> &argv, uint32_t timeout_ms = 60000);
+// The same, the command reading input as its stdin (through a memfd: run_command takes an fd).
+Result run_with_input(const lxdp_host_api *host, const std::vector<std::string> &argv, const std::string &input,
+                      uint32_t timeout_ms = 60000);
 
-// Whether run() would find the tool: an executable in the directories the host's run_command
-// searches. A probe that only needs the tool to exist asks this rather than running it.
+// The daemon's PATH, or /usr/sbin:/usr/bin:/sbin:/bin when it has none: where the host's
+// run_command looks commands up, and the PATH they get.
+const char *search_path();
+// Where run() would find the tool: the first executable of that name in the absolute directories
+// of the daemon's PATH, as the host's run_command searches; "" when there is none. A probe that
+// only needs the tool to exist asks this rather than running it.
+std::string find_tool(const std::string &name);
 bool have_tool(const std::string &name);
 
 } // namespace lxdp_cmd

@@ -1,6 +1,6 @@
 // The steps that bring a bridge network up and down, one file each: the Linux bridge through
-// `ip` (bridge_link.cpp) and its tunnels (bridge_tunnel.cpp), dnsmasq for DHCP and DNS (bridge_dnsmasq.cpp) and the nftables rules
-// for NAT and filtering (bridge_firewall.cpp). Every step is idempotent.
+// `ip` (bridge_link.cpp) and its tunnels (bridge_tunnel.cpp), dnsmasq for DHCP and DNS (bridge_dnsmasq.cpp) and the nftables or
+// xtables rules for NAT and filtering (bridge_firewall.cpp). Every step is idempotent.
 #pragma once
 
 #include "bridge_config.h"

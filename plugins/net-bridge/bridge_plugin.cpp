@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The bridge network driver: managed Linux bridges with dnsmasq and nftables. Entry point and
+// The bridge network driver: managed Linux bridges with dnsmasq and nftables or xtables. Entry point and
 // ABI trampolines: the only place where exceptions become an lxdp_error.
 #include <lxdp/network.h>
 
@@ -8,6 +8,7 @@
 #include <new>
 
 #include "bridge_driver.h"
+#include "firewall.h"
 #include "netif.h"
 
 namespace lxdp_bridge {
@@ -183,7 +184,7 @@ const lxdp_plugin_info impl_plugin = {
     .name = "net-bridge",
     .version = "1",
     .license = "Apache-2.0",
-    .description = "Managed Linux or Open vSwitch bridges with dnsmasq DHCP/DNS, nftables NAT and vxlan/gre tunnels",
+    .description = "Managed Linux or Open vSwitch bridges with dnsmasq DHCP/DNS, nftables or xtables NAT and vxlan/gre tunnels",
     .n_components = 1,
     .reserved = 0,
     .components = impl_components,
@@ -197,5 +198,6 @@ extern "C" LXDP_EXPORT lxdp_status lxdp_plugin_entry_v1(const lxdp_host_api *hos
     if (host == nullptr || info == nullptr || host->abi_major != LXDP_ABI_MAJOR)
         return lxdp_error_set(err, LXDP_E_ABI, "net-bridge needs a host speaking ABI %d", LXDP_ABI_MAJOR);
     *info = &lxdp_bridge::impl_plugin;
+    lxdp_fw::backend(); // the firewall is chosen at load, as the daemon's own at its start
     return LXDP_OK;
 }

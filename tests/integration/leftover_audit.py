@@ -8,8 +8,8 @@
 ways, and that nothing is half-made; then it deletes every instance, image and managed network
 through the API (exercising the delete paths, as kill_lxd does) and checks that they left
 nothing in the database or the data dir. It records in STATE the host-side names (veths,
-bridges, nft tables) the `stopped` phase must not find any more. `stopped` looks for mounts,
-loop devices, processes, links, nft tables and temp files that still refer to this data dir,
+bridges, nft tables, xtables tags) the `stopped` phase must not find any more. `stopped` looks for mounts,
+loop devices, processes, links, nft tables, xtables rules and temp files that still refer to this data dir,
 and crash markers in the daemon's log. Every leftover is printed as `leftover: ...` and then
 removed, so one test's leak does not fail the next; the exit status is 1 when any was found.
 """
@@ -208,10 +208,13 @@ def teardown(api, lxd_dir, state):
                 if key.startswith("volatile.") and key.endswith(".host_name") and value:
                     state["links"].append(value)
                     state["nft"].append("bridge lxdpp_" + value)  # the NIC's security.*_filtering
+                    state.setdefault("ebtables", []).append("lxdpp_" + value)  # its xtables twin
             for dev_name, dev in (inst.get("expanded_devices") or {}).items():
                 if dev.get("type") == "proxy" and dev.get("nat") in ("true", "1", "yes", "on"):
                     family = "ip6" if "[" in dev.get("listen", "") else "ip"
                     state["nft"].append("%s lxdpp_proxy_%s_%s.%s" % (family, project, inst["name"], dev_name))
+                    state.setdefault("xtables", []).append(
+                        "generated for LXD container %s_%s (%s)" % (project, inst["name"], dev_name))
             url = "/1.0/instances/%s?project=%s" % (inst["name"], project)
             if inst.get("status") != "Stopped":
                 api.run("PUT", "/1.0/instances/%s/state?project=%s" % (inst["name"], project),
@@ -234,6 +237,7 @@ def teardown(api, lxd_dir, state):
                 if link and link not in state["links"]:
                     state["links"].append(link)
             state["nft"].append("inet lxdpp_" + net["name"])
+            state.setdefault("xtables", []).append("generated for LXD network " + net["name"])
             # A profile's NIC on the network keeps it in use: drop such devices first.
             for profile in api.get("/1.0/profiles?recursion=1&project=" + project) or []:
                 devices = {k: v for k, v in (profile.get("devices") or {}).items()
@@ -281,6 +285,45 @@ def processes_referring_to(root):
     return found
 
 
+def run_text(argv, stdin=None):
+    """A command's stdout, "" when the tool is missing or fails."""
+    try:
+        return subprocess.run(argv, input=stdin, capture_output=True, text=True).stdout
+    except OSError:
+        return ""
+
+
+def check_xtables(state):
+    """Rules of the xtables firewall: iptables/ip6tables rules carrying a comment of ours, and the
+    ebtables chain of a NIC's security.*_filtering with the jumps to it."""
+    for save, restore in (("iptables-save", "iptables-restore"), ("ip6tables-save", "ip6tables-restore")):
+        saved = run_text([save])
+        for comment in state.get("xtables", []):
+            tag = '--comment "%s"' % comment
+            table, deletions = None, []
+            for line in saved.splitlines():
+                if line.startswith("*"):
+                    table = line
+                elif line.startswith("-A ") and (line.endswith(tag) or tag + " " in line):
+                    leftover("%s rule %s" % (save.split("-")[0], line))
+                    deletions.append("%s\n-D %s\nCOMMIT\n" % (table, line[3:]))
+            for deletion in deletions:
+                run_text([restore, "-w", "--noflush"], deletion)
+    chains = set(state.get("ebtables", []))
+    if chains:
+        saved = run_text(["ebtables-save"])
+        for line in saved.splitlines():
+            parts = line.split()
+            if line.startswith("-A ") and parts[-1] in chains and parts[1] in ("INPUT", "FORWARD"):
+                leftover("ebtables jump " + line)
+                subprocess.run(["ebtables", "-D"] + parts[1:], stderr=subprocess.DEVNULL)
+        for chain in chains:
+            if (":%s " % chain) in saved:
+                leftover("ebtables chain " + chain)
+                subprocess.run(["ebtables", "-F", chain], stderr=subprocess.DEVNULL)
+                subprocess.run(["ebtables", "-X", chain], stderr=subprocess.DEVNULL)
+
+
 def stopped(lxd_dir, state):
     work = os.path.dirname(lxd_dir)
     for pid, cmdline in processes_referring_to(work):
@@ -310,6 +353,7 @@ def stopped(lxd_dir, state):
             if "table " + table in tables:
                 leftover("nft table " + table)
                 subprocess.run(["nft", "delete", "table"] + table.split(), stderr=subprocess.DEVNULL)
+    check_xtables(state)
     for dirpath, dirnames, filenames in os.walk(lxd_dir):
         # Container root filesystems hold whatever the image has; temp files of ours are elsewhere.
         dirnames[:] = [d for d in dirnames if d != "rootfs" and not (dirpath.endswith("containers-snapshots"))]

@@ -10,6 +10,7 @@
 #include "daemon/ServerConfigListeners.h"
 #include "db/Database.h"
 #include "events/EventHub.h"
+#include "plugins/DaemonFirewall.h"
 #include "plugins/PluginRegistry.h"
 #include "plugins/InstanceDriver.h"
 #include "plugins/StorageDriver.h"
@@ -143,7 +144,7 @@ nlohmann::json environment(daemon::Context& ctx, const ServerViewInputs& in) {
             {"certificate_fingerprint", ctx.serverCertificate.certificate.fingerprint},
             {"driver", facts.drivers},
             {"driver_version", facts.driverVersions},
-            {"firewall", "nftables"},
+            {"firewall", plugins::firewallName()},
             {"kernel", facts.kernel},
             {"kernel_architecture", facts.arch},
             {"kernel_features", nlohmann::json::object()},

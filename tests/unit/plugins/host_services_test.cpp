@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -109,8 +110,17 @@ TEST_F(HostServicesTest, StdoutGoesToTheSink) {
 }
 
 TEST_F(HostServicesTest, FixedEnvironmentCwdAndStdin) {
+    // Commands are looked up in the daemon's PATH (its absolute entries), which they also get;
+    // without one, in /usr/sbin:/usr/bin:/sbin:/bin.
+    const std::string saved = std::getenv("PATH") != nullptr ? std::getenv("PATH") : "";
+    ::setenv("PATH", "relative/bin:/nonexistent:/usr/bin:/bin", 1);
     auto env = run({"sh", "-c", "echo \"$LANG|$PATH|$HOME\""}, 0, true);
-    EXPECT_EQ(env.out, "C|/usr/sbin:/usr/bin:/sbin:/bin|\n");
+    EXPECT_EQ(env.out, "C|relative/bin:/nonexistent:/usr/bin:/bin|\n");
+    ::setenv("PATH", "/nonexistent", 1);
+    EXPECT_EQ(run({"sh", "-c", "true"}, 0, true).rc, LXDP_E_NOTFOUND);
+    ::unsetenv("PATH");
+    EXPECT_EQ(run({"sh", "-c", "echo \"$PATH\""}, 0, true).out, "/usr/sbin:/usr/bin:/sbin:/bin\n");
+    ::setenv("PATH", saved.c_str(), 1);
     EXPECT_EQ(run({"pwd"}, 0, true).out, "/\n");
     EXPECT_EQ(run({"pwd"}, 0, true, nullptr, "/tmp").out, "/tmp\n");
     auto cat = run({"cat"}, 2000, true);  // stdin is /dev/null: ends at once

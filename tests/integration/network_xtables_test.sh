@@ -1,0 +1,92 @@
+#!/bin/bash
+# The xtables firewall, used where nft is missing: the daemon runs with a PATH on which iptables,
+# ip6tables and ebtables are found but nft is not, says "firewall":"xtables" in GET /1.0, and
+# makes upstream's rules, each tagged "generated for LXD ...": a bridge's MASQUERADE and its
+# DHCP/DNS/forwarding accepts (a container gets a lease and pings the gateway), a NIC's
+# security.ipv4_filtering as an ebtables chain (the spoofed source dropped, the real one
+# passing), a proxy's nat=true as DNAT (real bytes through it); none of them is left after the
+# network's deletion, the device's removal or the daemon's stop, and no nft table is made.
+# Addresses: 198.18.93.0/24 and 198.18.94.0/24 only, nothing leaves the machine.
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+
+export LXD_PLUGIN_PATH=$PLUGINS
+BR=lxdpxt0 BR2=lxdpxt1
+cleanup() { # whatever a failed run left, by name
+  lxc delete -f xt1 >/dev/null 2>&1
+  lxc network delete $BR >/dev/null 2>&1
+  lxc network delete $BR2 >/dev/null 2>&1
+  lxc network delete lxdpxt2 >/dev/null 2>&1
+  ip link del $BR 2>/dev/null
+  ip link del $BR2 2>/dev/null
+  ip link del lxdpxt2 2>/dev/null
+  return 0
+}
+trap 'cleanup; finish' EXIT
+for tool in iptables ip6tables ebtables iptables-save iptables-restore; do
+  command -v $tool >/dev/null || { echo "SKIP: $tool (package iptables) is not installed"; exit 0; }
+done
+# The daemon's PATH: every tool of /usr/sbin but nft.
+mkdir "$WORK/sbin"
+for f in /usr/sbin/*; do [[ $(basename "$f") == nft ]] || ln -s "$f" "$WORK/sbin/"; done
+PATH="$WORK/sbin:/usr/bin:/bin" start_daemon
+setup_base
+export BR BR2
+
+# Our rules in the ruleset of one family (iptables-save or ip6tables-save), tagged by upstream's comment.
+tagged() { "$1" | grep -F -- "--comment \"generated for LXD $2\""; }
+no_nft_table() { ! nft list tables 2>/dev/null | grep -q lxdpp_; }
+export -f tagged no_nft_table
+
+expect firewall-is-xtables bash -c "api GET /1.0 | jq -e '.metadata.environment.firewall == \"xtables\"'"
+expect create lxc network create $BR ipv4.address=198.18.93.1/24 ipv4.nat=true ipv6.address=none
+expect masquerade-tagged bash -c "iptables -w -t nat -S POSTROUTING | grep -qxF -- '-A POSTROUTING -s 198.18.93.0/24 ! -d 198.18.93.0/24 -m comment --comment \"generated for LXD network $BR\" -j MASQUERADE'"
+expect dhcp-dns-accepted bash -c "iptables -w -S INPUT | grep -F 'generated for LXD network $BR' | grep -q -- '--dport 67' &&
+  iptables -w -S FORWARD | grep -F 'generated for LXD network $BR' | grep -q -- '-i $BR'"
+expect no-ipv6-rules bash -c "! tagged ip6tables-save 'network $BR'"
+expect no-nft-table no_nft_table
+expect nat-order-after bash -c "lxc network set $BR ipv4.nat.order=after && iptables -w -t nat -S POSTROUTING | tail -n 1 | grep -qF 'generated for LXD network $BR' &&
+  [ \$(tagged iptables-save 'network $BR' | grep -c MASQUERADE) = 1 ]"
+expect nat-address-snat bash -c "lxc network set $BR ipv4.nat.address=198.18.93.1 && tagged iptables-save 'network $BR' | grep -q -- '-j SNAT --to-source 198.18.93.1' &&
+  ! tagged iptables-save 'network $BR' | grep -q MASQUERADE"
+expect nat-off-removes-rule bash -c "lxc network set $BR ipv4.nat=false && ! tagged iptables-save 'network $BR' | grep -q -- '-t nat\\|SNAT\\|MASQUERADE' &&
+  lxc network unset $BR ipv4.nat.address && lxc network unset $BR ipv4.nat.order && lxc network set $BR ipv4.nat=true &&
+  tagged iptables-save 'network $BR' | grep -q MASQUERADE"
+expect firewall-off-keeps-nat bash -c "lxc network set $BR ipv4.firewall=false && ! iptables -w -S | grep -qF 'generated for LXD network $BR' &&
+  tagged iptables-save 'network $BR' | grep -q MASQUERADE && lxc network unset $BR ipv4.firewall &&
+  iptables -w -S INPUT | grep -qF 'generated for LXD network $BR'"
+
+expect launch lxc launch bb xt1 -n $BR
+# The test image asks for no lease at boot: ask now, with a script that sets the address.
+printf '#!/bin/sh\n[ "$1" = bound ] && ip addr add "$ip/$mask" dev "$interface"\nexit 0\n' >"$WORK/dhcp.sh"
+expect dhcp-lease bash -c "lxc file push --mode 0755 '$WORK/dhcp.sh' xt1/tmp/dhcp.sh && lxc exec xt1 -- udhcpc -i eth0 -q -n -t 10 -s /tmp/dhcp.sh &&
+  lxc exec xt1 -- ip -4 addr show eth0 | grep -q 'inet 198.18.93.'"
+expect ping-gateway bash -c "lxc exec xt1 -- ping -c 1 -W 2 198.18.93.1 | grep -q '1 packets received'"
+lxc delete -f xt1 >/dev/null 2>&1
+
+# A daemon stop leaves the bridges and their rules up (instances keep running, as upstream's);
+# its start loads them again in place of the old ones, not beside them.
+expect dual-stack lxc network create $BR2 ipv4.address=198.18.94.1/24 ipv4.nat=true ipv6.address=fd42:4242:4242:1::1/64 ipv6.nat=true
+expect ipv6-masquerade bash -c "tagged ip6tables-save 'network $BR2' | grep -q -- '-s fd42:4242:4242:1::/64 ! -d fd42:4242:4242:1::/64 .*-j MASQUERADE'"
+stop_daemon
+rules_of_both() { tagged iptables-save "network $BR" | sort; tagged ip6tables-save "network $BR2" | sort; }
+export -f rules_of_both
+rules_of_both >"$WORK/rules.before"
+PATH="$WORK/sbin:/usr/bin:/bin" start_daemon
+expect restart-replaces bash -c "rules_of_both | diff - '$WORK/rules.before' && [ \$(tagged iptables-save 'network $BR' | grep -c MASQUERADE) = 1 ]"
+
+expect delete bash -c "lxc network delete $BR && lxc network delete $BR2"
+expect delete-clears bash -c "! iptables-save | grep -F 'generated for LXD network lxdpxt' && ! ip6tables-save | grep -F 'generated for LXD network lxdpxt'"
+expect still-no-nft-table no_nft_table
+
+# Neither nft nor iptables: what needs a firewall is refused, saying what to install, and nothing is made.
+stop_daemon
+mkdir "$WORK/sbin-bare"
+for f in /usr/sbin/*; do
+  case $(basename "$f") in nft|iptables*|ip6tables*|ebtables*|xtables*) ;; *) ln -s "$f" "$WORK/sbin-bare/" ;; esac
+done
+PATH="$WORK/sbin-bare:/usr/bin:/bin" start_daemon
+expect firewall-is-none bash -c "api GET /1.0 | jq -e '.metadata.environment.firewall == \"none\"'"
+expect nat-refused bash -c "api POST /1.0/networks '{\"name\":\"lxdpxt2\",\"config\":{\"ipv4.address\":\"198.18.95.1/24\",\"ipv4.nat\":\"true\",\"ipv6.address\":\"none\"}}' >$WORK/reply &&
+  jq -e '.error_code == 400' $WORK/reply && grep -q 'needs nft (package nftables) or iptables (package iptables)' $WORK/reply &&
+  ! ip link show lxdpxt2 2>/dev/null && [ \$(status_of GET /1.0/networks/lxdpxt2) = 404 ]"
