@@ -1,5 +1,6 @@
 // Entry point and ABI trampolines: the only place where C meets C++, so the only place where
 // exceptions are caught and turned into lxdp_error.
+#include "firewall.h"
 #include "lxc_common.h"
 #include "lxc_config.h"
 #include "lxc_console.h"
@@ -283,5 +284,6 @@ extern "C" LXDP_EXPORT lxdp_status lxdp_plugin_entry_v1(const lxdp_host_api *hos
         return lxdp_error_set(err, LXDP_E_ABI, "instance-lxc needs plugin ABI %d.x, the host offers %u.%u",
                               LXDP_ABI_MAJOR, host->abi_major, host->abi_minor);
     *info = &kInfo;
+    lxdp_fw::backend(); // the firewall is chosen at load, as the daemon's own at its start
     return LXDP_OK;
 }

@@ -14,6 +14,7 @@ export LXD_PLUGIN_PATH=$PLUGINS
 BR=lxdpxt0 BR2=lxdpxt1
 cleanup() { # whatever a failed run left, by name
   lxc delete -f xt1 >/dev/null 2>&1
+  lxc delete -f xf1 >/dev/null 2>&1
   lxc network delete $BR >/dev/null 2>&1
   lxc network delete $BR2 >/dev/null 2>&1
   lxc network delete lxdpxt2 >/dev/null 2>&1
@@ -63,6 +64,38 @@ expect dhcp-lease bash -c "lxc file push --mode 0755 '$WORK/dhcp.sh' xt1/tmp/dhc
   lxc exec xt1 -- ip -4 addr show eth0 | grep -q 'inet 198.18.93.'"
 expect ping-gateway bash -c "lxc exec xt1 -- ping -c 1 -W 2 198.18.93.1 | grep -q '1 packets received'"
 lxc delete -f xt1 >/dev/null 2>&1
+
+# security.ipv4_filtering: the NIC's ebtables chain drops a spoofed source and passes its own, as
+# nic_security proves it for nftables (the container sets its MAC and address with ip, then pings).
+MAC=00:16:3e:5e:c1:01 SPOOF=00:16:3e:5e:c1:99
+lxc init bb xf1 >/dev/null 2>&1
+lxc config device add xf1 eth0 nic network=$BR hwaddr=$MAC ipv4.address=198.18.93.2 security.ipv4_filtering=true >/dev/null
+in_ct() { lxc exec xf1 -- "$@"; }
+chain() { echo "lxdpp_$(lxc config get xf1 volatile.eth0.host_name)"; }
+use() { in_ct ip link set eth0 down && in_ct ip link set eth0 address "$1" && in_ct ip addr flush dev eth0 &&
+        in_ct ip addr add "$2/24" dev eth0 && in_ct ip link set eth0 up && ip neigh flush dev $BR; }
+pings() { in_ct ping -c 1 -W 2 198.18.93.1 >/dev/null; }
+# The NIC's chain with its two jumps, or none of them.
+filtered() { local c; c=$(chain); ebtables-save | grep -qx ":$c RETURN" && ebtables-save | grep -qx -- "-A INPUT -i ${c#lxdpp_} -j $c" &&
+             ebtables-save | grep -qx -- "-A FORWARD -i ${c#lxdpp_} -j $c"; }
+unfiltered() { ! ebtables-save | grep -q "$1"; }
+export MAC SPOOF
+export -f in_ct chain use pings filtered unfiltered
+
+expect filter-start bash -c "lxc start xf1 && filtered && ebtables-save | grep -q -- '--ip-src ! 198.18.93.2 -j DROP'"
+expect filter-own-passes bash -c "use $MAC 198.18.93.2 && pings"
+expect filter-spoofed-ip-dropped bash -c "use $MAC 198.18.93.3 && ! pings"
+expect filter-spoofed-mac-dropped bash -c "use $SPOOF 198.18.93.2 && ! pings"
+expect filter-own-passes-again bash -c "use $MAC 198.18.93.2 && pings"
+CHAIN=$(chain)
+expect filter-off-in-place bash -c "lxc config device set xf1 eth0 security.ipv4_filtering=false && unfiltered $CHAIN && use $MAC 198.18.93.3 && pings"
+expect filter-on-in-place bash -c "lxc config device set xf1 eth0 security.ipv4_filtering=true && filtered && ! pings && use $MAC 198.18.93.2 && pings"
+expect filter-gone-with-device bash -c "lxc config device remove xf1 eth0 && unfiltered $CHAIN"
+lxc config device add xf1 eth0 nic network=$BR hwaddr=$MAC ipv4.address=198.18.93.2 security.mac_filtering=true >/dev/null
+CHAIN=$(chain)
+expect filter-hotplugged bash -c "filtered && ! ebtables-save | grep -q -- '-p IPv4 --ip-src' && use $SPOOF 198.18.93.2 && ! pings"
+expect filter-gone-with-stop bash -c "lxc stop -f xf1 && unfiltered $CHAIN"
+lxc delete -f xf1 >/dev/null 2>&1
 
 # A daemon stop leaves the bridges and their rules up (instances keep running, as upstream's);
 # its start loads them again in place of the old ones, not beside them.
