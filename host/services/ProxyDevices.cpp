@@ -272,12 +272,12 @@ protected:
 // nat=true: the device's DNAT table.
 class NatProxy : public RunningProxy {
 public:
-    NatProxy(const std::string& label, const std::string& device, db::StringMap config, int64_t pid,
+    NatProxy(const std::string& instance, const std::string& device, db::StringMap config, int64_t pid,
              const db::DeviceMap& devices)
         : RunningProxy(std::move(config), pid),
-          nat_(label, device, parseProxyAddress(device, "listen", valueOf(config_, "listen")),
-               parseProxyAddress(device, "connect", valueOf(config_, "connect")),
-               natConnectHost(parseProxyAddress(device, "connect", valueOf(config_, "connect")), devices)) {}
+          nat_({instance, device, parseProxyAddress(device, "listen", valueOf(config_, "listen")),
+                parseProxyAddress(device, "connect", valueOf(config_, "connect")),
+                natConnectHost(parseProxyAddress(device, "connect", valueOf(config_, "connect")), devices)}) {}
 
 private:
     ProxyNat nat_;
@@ -476,12 +476,12 @@ void ProxyDevices::sync(const std::string& key, int64_t pid, const db::DeviceMap
         if (dev == devices.end() || !it->second->serves(dev->second, pid)) it = mine.erase(it);
         else ++it;
     }
-    // key is "<project>/<instance>": the NAT table's label is "<project>_<instance>.<device>".
-    std::string label = key;
-    std::replace(label.begin(), label.end(), '/', '_');
+    // key is "<project>/<instance>": the NAT rules name the instance "<project>_<instance>".
+    std::string instance = key;
+    std::replace(instance.begin(), instance.end(), '/', '_');
     for (const auto& [name, dev] : devices) {
         if (valueOf(dev, "type") != "proxy" || mine.count(name)) continue;
-        if (config::isTrue(valueOf(dev, "nat"))) mine[name] = std::make_unique<NatProxy>(label + "." + name, name, dev, pid, devices);
+        if (config::isTrue(valueOf(dev, "nat"))) mine[name] = std::make_unique<NatProxy>(instance, name, dev, pid, devices);
         else mine[name] = std::make_unique<ProxyForwarder>(name, dev, pid);
     }
     if (mine.empty()) running_.erase(key);

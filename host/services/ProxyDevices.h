@@ -6,7 +6,7 @@
 // short-lived thread that enters it (setns), so neither the daemon nor any process leaves the
 // host's. The connecting side uses security.uid/security.gid: in the instance, as the instance's
 // own ids (root by default), on the host only when they are set. With nat=true the device is
-// DNAT rules instead (ProxyNat).
+// DNAT rules instead (ProxyNat, nftables or xtables).
 #pragma once
 
 #include <cstdint>

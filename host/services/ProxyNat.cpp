@@ -1,75 +1,17 @@
 #include "services/ProxyNat.h"
 
-#include <Poco/Logger.h>
-
-#include <cctype>
-#include <sstream>
-
-#include "plugins/CommandRunner.h"
+#include "plugins/DaemonFirewall.h"
 #include "util/ApiError.h"
 
 namespace lxdp::services {
 
-namespace {
-
-// nft in one invocation, one transaction: the host's run_command has no stdin for `nft -f -`,
-// and the whole ruleset fits in one argument (at most 1024 ports).
-bool runNft(const std::string& commands, std::string& error) {
-    const char* argv[] = {"nft", commands.c_str(), nullptr};
-    lxdp_command cmd{sizeof(lxdp_command), 30000, argv, nullptr, nullptr, nullptr, 0, 0};
-    lxdp_error err{};
-    err.struct_size = sizeof err;
-    int32_t status = -1;
-    const bool ok = plugins::runCommand(cmd, nullptr, &status, &err) == LXDP_OK && status == 0;
-    error = err.message;
-    return ok;
-}
-
-// nft identifiers take letters, digits and "_.-/" only.
-std::string identifier(std::string s) {
-    for (char& c : s)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') c = '_';
-    return s;
-}
-
-}  // namespace
-
-ProxyNat::ProxyNat(const std::string& label, const std::string& device, const ProxyAddress& listen,
-                   const ProxyAddress& connect, const std::string& target) {
-    const std::string id = identifier(label);
-    const bool v6 = target.find(':') != std::string::npos;
-    const std::string family = v6 ? "ip6" : "ip";
-    table_ = family + " lxdpp_proxy_" + id;
-    const std::string to = v6 ? "[" + target + "]" : target;
-    const std::string match = family + " daddr " + listen.host + " " + listen.proto + " dport ";
-    std::ostringstream dnat, hairpin;
-    if (connect.ports.size() == 1) {
-        std::string ports;
-        for (uint16_t p : listen.ports) ports += (ports.empty() ? "" : ", ") + std::to_string(p);
-        dnat << "    " << match << "{ " << ports << " } dnat to " << to << ":" << connect.ports[0] << "\n";
-    } else {
-        for (size_t i = 0; i < listen.ports.size(); i++)
-            dnat << "    " << match << listen.ports[i] << " dnat to " << to << ":" << connect.portFor(i) << "\n";
+ProxyNat::ProxyNat(const ProxyNatSpec& spec) {
+    switch (plugins::firewallBackend()) {
+    case plugins::FirewallBackend::nftables: rules_ = loadNftProxyNat(spec); break;
+    case plugins::FirewallBackend::xtables: rules_ = loadXtablesProxyNat(spec); break;
+    default:
+        throw BadRequest("Device \"" + spec.device + "\": " + plugins::firewallMissing("nat=true of proxy devices"));
     }
-    std::string targetPorts;
-    for (uint16_t p : connect.ports) targetPorts += (targetPorts.empty() ? "" : ", ") + std::to_string(p);
-    hairpin << "    " << family << " saddr " << target << " " << family << " daddr " << target << " " << connect.proto
-            << " dport { " << targetPorts << " } masquerade\n";
-    std::ostringstream r;
-    // Adding then deleting the table replaces whatever an earlier run left, in the same load.
-    r << "table " << table_ << "\ndelete table " << table_ << "\ntable " << table_ << " {\n"
-      << "  chain prert." << id << " {\n    type nat hook prerouting priority -100; policy accept;\n" << dnat.str() << "  }\n"
-      << "  chain out." << id << " {\n    type nat hook output priority -100; policy accept;\n" << dnat.str() << "  }\n"
-      << "  chain pstrt." << id << " {\n    type nat hook postrouting priority 100; policy accept;\n" << hairpin.str()
-      << "  }\n}\n";
-    std::string error;
-    if (!runNft(r.str(), error)) throw BadRequest("Device \"" + device + "\": cannot load the NAT rules: " + error);
-}
-
-ProxyNat::~ProxyNat() {
-    std::string error;
-    if (!runNft("table " + table_ + "\ndelete table " + table_, error))
-        Poco::Logger::get("devices").warning("proxy NAT table %s: cannot delete it: %s", table_, error);
 }
 
 }  // namespace lxdp::services

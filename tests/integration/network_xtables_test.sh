@@ -4,7 +4,7 @@
 # makes upstream's rules, each tagged "generated for LXD ...": a bridge's MASQUERADE and its
 # DHCP/DNS/forwarding accepts (a container gets a lease and pings the gateway), a NIC's
 # security.ipv4_filtering as an ebtables chain (the spoofed source dropped, the real one
-# passing), a proxy's nat=true as DNAT (real bytes through it); none of them is left after the
+# passing), a proxy's nat=true as DNAT (real bytes through it, tagged with the device); none of them is left after the
 # network's deletion, the device's removal or the daemon's stop, and no nft table is made.
 # Addresses: 198.18.93.0/24 and 198.18.94.0/24 only, nothing leaves the machine.
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,6 +15,7 @@ BR=lxdpxt0 BR2=lxdpxt1
 cleanup() { # whatever a failed run left, by name
   lxc delete -f xt1 >/dev/null 2>&1
   lxc delete -f xf1 >/dev/null 2>&1
+  lxc delete -f xp1 >/dev/null 2>&1
   lxc network delete $BR >/dev/null 2>&1
   lxc network delete $BR2 >/dev/null 2>&1
   lxc network delete lxdpxt2 >/dev/null 2>&1
@@ -96,6 +97,28 @@ CHAIN=$(chain)
 expect filter-hotplugged bash -c "filtered && ! ebtables-save | grep -q -- '-p IPv4 --ip-src' && use $SPOOF 198.18.93.2 && ! pings"
 expect filter-gone-with-stop bash -c "lxc stop -f xf1 && unfiltered $CHAIN"
 lxc delete -f xf1 >/dev/null 2>&1
+
+# A proxy with nat=true: DNAT to the container's static address, upstream's three rules tagged
+# with the device, real bytes through them, and none left once the device or the instance goes.
+NP=$((53000 + $$ % 900)) PROXY_TAG="generated for LXD container default_xp1 (web)"
+lxc init bb xp1 >/dev/null 2>&1
+lxc config device add xp1 eth0 nic network=$BR ipv4.address=198.18.93.4 >/dev/null
+lxc start xp1
+lxc exec xp1 -- sh -c 'ip addr add 198.18.93.4/24 dev eth0 && mkdir -p /www && echo hello-xtables > /www/index.html && httpd -p 8082 -h /www'
+proxy_rules() { iptables-save -t nat | grep -F -- "--comment \"$PROXY_TAG\""; }
+export NP PROXY_TAG
+export -f proxy_rules
+expect proxy-nat-add lxc config device add xp1 web proxy listen=tcp:198.18.93.1:$NP connect=tcp:0.0.0.0:8082 nat=true
+expect proxy-nat-rules bash -c "proxy_rules | grep -q -- '-A PREROUTING -d 198.18.93.1/32 -p tcp .*--dport $NP .*-j DNAT --to-destination 198.18.93.4:8082' &&
+  proxy_rules | grep -q -- '-A OUTPUT -d 198.18.93.1/32 -p tcp .*--dport $NP .*-j DNAT --to-destination 198.18.93.4:8082' &&
+  proxy_rules | grep -q -- '-A POSTROUTING -s 198.18.93.4/32 -d 198.18.93.4/32 -p tcp .*--dport 8082 .*-j MASQUERADE' &&
+  [ \$(proxy_rules | wc -l) = 3 ] && no_nft_table"
+expect proxy-nat-forwards bash -c "curl -sf --max-time 5 http://198.18.93.1:$NP/ | grep -qx hello-xtables"
+expect proxy-nat-remove-clears bash -c "lxc config device remove xp1 web && ! proxy_rules && ! curl -sf --max-time 2 http://198.18.93.1:$NP/"
+lxc config device add xp1 web proxy listen=tcp:198.18.93.1:$NP connect=tcp:198.18.93.4:8082 nat=true >/dev/null
+expect proxy-nat-stop-clears bash -c "proxy_rules >/dev/null && lxc stop -f xp1 && ! proxy_rules"
+expect proxy-nat-start-restores bash -c "lxc start xp1 && [ \$(proxy_rules | wc -l) = 3 ]"
+expect proxy-nat-gone-with-instance bash -c "lxc delete -f xp1 && ! proxy_rules"
 
 # A daemon stop leaves the bridges and their rules up (instances keep running, as upstream's);
 # its start loads them again in place of the old ones, not beside them.
