@@ -5,7 +5,8 @@
 # DHCP/DNS/forwarding accepts (a container gets a lease and pings the gateway), a NIC's
 # security.ipv4_filtering as an ebtables chain (the spoofed source dropped, the real one
 # passing), a proxy's nat=true as DNAT (real bytes through it, tagged with the device); none of them is left after the
-# network's deletion, the device's removal or the daemon's stop, and no nft table is made.
+# network's deletion, the device's removal or the daemon's stop, and no nft table is made. With
+# neither nft nor iptables, bridge NAT, proxy NAT and NIC filters are refused naming both.
 # Addresses: 198.18.93.0/24 and 198.18.94.0/24 only, nothing leaves the machine.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
@@ -16,6 +17,7 @@ cleanup() { # whatever a failed run left, by name
   lxc delete -f xt1 >/dev/null 2>&1
   lxc delete -f xf1 >/dev/null 2>&1
   lxc delete -f xp1 >/dev/null 2>&1
+  lxc delete -f xn1 >/dev/null 2>&1
   lxc network delete $BR >/dev/null 2>&1
   lxc network delete $BR2 >/dev/null 2>&1
   lxc network delete lxdpxt2 >/dev/null 2>&1
@@ -146,3 +148,12 @@ expect firewall-is-none bash -c "api GET /1.0 | jq -e '.metadata.environment.fir
 expect nat-refused bash -c "api POST /1.0/networks '{\"name\":\"lxdpxt2\",\"config\":{\"ipv4.address\":\"198.18.95.1/24\",\"ipv4.nat\":\"true\",\"ipv6.address\":\"none\"}}' >$WORK/reply &&
   jq -e '.error_code == 400' $WORK/reply && grep -q 'needs nft (package nftables) or iptables (package iptables)' $WORK/reply &&
   ! ip link show lxdpxt2 2>/dev/null && [ \$(status_of GET /1.0/networks/lxdpxt2) = 404 ]"
+expect bridge-without-rules lxc network create lxdpxt2 ipv4.address=198.18.95.1/24 ipv4.nat=false ipv4.firewall=false ipv6.address=none
+lxc init bb xn1 >/dev/null 2>&1
+lxc config device add xn1 eth0 nic network=lxdpxt2 ipv4.address=198.18.95.2 >/dev/null
+expect proxy-nat-refused bash -c "lxc start xn1 && ! lxc config device add xn1 web proxy listen=tcp:198.18.95.1:$NP connect=tcp:0.0.0.0:80 nat=true 2>$WORK/err &&
+  grep -q 'needs nft (package nftables) or iptables (package iptables)' $WORK/err && ! lxc config device get xn1 web type 2>/dev/null"
+expect nic-filter-refused bash -c "lxc stop -f xn1 && lxc config device set xn1 eth0 security.ipv4_filtering=true && ! lxc start xn1 2>$WORK/err &&
+  grep -q 'needs nft (package nftables) or iptables (package iptables)' $WORK/err"
+lxc delete -f xn1 >/dev/null 2>&1
+lxc network delete lxdpxt2 >/dev/null 2>&1
