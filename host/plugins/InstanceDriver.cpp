@@ -272,6 +272,15 @@ std::optional<TerminalFds> InstanceDriver::openTerminal(const InstanceRef& ref) 
     return TerminalFds{master, terminal};
 }
 
+StringMap InstanceDriver::features() const {
+    // A table from a plugin built before 1.6 was copied into a zeroed one: the member reads NULL.
+    if (ops_.features == nullptr) return {};
+    AbiCall call(name_, "features");
+    KvCollector out(call);
+    call.check(ops_.features(driver_, out.sink(), call.err()));
+    return out.take();
+}
+
 int InstanceDriver::console(const InstanceRef& ref) const {
     AbiCall call(name_, "console");
     AbiInstance inst(ref);

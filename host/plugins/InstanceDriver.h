@@ -131,6 +131,9 @@ public:
     // terminal_open (built before 1.4, or without the call) or answers NOTSUP for this instance:
     // the caller then opens one of its own.
     std::optional<TerminalFds> openTerminal(const InstanceRef& ref) const;
+    // The backend's optional features as the driver finds them (ABI 1.6), name -> "true" or
+    // "false"; empty for a driver built before 1.6 or without the call.
+    StringMap features() const;
     // A new fd on the running instance's console (its output to read, its input to write); the
     // caller closes it.
     int console(const InstanceRef& ref) const;

@@ -1,5 +1,7 @@
 #include "util/ConfinedFile.h"
 
+#include "util/ClosingFd.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -15,12 +17,6 @@
 namespace lxdp::util {
 
 namespace {
-struct Fd {
-    int fd;
-    ~Fd() {
-        if (fd >= 0) ::close(fd);
-    }
-};
 
 [[noreturn]] void fail(const std::string& what, const std::string& path, int err) {
     throw std::runtime_error("cannot " + what + " " + path + ": " + std::strerror(err));
@@ -29,7 +25,7 @@ struct Fd {
 // root/path opened with flags, path resolved as if root were "/" (symlinks and ".." stay in it).
 // -1 with errno set on failure.
 int openInRoot(const std::string& root, const std::string& path, uint64_t flags) {
-    Fd rootFd{::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)};
+    ClosingFd rootFd{::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)};
     if (rootFd.fd < 0) fail("open", root, errno);
     struct open_how how {};
     how.flags = flags | O_CLOEXEC;
@@ -49,7 +45,7 @@ void checkEntryName(const std::string& name) {
 }  // namespace
 
 std::optional<std::string> readFileInRoot(const std::string& root, const std::string& path, size_t maxBytes) {
-    Fd fd{openInRoot(root, path, O_RDONLY | O_NOCTTY | O_NONBLOCK)};
+    ClosingFd fd{openInRoot(root, path, O_RDONLY | O_NOCTTY | O_NONBLOCK)};
     if (fd.fd < 0) {
         if (errno == ENOENT) return std::nullopt;
         fail("open", path, errno);
@@ -72,17 +68,17 @@ std::optional<std::string> readFileInRoot(const std::string& root, const std::st
 void replaceFileInRoot(const std::string& root, const std::string& dir, const std::string& name,
                        const std::string& content, mode_t mode) {
     checkEntryName(name);
-    Fd dirFd{openInRoot(root, dir, O_RDONLY | O_DIRECTORY)};
+    ClosingFd dirFd{openInRoot(root, dir, O_RDONLY | O_DIRECTORY)};
     if (dirFd.fd < 0 && errno == ENOENT) {
         // One level only: the callers' directories (templates/) sit at the top of root.
-        Fd rootFd{openInRoot(root, ".", O_RDONLY | O_DIRECTORY)};
+        ClosingFd rootFd{openInRoot(root, ".", O_RDONLY | O_DIRECTORY)};
         if (rootFd.fd < 0 || (::mkdirat(rootFd.fd, dir.c_str(), 0755) != 0 && errno != EEXIST)) fail("create", dir, errno);
         dirFd.fd = openInRoot(root, dir, O_RDONLY | O_DIRECTORY);
     }
     if (dirFd.fd < 0) fail("open", dir, errno);
     const std::string tmp = "." + name + ".tmp";
     ::unlinkat(dirFd.fd, tmp.c_str(), 0);
-    Fd fd{::openat(dirFd.fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)};
+    ClosingFd fd{::openat(dirFd.fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)};
     if (fd.fd < 0) fail("create", tmp, errno);
     size_t done = 0;
     while (done < content.size()) {
@@ -102,7 +98,7 @@ void replaceFileInRoot(const std::string& root, const std::string& dir, const st
 
 bool removeFileInRoot(const std::string& root, const std::string& dir, const std::string& name) {
     checkEntryName(name);
-    Fd dirFd{openInRoot(root, dir, O_RDONLY | O_DIRECTORY)};
+    ClosingFd dirFd{openInRoot(root, dir, O_RDONLY | O_DIRECTORY)};
     if (dirFd.fd < 0 && errno == ENOENT) return false;
     if (dirFd.fd < 0) fail("open", dir, errno);
     if (::unlinkat(dirFd.fd, name.c_str(), 0) == 0) return true;

@@ -7,6 +7,7 @@
 #include "lxc_disk_limits.h"
 #include "lxc_driver.h"
 #include "lxc_exec.h"
+#include "lxc_features.h"
 #include "lxc_files.h"
 #include "lxc_hotplug.h"
 #include "lxc_limits.h"
@@ -222,6 +223,14 @@ lxdp_status op_device_update(void *driver, const lxdp_instance *before, const lx
     });
 }
 
+lxdp_status op_features(void *driver, const lxdp_kv_sink *out, lxdp_error *err) {
+    return guard(err, [&] {
+        if (out == nullptr)
+            fail(LXDP_E_INVAL, "Missing features output");
+        report_features(*out);
+    });
+}
+
 const lxdp_instance_ops kOps = {
     .struct_size = sizeof(lxdp_instance_ops),
     .info = op_info,
@@ -251,6 +260,7 @@ const lxdp_instance_ops kOps = {
     .device_remove = op_device_remove,
     .terminal_open = op_terminal_open,
     .device_update = op_device_update,
+    .features = op_features,
 };
 
 const lxdp_component kComponents[] = {{

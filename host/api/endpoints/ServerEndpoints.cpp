@@ -20,6 +20,7 @@
 #include "util/ApiError.h"
 #include "util/Hash.h"
 #include "util/HostArchitecture.h"
+#include "util/KernelFeatures.h"
 
 namespace lxdp::api {
 
@@ -82,6 +83,7 @@ struct HostFacts {
     nlohmann::json architectures;
     std::string arch, kernel, kernelVersion, osName, osVersion, drivers, driverVersions;
     nlohmann::json supportedStorage = nlohmann::json::array();
+    nlohmann::json kernelFeatures, lxcFeatures = nlohmann::json::object();
 };
 
 HostFacts gatherHostFacts(daemon::Context& ctx) {
@@ -98,7 +100,11 @@ HostFacts gatherHostFacts(daemon::Context& ctx) {
         if (!d->usable()) continue;
         f.drivers += (f.drivers.empty() ? "" : " | ") + d->name();
         f.driverVersions += (f.driverVersions.empty() ? "" : " | ") + d->version();
+        // What the container driver's liblxc has (ABI 1.6); a driver that says nothing adds none.
+        if (d->type() == LXDP_INSTANCE_CONTAINER)
+            for (const auto& [name, on] : d->features()) f.lxcFeatures[name] = on;
     }
+    f.kernelFeatures = util::probeKernelFeatures();
     for (const auto* d : ctx.plugins.storageDrivers())
         if (d->usable())
             f.supportedStorage.push_back(
@@ -147,9 +153,9 @@ nlohmann::json environment(daemon::Context& ctx, const ServerViewInputs& in) {
             {"firewall", plugins::firewallName()},
             {"kernel", facts.kernel},
             {"kernel_architecture", facts.arch},
-            {"kernel_features", nlohmann::json::object()},
+            {"kernel_features", facts.kernelFeatures},
             {"kernel_version", facts.kernelVersion},
-            {"lxc_features", nlohmann::json::object()},
+            {"lxc_features", facts.lxcFeatures},
             {"os_name", facts.osName},
             {"os_version", facts.osVersion},
             {"project", in.project},

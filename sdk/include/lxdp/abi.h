@@ -40,7 +40,7 @@ extern "C" {
 #endif
 
 #define LXDP_ABI_MAJOR 1
-#define LXDP_ABI_MINOR 5
+#define LXDP_ABI_MINOR 6
 
 #if defined(__GNUC__)
 #define LXDP_EXPORT __attribute__((visibility("default")))

@@ -254,6 +254,14 @@ typedef struct lxdp_instance_ops {
      * ends before it): every change is a removal and an addition. */
     lxdp_status (*device_update)(void *driver, const lxdp_instance *before, const lxdp_instance *after,
                                  const lxdp_device *device, lxdp_error *err);
+
+    /* ---- @since 1.6: backend features (read only when struct_size covers it) --------------- */
+
+    /* Reports which optional features of its backend the driver finds, one out->set(name, "true"
+     * or "false") each: for a container driver on liblxc, the liblxc API extensions LXD checks,
+     * which the host shows as GET /1.0 environment.lxc_features. The host asks once, the first
+     * time it needs them. NULL (or a table that ends before it): the driver reports none. */
+    lxdp_status (*features)(void *driver, const lxdp_kv_sink *out, lxdp_error *err);
 } lxdp_instance_ops;
 
 #ifdef __cplusplus

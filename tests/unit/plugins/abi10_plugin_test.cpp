@@ -168,6 +168,13 @@ TEST_F(Abi10PluginTest, TerminalOfA10TableIsTheHosts) {
     EXPECT_FALSE(d->openTerminal(ref).has_value());
 }
 
+// Its table ends before features (@since 1.6): the driver reports none, nothing is read past it.
+TEST_F(Abi10PluginTest, FeaturesOfA10TableAreNone) {
+    const InstanceDriver* d = registry.instanceDriver("abi10-ct");
+    ASSERT_NE(d, nullptr);
+    EXPECT_TRUE(d->features().empty());
+}
+
 TEST_F(Abi10PluginTest, InstanceCallsCrossWithTheirArguments) {
     const InstanceDriver* d = registry.instanceDriver("abi10-ct");
     ASSERT_NE(d, nullptr);
