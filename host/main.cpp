@@ -153,11 +153,12 @@ int main(int argc, char** argv) {
     }
     if (command.empty()) {
         // The daemon forks liblxc's attach children, which are inside containers until they exec:
-        // it runs from a read-only mount of its binary before its first thread (exe_seal.h,
-        // CVE-2019-5736).
+        // it runs from read-only mounts of its binary and of the libraries it maps before its
+        // first thread (exe_seal.h, CVE-2019-5736).
         if (lxdp_exe_seal() != 0)
-            std::cerr << "Warning: the daemon runs unsealed, its binary reachable from privileged containers: "
-                      << std::strerror(errno) << std::endl;
+            std::cerr << "Warning: the daemon runs unsealed, its files reachable from privileged containers: "
+                      << std::strerror(errno) << (*lxdp_seal_failed_file() ? " (" : "") << lxdp_seal_failed_file()
+                      << (*lxdp_seal_failed_file() ? ")" : "") << std::endl;
         return lxdp::daemon::runDaemon(options);
     }
     if (command == "waitready") return waitReady(timeout);

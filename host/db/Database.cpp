@@ -13,6 +13,7 @@
 
 #include "db/Schema.h"
 #include "db/Sql.h"
+#include "db/UnforkedWalIndex.h"
 #include "util/FaultPoint.h"
 
 using namespace Poco::Data::Keywords;
@@ -25,6 +26,7 @@ using namespace sql;
 
 Database::Database(const std::string& path) : path_(path) {
     Poco::Data::SQLite::Connector::registerConnector();
+    useUnforkedWalIndex();
     session_ = std::make_unique<Poco::Data::Session>("SQLite", path);
     // WAL with synchronous=FULL: a write acknowledged to a client survives a SIGKILL of the
     // daemon and a power loss; readers never block the writer.

@@ -2,6 +2,9 @@
 
 #include <dlfcn.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include <algorithm>
 #include <filesystem>
 #include <mutex>
@@ -15,6 +18,7 @@
 #include <lxdp/network.h>
 #include <lxdp/storage.h>
 
+#include "exe_seal.h"
 #include "plugins/AbiCall.h"
 #include "plugins/HostServices.h"
 #include "plugins/InstanceDriver.h"
@@ -45,6 +49,15 @@ void keepForever(boost::dll::shared_library&& lib) {
     kept->push_back(std::move(lib));
 }
 
+// The plugin and the libraries it brought join the daemon's files on read-only mounts (exe_seal.h:
+// attach children, forks of the daemon, are inside containers until they exec), before its entry
+// or any other thread runs their code.
+void sealNewMappings(const std::string& path) {
+    if (lxdp_seal_new_mappings() != 0)
+        logger().error("plugin %s: its files are reachable from privileged containers, not sealed: %s (%s)", path,
+                       std::string(std::strerror(errno)), std::string(lxdp_seal_failed_file()));
+}
+
 boost::dll::shared_library open(const std::string& path) {
     // rtld_now: an unresolved symbol fails here, at start-up, not in the middle of an operation.
     // rtld_local: plugins' symbols stay out of the global namespace, so two plugins (or a plugin
@@ -52,7 +65,10 @@ boost::dll::shared_library open(const std::string& path) {
     const auto mode = boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local;
     boost::dll::fs::error_code ec;
     boost::dll::shared_library lib(path, mode, ec);
-    if (!ec) return lib;
+    if (!ec) {
+        sealNewMappings(path);
+        return lib;
+    }
     // Boost.DLL 1.74 clears dlerror() and reports a generic code: ask dlopen again for the reason.
     std::string reason = ec.message();
     if (void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) ::dlclose(handle);

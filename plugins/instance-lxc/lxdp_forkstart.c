@@ -17,11 +17,12 @@
 
 int main(int argc, char **argv) {
     /* The monitor and the container's init are forks of this process, and the init is inside the
-     * container until it execs: this program runs from a read-only mount of itself first
-     * (exe_seal.h, CVE-2019-5736). */
+     * container until it execs: this program runs from read-only mounts of itself and of the
+     * libraries it maps first (exe_seal.h, CVE-2019-5736). */
     if (lxdp_exe_seal() != 0)
-        fprintf(stderr, "Warning: %s runs unsealed, its binary reachable from privileged containers: %s\n", argv[0],
-                strerror(errno));
+        fprintf(stderr, "Warning: %s runs unsealed, its files reachable from privileged containers: %s%s%s%s\n",
+                argv[0], strerror(errno), *lxdp_seal_failed_file() ? " (" : "", lxdp_seal_failed_file(),
+                *lxdp_seal_failed_file() ? ")" : "");
     if (argc != 3) {
         fprintf(stderr, "usage: %s NAME LXCPATH\n", argv[0]);
         return 2;

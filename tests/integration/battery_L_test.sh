@@ -33,20 +33,24 @@ lxc delete -f l5 >/dev/null 2>&1
 
 # L-6 (CVE-2019-5736): root of a privileged container watches its /proc for processes that still
 # run a host binary (the daemon's attach child and a container's init until they exec) and tries
-# to write that binary every way proc_exe_writer.c knows: during execs, across a SIGKILL of the
-# daemon (its binary then runs nowhere, so ETXTBSY no longer stands in the way of a reopen) and
-# after a restart of the container. From the host, the same tries on the daemon and the
-# container's monitor (the process the init is forked from) must find read-only mounts of their
-# binaries that nothing makes writable.
+# to write that binary, and every file the process maps (libc, libstdc++, liblxc, Poco, the
+# plugins...), every way proc_exe_writer.c knows: during execs, across a SIGKILL of the daemon
+# (its binary then runs nowhere, so ETXTBSY no longer stands in the way of a reopen) and after a
+# restart of the container. From the host, the same tries on the daemon and the container's
+# monitor (the process the init is forked from) must find read-only mounts of their binaries and
+# of every file a fork of theirs inherits, none of which anything makes writable.
 cc -static -O1 -o "$WORK/proc_exe_writer" "$here/proc_exe_writer.c"
 forkstart=$PLUGINS/lxdp-forkstart
 sums=$(sha256sum "$DAEMON" "$forkstart")
 lxc launch bb l6 -c security.privileged=true >/dev/null 2>&1
 lxc file push "$WORK/proc_exe_writer" l6/bin/proc_exe_writer --mode 0755 >/dev/null
-sealed() { # sealed PID BINARY: PID runs and maps BINARY from a read-only mount none of the tries unwraps
-  local out; out=$("$WORK/proc_exe_writer" --pid "$1"); echo "$out"
+sealed() { # sealed PID BINARY: PID runs BINARY, and maps every file its forks inherit, from read-only mounts none of the tries unwraps
+  local out unforked; out=$("$WORK/proc_exe_writer" --pid "$1"); echo "$out"
+  # What a fork does not inherit (VmFlags dc: the daemon's database WAL index, shared and writable)
+  # is the process's own, out of the containers' reach.
+  unforked=$(awk '/^[0-9a-f]+-[0-9a-f]+ /{r=$1} /^VmFlags:.* dc/{print r}' "/proc/$1/smaps")
   grep -qx "foreign $1 $(stat -Lc %d:%i "$2") ro=1" <<<"$out" && grep -q '^mapping ' <<<"$out" &&
-    ! grep -q ' ro=0$' <<<"$out" && grep -q ' writable 0$' <<<"$out"
+    ! grep -E '^(mapping .* ro=0|writable .*)$' <<<"$out" | grep -vwF "${unforked:-none}"
 }
 monitor_of() { ps -o ppid= -p "$(lxc query "/1.0/instances/$1/state" | jq -r .pid)" | tr -d ' '; }
 export -f sealed monitor_of; export WORK
@@ -56,6 +60,7 @@ stop_watching() { # the watcher's report, once it stopped
 }
 execs() { for _ in $(seq "$1"); do lxc exec l6 -- true; done; }
 expect "L-6 the daemon runs from a sealed lxd" sealed "$DAEMON_PID" "$DAEMON"
+expect "L-6 the daemon's WAL index is not inherited by its forks" bash -c "grep -A30 'local.db-shm' /proc/$DAEMON_PID/smaps | grep -m1 '^VmFlags' | grep -qw dc"
 expect "L-6 the container's monitor runs from a sealed lxdp-forkstart" bash -c "sealed \$(monitor_of l6) '$forkstart'"
 watch_l6 execs
 execs 30
@@ -76,6 +81,7 @@ lxd_id=$(stat -Lc %d:%i "$DAEMON")
 for log in execs restarted; do
   expect "L-6 ($log) the watcher opened no host binary for writing" bash -c "cat '$WORK/$log.log'; grep -Eq '^seen [0-9]+ foreign [0-9]+ writable 0$' '$WORK/$log.log' && ! grep -q '^writable' '$WORK/$log.log' && ! grep -q ' ro=0$' '$WORK/$log.log'"
   expect "L-6 ($log) the watcher caught attach children before their exec" grep -q "^foreign [0-9]* $lxd_id ro=1$" "$WORK/$log.log"
+  expect "L-6 ($log) it found their libraries and plugins read-only, and no database file" bash -c "grep -q '^mapping .*/libc.so.6 ro=1$' '$WORK/$log.log' && grep -q '^mapping .*/instance-lxc.so ro=1$' '$WORK/$log.log' && ! grep -q 'local.db' '$WORK/$log.log'"
 done
 expect "L-6 lxd and lxdp-forkstart unchanged" bash -c "[ \"\$(sha256sum '$DAEMON' '$forkstart')\" = '$sums' ]"
 lxc delete -f l6 >/dev/null 2>&1

@@ -5,14 +5,16 @@
  * descriptor of it and reopens that for writing through /proc/self/fd every round, which gets
  * past ETXTBSY once the binary no longer runs; tries to make its mount writable (mount_setattr),
  * to clone the mount and make the clone writable (open_tree), and to bind it onto a file of its
- * own and remount that read-write; opens the same binary through /proc/PID/map_files. It never
- * writes: an open for writing that succeeds is reported and closed at once.
+ * own and remount that read-write. Then the same through /proc/PID/map_files for every file the
+ * process maps, not only its binary: the host's shared libraries, plugins and any other file
+ * (a library the host's root loads next is as good a target as the binary). It never writes: an
+ * open for writing that succeeds is reported and closed at once.
  *
  * Usage: proc_exe_writer STOPFILE    watches until STOPFILE exists
- *        proc_exe_writer --pid PID   tries it all once on PID's exe (from the host too)
- * Prints "foreign PID DEV:INO ro=0|1" for each host binary caught, "mapping PID RANGE ro=0|1" for
- * each of its mappings of that binary, "writable PID HOW" for each way that worked, and last
- * "seen N foreign N writable N". */
+ *        proc_exe_writer --pid PID   tries it all once on PID's exe and mappings (from the host too)
+ * Prints "foreign PID DEV:INO ro=0|1" for each host binary caught, "mapping PID RANGE DEV:INO PATH
+ * ro=0|1" for each of its file-backed mappings, "writable PID HOW exe|RANGE" for each way that
+ * worked, and last "seen N foreign N writable N". */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -36,8 +38,8 @@ static struct {
 } held[MAX_HELD];
 static int nheld, nseen, nwritable;
 
-static void writable(int pid, const char *how) {
-    printf("writable %d %s\n", pid, how);
+static void writable(int pid, const char *how, const char *what) {
+    printf("writable %d %s %s\n", pid, how, what);
     fflush(stdout);
     nwritable++;
 }
@@ -65,14 +67,14 @@ static int own_file(int fd, const struct stat *st) {
 }
 
 /* The ways around the read-only mount: each one that succeeds is reported. */
-static void unwrap(int pid, int fd) {
+static void unwrap(int pid, int fd, const char *what) {
     struct mount_attr rw = {.attr_clr = MOUNT_ATTR_RDONLY};
     if (mount_setattr(fd, "", AT_EMPTY_PATH, &rw, sizeof rw) == 0)
-        writable(pid, "mount_setattr");
+        writable(pid, "mount_setattr", what);
     int clone = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
     if (clone >= 0) {
         if (mount_setattr(clone, "", AT_EMPTY_PATH, &rw, sizeof rw) == 0 && open_for_writing(clone))
-            writable(pid, "open_tree");
+            writable(pid, "open_tree", what);
         close(clone);
     }
     char target[] = "/tmp/proc-exe-bind-XXXXXX", source[64];
@@ -85,7 +87,7 @@ static void unwrap(int pid, int fd) {
         if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND, NULL) == 0) {
             int w = open(target, O_WRONLY | O_CLOEXEC);
             if (w >= 0) {
-                writable(pid, "bind");
+                writable(pid, "bind", what);
                 close(w);
             }
         }
@@ -94,9 +96,31 @@ static void unwrap(int pid, int fd) {
     unlink(target);
 }
 
-/* The same binary through /proc/PID/map_files (root of a privileged container may open those):
- * each of its mappings must be on a read-only mount too. */
-static void probe_mappings(int pid, const struct stat *exe) {
+/* Mounts already tried every way (unwrap), by mount id and inode: each attach child maps the same
+ * files from the same mounts, and the watcher must stay quick enough to catch the next one. */
+#define MAX_UNWRAPPED 4096
+static struct {
+    unsigned long long mnt, ino;
+} unwrapped[MAX_UNWRAPPED];
+static int nunwrapped;
+
+static int first_try(int fd) {
+    struct statx stx;
+    if (statx(fd, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &stx) != 0)
+        return 1;
+    for (int i = 0; i < nunwrapped; i++)
+        if (unwrapped[i].mnt == stx.stx_mnt_id && unwrapped[i].ino == stx.stx_ino)
+            return 0;
+    if (nunwrapped < MAX_UNWRAPPED) {
+        unwrapped[nunwrapped].mnt = stx.stx_mnt_id;
+        unwrapped[nunwrapped++].ino = stx.stx_ino;
+    }
+    return 1;
+}
+
+/* Every file pid maps, through /proc/PID/map_files (root of a privileged container may open
+ * those): each must be on a read-only mount that none of the tries unwraps. */
+static void probe_mappings(int pid) {
     char dir[64];
     snprintf(dir, sizeof dir, "/proc/%d/map_files", pid);
     DIR *maps = opendir(dir);
@@ -106,16 +130,20 @@ static void probe_mappings(int pid, const struct stat *exe) {
     while ((e = readdir(maps)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
-        char path[64 + sizeof e->d_name];
+        char path[64 + sizeof e->d_name], target[4096];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         int fd = open(path, O_PATH | O_CLOEXEC);
+        ssize_t n = readlink(path, target, sizeof target - 1);
+        target[n > 0 ? n : 0] = '\0';
         struct stat st;
         struct statvfs sfs;
-        if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == exe->st_dev && st.st_ino == exe->st_ino &&
-            fstatvfs(fd, &sfs) == 0) {
-            printf("mapping %d %s ro=%d\n", pid, e->d_name, (sfs.f_flag & ST_RDONLY) != 0);
+        if (fd >= 0 && fstat(fd, &st) == 0 && fstatvfs(fd, &sfs) == 0) {
+            printf("mapping %d %s %lu:%lu %s ro=%d\n", pid, e->d_name, (unsigned long)st.st_dev,
+                   (unsigned long)st.st_ino, target, (sfs.f_flag & ST_RDONLY) != 0);
             if (open_for_writing(fd))
-                writable(pid, "map_files");
+                writable(pid, "map_files", e->d_name);
+            if (first_try(fd))
+                unwrap(pid, fd, e->d_name);
         }
         if (fd >= 0)
             close(fd);
@@ -141,13 +169,14 @@ static void probe(int pid, int always) {
     fflush(stdout);
     int w = open(path, O_WRONLY | O_CLOEXEC);
     if (w >= 0) {
-        writable(pid, "open");
+        writable(pid, "open", "exe");
         close(w);
     }
     if (open_for_writing(fd))
-        writable(pid, "reopen");
-    unwrap(pid, fd);
-    probe_mappings(pid, &st);
+        writable(pid, "reopen", "exe");
+    if (first_try(fd))
+        unwrap(pid, fd, "exe");
+    probe_mappings(pid);
     if (nheld < MAX_HELD) {
         held[nheld].fd = fd;
         held[nheld++].pid = pid;
@@ -183,7 +212,7 @@ int main(int argc, char **argv) {
             scan();
             for (int i = 0; i < nheld; i++)
                 if (held[i].fd >= 0 && open_for_writing(held[i].fd)) {
-                    writable(held[i].pid, "reopen"); /* once is enough */
+                    writable(held[i].pid, "reopen", "exe"); /* once is enough */
                     close(held[i].fd);
                     held[i].fd = -1;
                 }
