@@ -7,7 +7,7 @@
 # passing), a proxy's nat=true as DNAT (real bytes through it, tagged with the device); none of them is left after the
 # network's deletion, the device's removal or the daemon's stop, and no nft table is made. With
 # neither nft nor iptables, bridge NAT, proxy NAT and NIC filters are refused naming both.
-# Addresses: 198.18.93.0/24 and 198.18.94.0/24 only, nothing leaves the machine.
+# Addresses: 198.18.93.0/24 to 198.18.95.0/24 (and a ULA prefix for the IPv6 rule), nothing leaves the machine.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 
