@@ -345,6 +345,8 @@ static int open_files(struct mapping *maps, int count, struct sealed_file *files
             rc = -1;
             e = errno;
             fail_on(maps[i].path);
+            if (e == ENOSYS || e == EPERM) /* no file will do better: not root, or a kernel before 5.12 */
+                break;
             continue;
         }
         files[*nfiles] = (struct sealed_file){.dev = st.st_dev, .ino = st.st_ino, .fd = fd};
