@@ -1,4 +1,5 @@
 // lxd: the daemon and its subcommands, with upstream's command line.
+#include <grp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -154,7 +155,9 @@ int main(int argc, char** argv) {
     if (command.empty()) {
         // The daemon forks liblxc's attach children, which are inside containers until they exec:
         // it runs from read-only mounts of its binary and of the libraries it maps before its
-        // first thread (exe_seal.h, CVE-2019-5736).
+        // first thread (exe_seal.h, CVE-2019-5736). The socket's group is looked up first: a name
+        // the files do not hold loads an NSS module (libnss_systemd...), which is then sealed too.
+        if (!options.group.empty()) ::getgrnam(options.group.c_str());
         if (lxdp_exe_seal() != 0)
             std::cerr << "Warning: the daemon runs unsealed, its files reachable from privileged containers: "
                       << std::strerror(errno) << (*lxdp_seal_failed_file() ? " (" : "") << lxdp_seal_failed_file()
