@@ -1,4 +1,5 @@
 #include "lxc_common.h"
+#include "lxc_device_monitor.h"
 
 #include <lxc/lxccontainer.h>
 
@@ -156,6 +157,11 @@ std::string host_config(const lxdp_host_api *host, const char *key) {
     }
     return std::string(buf.data(), n < buf.size() ? n : buf.size() - 1);
 }
+
+Driver::Driver(const lxdp_host_api *host, std::string lxcpath)
+    : host_(host), lxcpath_(std::move(lxcpath)), monitor_(std::make_unique<DeviceMonitor>(*this)) {}
+
+Driver::~Driver() = default;
 
 Container::Container(const Driver &drv, const InstanceView &inst) {
     std::string name = inst.lxc_name();

@@ -5,6 +5,7 @@
 
 #include <cstdarg>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -80,18 +81,25 @@ private:
     std::string volume_path_;
 };
 
+class DeviceMonitor;
+
 class Driver {
 public:
-    Driver(const lxdp_host_api *host, std::string lxcpath)
-        : host_(host), lxcpath_(std::move(lxcpath)) {}
+    Driver(const lxdp_host_api *host, std::string lxcpath);
+    ~Driver();
+    Driver(const Driver &) = delete;
+    Driver &operator=(const Driver &) = delete;
     const lxdp_host_api *host() const { return host_; }
     const std::string &lxcpath() const { return lxcpath_; }
     std::string container_dir(const InstanceView &inst) const { return lxcpath_ + "/" + inst.lxc_name(); }
     void log(uint32_t level, const char *fmt, ...) const __attribute__((format(printf, 3, 4)));
+    // The driver's one monitor of host devices plugged in and out (lxc_device_monitor.h).
+    DeviceMonitor &monitor() const { return *monitor_; }
 
 private:
     const lxdp_host_api *host_;
     std::string lxcpath_;
+    std::unique_ptr<DeviceMonitor> monitor_;
 };
 
 // Reads a daemon-wide key from the host; empty when unset.

@@ -1,4 +1,5 @@
 #include "lxc_driver.h"
+#include "lxc_device_monitor.h"
 
 #include "lxc_config.h"
 #include "lxc_forkstart.h"
@@ -241,15 +242,11 @@ void instance_start(const Driver &drv, const InstanceView &inst, const lxdp_kv_s
     const lxdp_device_list *devs = inst.raw()->devices;
     for (uint32_t i = 0; devs != nullptr && devs->items != nullptr && i < devs->count; i++) {
         const lxdp_device &d = devs->items[i];
-        const lxdp_kv_list *cfg = d.config;
-        for (uint32_t j = 0; cfg != nullptr && cfg->items != nullptr && j < cfg->count; j++)
-            if (cfg->items[j].key != nullptr && std::strcmp(cfg->items[j].key, "type") == 0 &&
-                cfg->items[j].value != nullptr && std::strcmp(cfg->items[j].value, "disk") != 0 &&
-                std::strcmp(cfg->items[j].value, "nic") != 0 && std::strcmp(cfg->items[j].value, "unix-char") != 0 &&
-                std::strcmp(cfg->items[j].value, "unix-block") != 0 && std::strcmp(cfg->items[j].value, "usb") != 0 &&
-                std::strcmp(cfg->items[j].value, "gpu") != 0 && std::strcmp(cfg->items[j].value, "none") != 0)
-                drv.log(LXDP_LOG_WARN, "Instance %s: device %s of type %s is not supported yet, ignored",
-                        inst.lxc_name().c_str(), d.name != nullptr ? d.name : "?", cfg->items[j].value);
+        const std::string type = config_value(device_config(d), "type");
+        if (type != "disk" && type != "nic" && type != "unix-char" && type != "unix-block" && type != "usb" &&
+            type != "unix-hotplug" && type != "gpu" && type != "none")
+            drv.log(LXDP_LOG_WARN, "Instance %s: device %s of type %s is not supported yet, ignored",
+                    inst.lxc_name().c_str(), d.name != nullptr ? d.name : "?", type.c_str());
     }
 
     std::string log = drv.container_dir(inst) + "/lxc.log";
@@ -285,6 +282,7 @@ void instance_start(const Driver &drv, const InstanceView &inst, const lxdp_kv_s
         throw;
     }
     report_nics(nics, volatile_out);
+    drv.monitor().follow(inst);
     drv.log(LXDP_LOG_INFO, "Started %s (init pid %d)", inst.lxc_name().c_str(), c->init_pid(c.get()));
 }
 
@@ -307,6 +305,7 @@ void instance_stop(const Driver &drv, const InstanceView &inst, bool force, int3
     }
     // The stop hook undid the NICs' host-side setup already, unless it could not run.
     run_nic_stop_hook(drv, inst);
+    drv.monitor().forget(inst.lxc_name());
 }
 
 void instance_freeze(const Driver &drv, const InstanceView &inst, bool freeze) {

@@ -1,5 +1,6 @@
 #include "lxc_hotplug.h"
 
+#include "lxc_device_monitor.h"
 #include "lxc_disk_limits.h"
 
 namespace lxdp_lxc {
@@ -7,6 +8,12 @@ namespace lxdp_lxc {
 namespace {
 
 std::string type_of(const lxdp_device &device) { return config_value(device_config(device), "type"); }
+
+bool follows_plugs(const std::string &type) { return type == "usb" || type == "unix-hotplug"; }
+
+bool unix_type(const std::string &type) {
+    return type == "unix-char" || type == "unix-block" || type == "gpu" || follows_plugs(type);
+}
 
 const char *name_of(const lxdp_device &device) {
     if (device.name == nullptr || *device.name == '\0')
@@ -30,10 +37,12 @@ void device_add(const Driver &drv, const InstanceView &inst, const lxdp_device &
         nic_add(drv, inst, name, volatile_out);
     else if (type == "disk")
         disk_add(drv, inst, device);
-    else if (type == "unix-char" || type == "unix-block" || type == "usb" || type == "gpu")
+    else if (unix_type(type))
         unix_add(drv, inst, device);
     else
         refuse(name, type);
+    if (follows_plugs(type))
+        drv.monitor().follow(inst);
 }
 
 void device_remove(const Driver &drv, const InstanceView &inst, const lxdp_device &device) {
@@ -42,10 +51,12 @@ void device_remove(const Driver &drv, const InstanceView &inst, const lxdp_devic
         nic_remove(drv, inst, name);
     else if (type == "disk")
         disk_remove(drv, inst, device);
-    else if (type == "unix-char" || type == "unix-block" || type == "usb" || type == "gpu")
+    else if (unix_type(type))
         unix_remove(drv, inst, device);
     else
         refuse(name, type);
+    if (follows_plugs(type))
+        drv.monitor().follow(inst, name);
 }
 
 void device_update(const Driver &drv, const InstanceView &before, const InstanceView &after, const lxdp_device &device) {

@@ -4,6 +4,7 @@
 // mount namespace (move_mount), by a thread that joined it. liblxc's own mount() needs the shared
 // mount point (lxc.mount.auto=shmounts) these containers do not have.
 #include "lxc_device_cgroup.h"
+#include "lxc_device_monitor.h"
 #include "lxc_disk.h"
 #include "lxc_driver.h"
 #include "lxc_hotplug.h"
@@ -21,6 +22,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -143,9 +145,7 @@ void disk_remove(const Driver &drv, const InstanceView &inst, const lxdp_device 
     unmount_from(r.pid, device.name, target, false);
 }
 
-namespace {
-
-void node_add(const Driver &drv, const InstanceView &inst, const char *device, const DeviceConfig &cfg) {
+void unix_node_add(const Driver &drv, const InstanceView &inst, const char *device, const DeviceConfig &cfg) {
     Running r(drv, inst);
     const Idmap idmap = instance_idmap(inst);
     const auto n = make_unix_node(drv, inst, device, cfg, idmap);
@@ -164,7 +164,7 @@ void node_add(const Driver &drv, const InstanceView &inst, const char *device, c
     }
 }
 
-void node_remove(const Driver &drv, const InstanceView &inst, const char *device, const DeviceConfig &cfg) {
+void unix_node_remove(const Driver &drv, const InstanceView &inst, const char *device, const DeviceConfig &cfg) {
     Running r(drv, inst);
     UnixNode n = unix_node_path(drv, inst, device, cfg);
     unmount_from(r.pid, device, n.target, true);
@@ -181,17 +181,15 @@ void node_remove(const Driver &drv, const InstanceView &inst, const char *device
         fail_errno(errno, "Device %s: failed to remove %s", device, n.node.c_str());
 }
 
-} // namespace
-
 void unix_add(const Driver &drv, const InstanceView &inst, const lxdp_device &device) {
     const auto nodes = unix_node_configs(device.name, device_config(device));
     for (size_t i = 0; i < nodes.size(); i++) {
         try {
-            node_add(drv, inst, device.name, nodes[i]);
+            unix_node_add(drv, inst, device.name, nodes[i]);
         } catch (const Error &) {
             for (size_t j = 0; j < i; j++)
                 try {
-                    node_remove(drv, inst, device.name, nodes[j]);
+                    unix_node_remove(drv, inst, device.name, nodes[j]);
                 } catch (const Error &e) {
                     drv.log(LXDP_LOG_WARN, "%s", e.what());
                 }
@@ -205,13 +203,19 @@ void unix_remove(const Driver &drv, const InstanceView &inst, const lxdp_device 
     try {
         nodes = unix_node_configs(device.name, device_config(device));
     } catch (const Error &e) {
-        // A usb or gpu device the host no longer has: its nodes stay until the container stops.
+        // A device the host no longer has: its nodes of the start stay until the container stops.
         if (e.code() != LXDP_E_NOTFOUND)
             throw;
         drv.log(LXDP_LOG_INFO, "%s", e.what());
     }
+    // What was plugged in since the device came in and the host no longer lists (each path once).
+    for (DeviceConfig &cfg : drv.monitor().plugged(inst.lxc_name(), device.name))
+        if (std::none_of(nodes.begin(), nodes.end(), [&](const DeviceConfig &listed) {
+                return config_value(listed, "path") == config_value(cfg, "path");
+            }))
+            nodes.push_back(std::move(cfg));
     for (const DeviceConfig &cfg : nodes)
-        node_remove(drv, inst, device.name, cfg);
+        unix_node_remove(drv, inst, device.name, cfg);
 }
 
 } // namespace lxdp_lxc

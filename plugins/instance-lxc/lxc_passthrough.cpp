@@ -1,9 +1,13 @@
 #include "lxc_passthrough.h"
 
 #include <libudev.h>
+#include <sys/sysmacros.h>
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace lxdp_lxc {
 
@@ -24,20 +28,26 @@ std::string attr(udev_device *dev, const char *name) {
     return s;
 }
 
-bool matches(const DeviceConfig &cfg, const char *key, const std::string &value) {
-    const std::string want = config_value(cfg, key);
-    return want.empty() || want == value;
+bool same_id(const std::string &a, const std::string &b) {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(x) == std::tolower(y); });
 }
 
-// Every device of a subsystem: fn(device) for each, the device freed after.
-template <class Fn>
-void each_device(const char *subsystem, Fn &&fn) {
+bool matches(const DeviceConfig &cfg, const char *key, const std::string &value) {
+    const std::string want = config_value(cfg, key);
+    return want.empty() || same_id(want, value);
+}
+
+// Every device the enumeration's matches select (what names them in errors): fn(device) for
+// each, the device freed after.
+template <class Match, class Fn>
+void each_device(const char *what, Match &&match, Fn &&fn) {
     Udev u(udev_new(), udev_unref);
     if (!u)
         fail(LXDP_E_IO, "Failed to open libudev");
     Enumerate e(udev_enumerate_new(u.get()), udev_enumerate_unref);
-    if (!e || udev_enumerate_add_match_subsystem(e.get(), subsystem) < 0 || udev_enumerate_scan_devices(e.get()) < 0)
-        fail(LXDP_E_IO, "Failed to list the host's %s devices", subsystem);
+    if (!e || match(e.get()) < 0 || udev_enumerate_scan_devices(e.get()) < 0)
+        fail(LXDP_E_IO, "Failed to list the host's %s devices", what);
     udev_list_entry *entry;
     udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e.get())) {
         Device dev(udev_device_new_from_syspath(u.get(), udev_list_entry_get_name(entry)), udev_device_unref);
@@ -46,7 +56,25 @@ void each_device(const char *subsystem, Fn &&fn) {
     }
 }
 
-DeviceConfig node_config(const DeviceConfig &cfg, const char *devnode) {
+template <class Fn>
+void each_device_of(const char *subsystem, Fn &&fn) {
+    each_device(
+        subsystem, [&](udev_enumerate *e) { return udev_enumerate_add_match_subsystem(e, subsystem); },
+        std::forward<Fn>(fn));
+}
+
+std::optional<HostNode> host_node(udev_device *dev) {
+    const char *node = udev_device_get_devnode(dev);
+    const dev_t num = udev_device_get_devnum(dev);
+    if (node == nullptr || major(num) == 0 || minor(num) == 0)
+        return std::nullopt;
+    const char *subsystem = udev_device_get_subsystem(dev);
+    return HostNode{node, major(num), minor(num), subsystem != nullptr && std::string(subsystem) == "block"};
+}
+
+// The node of a device given by its path alone (a DRM or USB node): its numbers are read from the
+// host's node when it is made.
+DeviceConfig path_node_config(const DeviceConfig &cfg, const char *devnode) {
     DeviceConfig node{{"type", "unix-char"}, {"source", devnode}, {"path", devnode}};
     for (const char *key : {"uid", "gid", "mode"})
         if (!config_value(cfg, key).empty())
@@ -54,18 +82,48 @@ DeviceConfig node_config(const DeviceConfig &cfg, const char *devnode) {
     return node;
 }
 
+// what: the devices looked at, as "no ... matches" names them.
+[[noreturn]] void none_matches(const std::string &device, const DeviceConfig &cfg, const char *what) {
+    fail(LXDP_E_NOTFOUND, "Device %s: no %s matches vendorid \"%s\" productid \"%s\"", device.c_str(), what,
+         config_value(cfg, "vendorid").c_str(), config_value(cfg, "productid").c_str());
+}
+
 std::vector<DeviceConfig> usb_nodes(const std::string &device, const DeviceConfig &cfg) {
     std::vector<DeviceConfig> out;
-    each_device("usb", [&](udev_device *dev) {
+    each_device_of("usb", [&](udev_device *dev) {
         const char *type = udev_device_get_devtype(dev);
         const char *node = udev_device_get_devnode(dev);
         if (type != nullptr && std::string(type) == "usb_device" && node != nullptr &&
-            matches(cfg, "vendorid", attr(dev, "idVendor")) && matches(cfg, "productid", attr(dev, "idProduct")))
-            out.push_back(node_config(cfg, node));
+            ids_match(cfg, attr(dev, "idVendor"), attr(dev, "idProduct")))
+            out.push_back(path_node_config(cfg, node));
     });
     if (out.empty() && parse_bool(config_value(cfg, "required")))
-        fail(LXDP_E_NOTFOUND, "Device %s: no USB device of the host matches vendorid \"%s\" productid \"%s\"",
-             device.c_str(), config_value(cfg, "vendorid").c_str(), config_value(cfg, "productid").c_str());
+        none_matches(device, cfg, "USB device of the host");
+    return out;
+}
+
+// Upstream's rule (lxd/device/unix_hotplug.go): initialized devices whose udev properties carry
+// the ids, with a node and its numbers, of any subsystem but usb*, whose nodes are the usb
+// devices'. Listed by one property and checked for both: libudev ORs property matches.
+std::vector<DeviceConfig> unix_hotplug_nodes(const std::string &device, const DeviceConfig &cfg) {
+    const std::string vendor = config_value(cfg, "vendorid"), product = config_value(cfg, "productid");
+    std::vector<DeviceConfig> out;
+    const auto listed = [&](udev_enumerate *e) {
+        const int rc = !vendor.empty() ? udev_enumerate_add_match_property(e, "ID_VENDOR_ID", vendor.c_str())
+                                       : udev_enumerate_add_match_property(e, "ID_MODEL_ID", product.c_str());
+        return rc < 0 ? rc : udev_enumerate_add_match_is_initialized(e);
+    };
+    each_device("udev-identified", listed, [&](udev_device *dev) {
+        const char *subsystem = udev_device_get_subsystem(dev);
+        const char *v = udev_device_get_property_value(dev, "ID_VENDOR_ID");
+        const char *p = udev_device_get_property_value(dev, "ID_MODEL_ID");
+        const auto node = host_node(dev);
+        if (node && subsystem != nullptr && std::string(subsystem).rfind("usb", 0) != 0 &&
+            ids_match(cfg, v != nullptr ? v : "", p != nullptr ? p : ""))
+            out.push_back(node_config(cfg, *node));
+    });
+    if (out.empty() && parse_bool(config_value(cfg, "required")))
+        none_matches(device, cfg, "device node of the host with udev ids");
     return out;
 }
 
@@ -77,7 +135,7 @@ std::vector<DeviceConfig> gpu_nodes(const std::string &device, const DeviceConfi
     };
     std::vector<Node> nodes;
     std::map<std::string, std::string> card_of_pci;
-    each_device("drm", [&](udev_device *dev) {
+    each_device_of("drm", [&](udev_device *dev) {
         const char *node = udev_device_get_devnode(dev);
         const std::string name = udev_device_get_sysname(dev);
         udev_device *pci = udev_device_get_parent_with_subsystem_devtype(dev, "pci", nullptr);
@@ -92,7 +150,7 @@ std::vector<DeviceConfig> gpu_nodes(const std::string &device, const DeviceConfi
     for (const Node &n : nodes)
         if (matches(cfg, "vendorid", n.vendor) && matches(cfg, "productid", n.product) && matches(cfg, "pci", n.pci) &&
             matches(cfg, "id", card_of_pci[n.pci]))
-            out.push_back(node_config(cfg, n.devnode.c_str()));
+            out.push_back(path_node_config(cfg, n.devnode.c_str()));
     if (out.empty())
         fail(LXDP_E_NOTFOUND, "Device %s: failed to detect the requested GPU device on the host", device.c_str());
     return out;
@@ -100,10 +158,25 @@ std::vector<DeviceConfig> gpu_nodes(const std::string &device, const DeviceConfi
 
 } // namespace
 
+bool ids_match(const DeviceConfig &cfg, const std::string &vendor, const std::string &product) {
+    return matches(cfg, "vendorid", vendor) && matches(cfg, "productid", product);
+}
+
+DeviceConfig node_config(const DeviceConfig &cfg, const HostNode &node) {
+    DeviceConfig out = path_node_config(cfg, node.devnode.c_str());
+    out["type"] = node.block ? "unix-block" : "unix-char";
+    out.erase("source");
+    out["major"] = std::to_string(node.major_nr);
+    out["minor"] = std::to_string(node.minor_nr);
+    return out;
+}
+
 std::vector<DeviceConfig> passthrough_nodes(const std::string &device, const DeviceConfig &cfg) {
     const std::string type = config_value(cfg, "type");
     if (type == "usb")
         return usb_nodes(device, cfg);
+    if (type == "unix-hotplug")
+        return unix_hotplug_nodes(device, cfg);
     const std::string gputype = config_value(cfg, "gputype");
     if (type == "gpu" && (gputype.empty() || gputype == "physical"))
         return gpu_nodes(device, cfg);

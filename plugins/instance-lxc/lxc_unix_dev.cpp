@@ -60,7 +60,7 @@ std::vector<DeviceConfig> unix_node_configs(const std::string &device, const Dev
     const std::string type = config_value(cfg, "type");
     if (type == "unix-char" || type == "unix-block")
         return {cfg};
-    if (type == "usb" || type == "gpu")
+    if (type == "usb" || type == "unix-hotplug" || type == "gpu")
         return passthrough_nodes(device, cfg);
     return {};
 }

@@ -1,4 +1,4 @@
-// unix-char and unix-block devices (and the nodes of usb and gpu devices): the node is made on the host, under
+// unix-char and unix-block devices (and the nodes of usb, unix-hotplug and gpu devices): the node is made on the host, under
 // $LXD_DIR/devices/<container>/, with the owner and mode the device asks for (in the container's
 // id map), and bind-mounted at its path; the device cgroup lets the container use it.
 #pragma once
@@ -24,7 +24,8 @@ struct UnixNode {
 };
 
 // The node configs (unix-char/unix-block keys) one device needs: itself for unix-char and
-// unix-block, the matching host nodes for usb and gpu (lxc_passthrough.h), none for other types.
+// unix-block, the matching host nodes for usb, unix-hotplug and gpu (lxc_passthrough.h), none for
+// other types.
 std::vector<DeviceConfig> unix_node_configs(const std::string &device, const DeviceConfig &cfg);
 
 // Where the node of one unix-char/unix-block device lives and goes (nothing made; the numbers
@@ -37,7 +38,7 @@ UnixNode unix_node_path(const Driver &drv, const InstanceView &inst, const std::
 std::optional<UnixNode> make_unix_node(const Driver &drv, const InstanceView &inst, const std::string &device,
                                        const DeviceConfig &cfg, const Idmap &idmap);
 
-// Makes the nodes of the instance's unix-char/unix-block/usb/gpu devices afresh and returns the liblxc
+// Makes the nodes of the instance's unix-char/unix-block/usb/unix-hotplug/gpu devices afresh and returns the liblxc
 // keys that bring them in (lxc.mount.entry, the cgroup's devices.allow).
 std::vector<std::pair<std::string, std::string>> prepare_unix_devices(const Driver &drv, const InstanceView &inst, const Idmap &idmap,
                                                                       bool cgroup2);

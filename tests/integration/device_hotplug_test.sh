@@ -3,8 +3,9 @@
 # on a host bridge the test makes, macvlan, routed, ipvlan where the kernel has it, bridged with
 # filters and routes) appear inside with traffic across and leave both sides on removal, the
 # host-side extras (nft tables, routes, proxy entries) too, and so does a stop with them in;
-# host directories, files and unix-char nodes are mounted in and out; a refused change is undone
-# and not saved. Addresses: 198.18.90.0/23 only.
+# host directories, files and unix-char nodes are mounted in and out; usb and unix-hotplug devices
+# follow the monitor of plugs, which runs while a container follows one (plugs themselves where a
+# real device exists); a refused change is undone and not saved. Addresses: 198.18.90.0/23 only.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 
@@ -154,14 +155,82 @@ expect usb-required-none bash -c "! lxc config device add hp1 u usb vendorid=fff
 expect gpu-none bash -c "! lxc config device add hp1 g gpu vendorid=ffff 2>$WORK/err && grep -q 'failed to detect the requested GPU' $WORK/err && [ \"\$(devices_of)\" = \"$before\" ]"
 expect gpu-none-at-start bash -c "lxc stop -f hp1 && lxc config device add hp1 g gpu pci=0000:ff:1f.7 && ! lxc start hp1 2>$WORK/err; grep -q 'failed to detect the requested GPU' $WORK/err"
 expect usb-optional-at-start bash -c "lxc config device remove hp1 g && lxc config device add hp1 u usb vendorid=ffff && lxc start hp1"
-expect live-refused-type bash -c "! lxc config device add hp1 h unix-hotplug vendorid=ffff 2>$WORK/err && grep -q 'stop the instance first' $WORK/err"
-# The lxc driver carries no unix-hotplug or infiniband device yet (refused live, left out of a
-# start with a warning), and this machine could not exercise them: unix-hotplug matches nodes by
-# the vendor and product ids udev gives them, infiniband needs an RDMA device. What is missing is said.
-if ! command -v udevadm >/dev/null || [ ! -d /run/udev/data ]; then
-  echo "skip unix-hotplug with a real device: no udev here (udevadm and /run/udev/data are missing), so no node has the ID_VENDOR_ID/ID_MODEL_ID it matches"
-elif [ -z "$(ls /sys/bus/usb/devices 2>/dev/null)" ]; then
-  echo "skip unix-hotplug with a real device: this machine has no USB devices (/sys/bus/usb/devices is empty), whose ids it matches"
+expect live-refused-type bash -c "! lxc config device add hp1 ib infiniband nictype=physical parent=lxdphp-none 2>$WORK/err && grep -q 'stop the instance first' $WORK/err"
+
+# ---- unix-hotplug, and the monitor of plugs that usb and unix-hotplug devices follow ----
+# One libudev monitor for the driver: started by the first container that follows a device (the
+# usb device u above), stopped once none does.
+monitor_lines() { grep -c "Device monitor $1" "$WORK/daemon.log"; }
+monitor_running() { [ $(monitor_lines started) = $(($(monitor_lines stopped) + 1)) ]; }
+monitor_idle() { [ $(monitor_lines started) = $(monitor_lines stopped) ]; }
+export -f monitor_lines monitor_running monitor_idle
+export WORK
+expect monitor-follows-usb monitor_running
+before=$(devices_of)
+for bad in '"h":{"type":"unix-hotplug","vendorid":"XYZ1"}' '"h":{"type":"unix-hotplug","productid":"12345"}' \
+           '"h":{"type":"unix-hotplug","vendorid":"ffff","required":"maybe"}' '"h":{"type":"unix-hotplug","vendorid":"ffff","uid":"-1"}'; do
+  expect "bad-props-400 $bad" bash -c "[ \$(status_of PATCH /1.0/instances/hp1 '{\"devices\":{$bad}}') = 400 ] && [ \"\$(devices_of)\" = \"$before\" ]"
+done
+expect unix-hotplug-optional-live bash -c "lxc config device add hp1 h unix-hotplug vendorid=ffff productid=fffe uid=0 gid=0 mode=0600 &&
+  lxc config device get hp1 h vendorid | grep -qx ffff && lxc list hp1 -c s --format csv | grep -q RUNNING"
+expect unix-hotplug-required-live-refused bash -c "! lxc config device add hp1 h2 unix-hotplug vendorid=ffff required=true 2>$WORK/err &&
+  grep -q 'no device node of the host with udev ids matches vendorid \"ffff\"' $WORK/err && ! lxc config device show hp1 | grep -q h2:"
+expect unix-hotplug-change bash -c "lxc config device set hp1 h productid=fffd && lxc config device get hp1 h productid | grep -qx fffd"
+# Both followers gone: the monitor stops; a start with an optional unmatched device starts it again.
+expect monitor-stopped-when-none-follows bash -c "lxc config device remove hp1 h && lxc config device remove hp1 u &&
+  monitor_idle"
+expect unix-hotplug-optional-at-start bash -c "lxc stop -f hp1 && lxc config device add hp1 h unix-hotplug productid=fffe && lxc start hp1 &&
+  monitor_running && lxc list hp1 -c s --format csv | grep -q RUNNING"
+expect unix-hotplug-required-at-start-refused bash -c "lxc stop -f hp1 && lxc config device set hp1 h required=true && ! lxc start hp1 2>$WORK/err;
+  grep -q 'no device node of the host with udev ids matches' $WORK/err && lxc list hp1 -c s --format csv | grep -q STOPPED"
+expect monitor-stopped-with-container bash -c "monitor_idle && lxc config device remove hp1 h && lxc start hp1"
+# A container that stops from inside is noticed by the monitor's sweep (every 10 s).
+expect monitor-stopped-after-halt-inside bash -c "lxc config device add hp1 h unix-hotplug vendorid=ffff && monitor_running &&
+  lxc exec hp1 -- halt; for i in \$(seq 50); do monitor_idle && break; sleep 0.5; done; monitor_idle &&
+  lxc config device remove hp1 h && lxc start hp1"
+
+# Plugs and unplugs need a real device: one udev identified (unix-hotplug) or a USB device (usb).
+# Where there is one, the kernel is asked to announce it gone and back (its uevent file), which
+# is what unplugging and plugging it does to the monitor.
+identified_node() { # "vendor product devnode sysdir" of a node udev gave both ids, not USB's own
+  local f v p t sys sub name
+  for f in /run/udev/data/[cb]*:*; do
+    [ -e "$f" ] || continue
+    v=$(sed -n 's/^E:ID_VENDOR_ID=//p' "$f"); p=$(sed -n 's/^E:ID_MODEL_ID=//p' "$f")
+    [ -n "$v" ] && [ -n "$p" ] || continue
+    t=$(basename "$f"); sys=/sys/dev/$([ "${t:0:1}" = c ] && echo char || echo block)/${t:1}
+    sub=$(basename "$(readlink -f "$sys/subsystem")"); [[ $sub == usb* ]] && continue
+    name=$(sed -n 's/^DEVNAME=//p' "$sys/uevent" 2>/dev/null)
+    [ -n "$name" ] && echo "$v $p /dev/$name $(readlink -f "$sys")" && return 0
+  done
+  return 1
+}
+usb_node() { # "vendor product devnode sysdir" of a USB device with a node
+  local d name
+  for d in /sys/bus/usb/devices/*; do
+    name=$(sed -n 's/^DEVNAME=//p' "$d/uevent" 2>/dev/null)
+    [ -n "$name" ] && [ -r "$d/idVendor" ] && echo "$(cat "$d/idVendor") $(cat "$d/idProduct") /dev/$name $(readlink -f "$d")" && return 0
+  done
+  return 1
+}
+follows_plugs() { # follows_plugs TYPE "vendor product devnode sysdir"
+  local type=$1 V P NODE SYS; read -r V P NODE SYS <<<"$2"
+  expect "$type-real-at-start" bash -c "lxc stop -f hp1 && lxc config device add hp1 real $type vendorid=$V productid=$P required=true && lxc start hp1 && in_ct test -e $NODE"
+  expect "$type-real-unplugged" bash -c "echo remove >$SYS/uevent; for i in \$(seq 20); do in_ct test -e $NODE || break; sleep 0.5; done; ! in_ct test -e $NODE"
+  expect "$type-real-plugged" bash -c "echo add >$SYS/uevent; for i in \$(seq 20); do in_ct test -e $NODE && break; sleep 0.5; done; in_ct test -e $NODE"
+  expect "$type-real-removed" bash -c "lxc config device remove hp1 real && ! in_ct test -e $NODE"
+}
+if [ ! -d /run/udev/data ]; then
+  echo "skip unix-hotplug plug and unplug: no udev here (/run/udev/data is missing), so no node has the ID_VENDOR_ID/ID_MODEL_ID it matches and no udev event announces one"
+elif real=$(identified_node); then
+  follows_plugs unix-hotplug "$real"
+else
+  echo "skip unix-hotplug plug and unplug: udev identified no device node of this machine (none has ID_VENDOR_ID and ID_MODEL_ID)"
+fi
+if real=$(usb_node); then
+  follows_plugs usb "$real"
+else
+  echo "skip usb plug and unplug: this machine has no USB device with a node (/sys/bus/usb/devices is empty or missing)"
 fi
 if [ -z "$(ls /sys/class/infiniband 2>/dev/null)" ]; then
   echo "skip infiniband: this machine has no infiniband/RDMA device (/sys/class/infiniband is empty)"
