@@ -65,10 +65,7 @@ bool ImageVolumes::keepsImages(const std::string& poolName) {
 }
 
 std::shared_ptr<std::mutex> ImageVolumes::lock(const std::string& poolName, const std::string& fingerprint) {
-    std::lock_guard guard(locksMutex_);
-    auto& m = locks_[poolName + "/" + fingerprint];
-    if (!m) m = std::make_shared<std::mutex>();
-    return m;
+    return locks_.get(poolName + "/" + fingerprint);
 }
 
 void ImageVolumes::createVolume(const std::string& poolName, const std::string& fingerprint,

@@ -6,10 +6,11 @@
 // image (once no project has it) and with their pool.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+
+#include "util/KeyedMutexes.h"
 
 namespace lxdp::db { class Database; }
 namespace lxdp::ops { class Operation; }
@@ -49,8 +50,7 @@ private:
     db::Database& db_;
     plugins::PluginRegistry& plugins_;
     StorageService& storage_;
-    std::mutex locksMutex_;
-    std::map<std::string, std::shared_ptr<std::mutex>> locks_;
+    util::KeyedMutexes locks_;
 };
 
 }  // namespace lxdp::services

@@ -44,6 +44,9 @@ void InstanceListCache::appendRecursion1(const std::string& project, std::string
     if (!list) {
         list = build(project, stamp);
         std::lock_guard lock(mutex_);
+        // Lists made before the last write are never answered again: dropping them keeps the
+        // cache to the current ones (a deleted project's last list was kept for good).
+        std::erase_if(lists_, [&](const auto& kept) { return !(kept.second->stamp == stamp); });
         if (list->keep) lists_[project] = list;
         else lists_.erase(project);
     }

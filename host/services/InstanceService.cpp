@@ -122,10 +122,7 @@ db::InstanceRecord InstanceService::get(const std::string& project, const std::s
 }
 
 std::shared_ptr<std::mutex> InstanceService::lock(const std::string& project, const std::string& name) {
-    std::lock_guard guard(locksMutex_);
-    auto& m = locks_[project + "/" + name];
-    if (!m) m = std::make_shared<std::mutex>();
-    return m;
+    return locks_.get(project + "/" + name);
 }
 
 InstanceListContext InstanceService::listContext(const std::string& project, bool withSnapshots) {

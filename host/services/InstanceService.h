@@ -21,6 +21,7 @@
 #include "services/ProjectPolicy.h"
 #include "services/InitWatch.h"
 #include "services/ProxyDevices.h"
+#include "util/KeyedMutexes.h"
 
 namespace lxdp::daemon { struct Paths; }
 namespace lxdp::db { class Database; }
@@ -249,8 +250,7 @@ private:
     NetworkService* networks_ = nullptr;
     ProjectPolicy policy_{db_};
     ProxyDevices proxies_;
-    std::mutex locksMutex_;
-    std::map<std::string, std::shared_ptr<std::mutex>> locks_;
+    util::KeyedMutexes locks_;
     InstanceListCache listCache_{db_, *this};
     // Last, so it goes first: its thread calls initExited, which uses the members above.
     InitWatch inits_{[this](const std::string& key, int64_t pid) { initExited(key, pid); }};
