@@ -1,5 +1,6 @@
 #include "lxc_common.h"
 #include "lxc_device_monitor.h"
+#include "lxc_notify_server.h"
 
 #include <lxc/lxccontainer.h>
 
@@ -159,7 +160,8 @@ std::string host_config(const lxdp_host_api *host, const char *key) {
 }
 
 Driver::Driver(const lxdp_host_api *host, std::string lxcpath)
-    : host_(host), lxcpath_(std::move(lxcpath)), monitor_(std::make_unique<DeviceMonitor>(*this)) {}
+    : host_(host), lxcpath_(std::move(lxcpath)), monitor_(std::make_unique<DeviceMonitor>(*this)),
+      notify_server_(std::make_unique<NotifyServer>(*this)) {}
 
 Driver::~Driver() = default;
 

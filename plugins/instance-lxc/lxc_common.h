@@ -82,6 +82,7 @@ private:
 };
 
 class DeviceMonitor;
+class NotifyServer;
 
 class Driver {
 public:
@@ -95,11 +96,14 @@ public:
     void log(uint32_t level, const char *fmt, ...) const __attribute__((format(printf, 3, 4)));
     // The driver's one monitor of host devices plugged in and out (lxc_device_monitor.h).
     DeviceMonitor &monitor() const { return *monitor_; }
+    // The answering end of intercepted system calls (lxc_notify_server.h).
+    NotifyServer &notify_server() const { return *notify_server_; }
 
 private:
     const lxdp_host_api *host_;
     std::string lxcpath_;
     std::unique_ptr<DeviceMonitor> monitor_;
+    std::unique_ptr<NotifyServer> notify_server_;
 };
 
 // Reads a daemon-wide key from the host; empty when unset.

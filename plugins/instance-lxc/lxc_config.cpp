@@ -6,6 +6,7 @@
 #include "lxc_disk.h"
 #include "lxc_disk_limits.h"
 #include "lxc_limits.h"
+#include "lxc_notify_server.h"
 #include "lxc_seccomp.h"
 #include "lxc_unix_dev.h"
 
@@ -153,6 +154,11 @@ void write_lxc_config(const Driver &drv, const InstanceView &inst, const Idmap &
     w.set("lxc.log.level", "info");
     w.set("lxc.console.logfile", dir + "/console.log");
     w.set("lxc.seccomp.profile", dir + "/seccomp");
+    // The monitor forwards the policy's notifications to the daemon, naming its container.
+    if (seccomp_intercepts(inst)) {
+        w.set("lxc.seccomp.notify.proxy", drv.notify_server().proxy_address());
+        w.set("lxc.seccomp.notify.cookie", inst.lxc_name());
+    }
     if (apparmor_enabled())
         w.set("lxc.apparmor.profile", "generated");
     // Always a private network namespace: with no NIC it holds only lo, never the host's.

@@ -4,6 +4,8 @@
 #include "lxc_config.h"
 #include "lxc_forkstart.h"
 #include "lxc_idmap.h"
+#include "lxc_notify_server.h"
+#include "lxc_seccomp.h"
 #include "lxc_unix_dev.h"
 
 #include <lxc/lxccontainer.h>
@@ -236,6 +238,10 @@ void instance_create(const Driver &drv, const InstanceView &inst, const lxdp_kv_
 void instance_start(const Driver &drv, const InstanceView &inst, const lxdp_kv_sink *volatile_out, lxdp_op *op) {
     Container c(drv, inst);
     require_stopped(c);
+    // liblxc's monitor connects at start and the start fails when nothing listens; before
+    // anything is set up, so that a kernel without seccomp notifications changes nothing.
+    if (seccomp_intercepts(inst))
+        drv.notify_server().listen();
     Idmap idmap = instance_idmap(inst);
     sync_idmap(drv, inst, idmap, volatile_out, op);
 

@@ -10,9 +10,13 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,6 +38,29 @@ int run_command(void *payload) {
     for (int sig = 1; sig < NSIG; sig++)
         signal(sig, SIG_DFL); // SIGKILL, SIGSTOP and the unused numbers refuse it, harmlessly
     return lxc_attach_run_command(payload);
+}
+
+// This thread's children: liblxc's attached process is one (CLONE_PARENT of the transient
+// process this thread forks).
+std::set<pid_t> thread_children() {
+    std::ifstream in("/proc/thread-self/children");
+    std::set<pid_t> pids;
+    for (pid_t pid; in >> pid;)
+        pids.insert(pid);
+    return pids;
+}
+
+// liblxc 5.0 sends an attached process's seccomp listener (a container whose policy notifies
+// the daemon) and the transient process's pid of it on one socket; with no LSM label to wait
+// for first (no AppArmor), the listener can come first, attach() then fails although the
+// attached process goes on to run the command, and no one would reap it (its zombie keeps the
+// container's init from ever exiting). It is the one child this thread gained in attach(); -1
+// when there is none (attach failed before it, or reaped it).
+pid_t attached_despite_failure(const std::set<pid_t> &before) {
+    const std::set<pid_t> after = thread_children();
+    std::vector<pid_t> gained;
+    std::set_difference(after.begin(), after.end(), before.begin(), before.end(), std::back_inserter(gained));
+    return gained.size() == 1 ? gained.front() : -1;
 }
 
 // glibc 2.36's <sys/pidfd.h> lacks extern "C", so C++ cannot link against its wrappers.
@@ -104,8 +131,15 @@ ExecHandle *exec_start(const Driver &drv, const InstanceView &inst, const lxdp_e
     cmd.program = const_cast<char *>(req->argv[0]);
     cmd.argv = const_cast<char **>(req->argv);
     pid_t pid = -1;
-    if (c->attach(c.get(), run_command, &cmd, &opts, &pid) < 0 || pid <= 0)
-        fail(LXDP_E_IO, "Failed to attach to %s to run %s", inst.lxc_name().c_str(), req->argv[0]);
+    const std::set<pid_t> children = thread_children();
+    if (c->attach(c.get(), run_command, &cmd, &opts, &pid) < 0 || pid <= 0) {
+        pid = attached_despite_failure(children);
+        if (pid <= 0)
+            fail(LXDP_E_IO, "Failed to attach to %s to run %s", inst.lxc_name().c_str(), req->argv[0]);
+        drv.log(LXDP_LOG_WARN, "Instance %s: liblxc reported a failed attach, but %s runs as process %d: "
+                "its intercepted system calls fail with ENOSYS",
+                inst.lxc_name().c_str(), req->argv[0], pid);
+    }
 
     // liblxc spawns the command with CLONE_PARENT: it is our child until we reap it, so the
     // pid cannot be recycled before pidfd_open.

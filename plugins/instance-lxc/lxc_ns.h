@@ -13,4 +13,9 @@ namespace lxdp_lxc {
 // CLONE_NEWNS) of process pid. fn returns 0 or an errno, which becomes a Failure with what.
 void in_namespace(pid_t pid, int nstype, const char *what, const std::function<int()> &fn);
 
+// Runs fn in a new thread that has joined the namespace nsfd (of kind nstype) and ends with fn;
+// returns fn's result, or the errno of joining. What fn changes of its thread (root, cwd, umask,
+// fsuid, capabilities) ends with it.
+int in_namespace_fd(int nsfd, int nstype, const std::function<int()> &fn);
+
 } // namespace lxdp_lxc

@@ -12,6 +12,7 @@
 #include "lxc_hotplug.h"
 #include "lxc_limits.h"
 #include "lxc_nic.h"
+#include "lxc_notify_server.h"
 #include "lxc_terminal.h"
 
 #include <lxc/lxccontainer.h>
@@ -86,7 +87,10 @@ lxdp_status op_open(const lxdp_host_api *host, void **driver, lxdp_error *err) {
             fail_errno(errno, "Failed to stat %s", lxcpath.c_str());
         if ((st.st_mode & S_IXOTH) == 0 && chmod(lxcpath.c_str(), (st.st_mode & 07777) | S_IXOTH) != 0)
             fail_errno(errno, "Failed to make %s searchable for containers", lxcpath.c_str());
-        *driver = new Driver(host, std::move(lxcpath));
+        auto drv = std::make_unique<Driver>(host, std::move(lxcpath));
+        // Running containers of an earlier daemon may intercept: their monitors connect again.
+        drv->notify_server().resume();
+        *driver = drv.release();
     });
 }
 

@@ -52,6 +52,32 @@ constexpr const char *kCompatDenied = "compat_sys_rt_sigaction errno 38\n"
                                       "compat_sys_io_submit errno 38\n"
                                       "stub_x32_execveat errno 38\n";
 
+// Upstream's lines for an intercepting container: the container may not install a listener (or a
+// tracer) of its own over ours (8 == SECCOMP_FILTER_FLAG_NEW_LISTENER, 2146435072 ==
+// SECCOMP_RET_TRACE), ...
+constexpr const char *kNotifyDisallow = "seccomp errno 22 [1,2146435072,SCMP_CMP_MASKED_EQ,2146435072]\n"
+                                        "seccomp errno 22 [1,8,SCMP_CMP_MASKED_EQ,8]\n";
+// ... mknod and mknodat of character (8192 == S_IFCHR) and block (24576 == S_IFBLK) nodes only,
+// other file types never leave the kernel ...
+constexpr const char *kNotifyMknod = "mknod notify [1,8192,SCMP_CMP_MASKED_EQ,61440]\n"
+                                     "mknod notify [1,24576,SCMP_CMP_MASKED_EQ,61440]\n"
+                                     "mknodat notify [2,8192,SCMP_CMP_MASKED_EQ,61440]\n"
+                                     "mknodat notify [2,24576,SCMP_CMP_MASKED_EQ,61440]\n";
+// ... and setxattr of a one-byte value (trusted.overlay.opaque's "y").
+constexpr const char *kNotifySetxattr = "setxattr notify [3,1,SCMP_CMP_EQ]\n";
+
+// The interception lines, under their own [all] so that they hold for every architecture.
+std::string intercept_lines(const InstanceView &inst) {
+    if (!seccomp_intercepts(inst))
+        return "";
+    std::string lines = std::string("[all]\n") + kNotifyDisallow;
+    if (inst.get_bool("security.syscalls.intercept.mknod"))
+        lines += kNotifyMknod;
+    if (inst.get_bool("security.syscalls.intercept.setxattr"))
+        lines += kNotifySetxattr;
+    return lines;
+}
+
 // A '\n'-separated list from a key, each line ended.
 std::string lines(std::string_view list) {
     std::string out(list);
@@ -67,16 +93,23 @@ std::string machine() {
 
 } // namespace
 
+bool seccomp_intercepts(const InstanceView &inst) {
+    return !inst.get("raw.seccomp") && !inst.privileged() &&
+           (inst.get_bool("security.syscalls.intercept.mknod") || inst.get_bool("security.syscalls.intercept.setxattr"));
+}
+
 std::string seccomp_policy(const InstanceView &inst) {
     if (auto raw = inst.get("raw.seccomp"))
         return lines(*raw);
     std::string policy = "2\n";
     if (auto allow = inst.get("security.syscalls.allow"); allow && !allow->empty())
-        return policy + "allowlist\n[all]\n" + lines(*allow);
+        return policy + "allowlist\n[all]\n" + lines(*allow) + intercept_lines(inst);
     policy += "denylist\n";
     const auto deny_default = inst.get("security.syscalls.deny_default");
     if (!deny_default || deny_default->empty() || inst.get_bool("security.syscalls.deny_default"))
         policy += kDefaultDenied;
+    // Upstream's place: after the default list, before the compat and deny lines.
+    policy += intercept_lines(inst);
     // Only x86_64 has these entry points; upstream writes the section for the host's machine.
     if (inst.get_bool("security.syscalls.deny_compat") && machine() == "x86_64")
         policy += std::string("[x86_64]\n") + kCompatDenied;

@@ -50,7 +50,7 @@ const std::vector<std::string> kApiExtensions = {
     "snapshot_expiry", "container_backup_override_pool", "snapshot_expiry_creation", "network_leases_location",
     "resources_cpu_socket", "resources_gpu", "resources_numa", "id_map_current", "event_location",
     "network_nat_address", "container_nic_routes", "container_nic_ipvlan", "container_nic_ipfilter",
-    "resources_v2", "container_exec_user_group_cwd", "storage_shifted", "daemon_storage", "instances",
+    "resources_v2", "container_exec_user_group_cwd", "container_syscall_intercept", "storage_shifted", "daemon_storage", "instances",
     "image_types", "resources_disk_sata", "images_expiry", "resources_network_firmware",
     "backup_compression_algorithm", "container_nic_routed", "image_profiles", "resources_disk_id", "api_filtering",
     "instance_nic_network", "firewall_driver", "container_nic_routed_gateway", "projects_restrictions",
