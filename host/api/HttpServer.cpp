@@ -25,6 +25,7 @@
 #include "api/HttpConnection.h"
 #include "api/SocketActivation.h"
 #include "util/ApiError.h"
+#include "util/FreeMemory.h"
 
 namespace lxdp::api {
 
@@ -33,6 +34,13 @@ namespace {
 // Websocket connections (events, exec streams) hold a thread each for their lifetime, so the
 // pool is sized for many long-lived connections rather than for CPU parallelism.
 constexpr int kMaxThreads = 512;
+// A pooled thread idle this long ends at the next collection. Each thread keeps malloc's cache
+// of its own (tcache: up to 7 freed blocks of each small size), which pins the pages those
+// blocks lie on until the thread ends: a pool grown by a burst (battery R-4's 100 slow clients)
+// and kept idle made the RSS grow by 5.6 MiB over R-5's 100 lifecycles, 0.7 MiB with the caches
+// off. Poco itself collects only on every 32nd thread it hands out.
+constexpr int kThreadIdleSeconds = 10;
+constexpr std::chrono::seconds kCollectEvery{10};
 const Poco::Timespan kReadTimeout(60, 0);
 // Incus's IdleTimeout: a client may pause between requests this long on one connection.
 const Poco::Timespan kIdleTimeout(30, 0);
@@ -128,7 +136,13 @@ HttpServer::HttpServer(const Router& router, const Poco::Net::ServerSocket& sock
 }
 
 void HttpServer::serve(const Poco::Net::ServerSocket& socket, Identify identify) {
-    pool_ = std::make_unique<Poco::ThreadPool>(4, kMaxThreads, 60);
+    pool_ = std::make_unique<Poco::ThreadPool>(4, kMaxThreads, kThreadIdleSeconds);
+    idleThreads_.start(kCollectEvery, [this] {
+        pool_->collect();
+        // What the ended threads cached is free now.
+        util::releaseFreeMemory();
+        return std::chrono::duration_cast<std::chrono::milliseconds>(kCollectEvery);
+    });
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(kMaxThreads);
     params->setMaxQueued(256);
@@ -150,6 +164,7 @@ void HttpServer::setConnectionFilter(const Poco::AutoPtr<Poco::Net::TCPServerCon
 void HttpServer::start() { server_->start(); }
 
 void HttpServer::stop() {
+    idleThreads_.stop();
     if (server_) {
         server_->stop();
         connections_->stopAll(true);

@@ -9,6 +9,7 @@
 
 #include "api/HttpConnection.h"
 #include "api/Router.h"
+#include "util/PeriodicTask.h"
 
 #include <Poco/AutoPtr.h>
 
@@ -49,6 +50,8 @@ private:
     std::unique_ptr<Poco::ThreadPool> pool_;
     Poco::SharedPtr<HttpConnectionFactory> connections_;  // shared with server_
     std::unique_ptr<Poco::Net::TCPServer> server_;
+    // Ends the pool's threads that have been idle for a while (HttpServer.cpp says why).
+    util::PeriodicTask idleThreads_{"http-idle-threads"};
 };
 
 }  // namespace lxdp::api

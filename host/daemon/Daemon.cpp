@@ -52,6 +52,7 @@
 #include "tls/ProxyProtocol.h"
 #include "tls/ServerCertificate.h"
 #include "util/FaultPoint.h"
+#include "util/FreeMemory.h"
 
 namespace lxdp::daemon {
 
@@ -107,6 +108,7 @@ void waitForOperations(ops::OperationManager& operations, db::Database& db) {
 }  // namespace
 
 int runDaemon(const DaemonOptions& options) {
+    util::limitMallocArenas();
     util::armFaultPoint();
     sigset_t signals = blockDaemonSignals();
     auto logChannels = setupLogging(options);

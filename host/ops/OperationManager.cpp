@@ -1,5 +1,7 @@
 #include "ops/OperationManager.h"
 
+#include "util/FreeMemory.h"
+
 namespace lxdp::ops {
 
 namespace {
@@ -43,6 +45,9 @@ void OperationManager::sweep() {
             std::lock_guard registry(mutex_);
             for (const auto& id : ids) ops_.erase(id);
         }
+        // What those operations made (their instance's records, answers, the thread's buffers)
+        // is freed by now, scattered over the arenas of the threads that ran them.
+        util::releaseFreeMemory();
         lock.lock();
     }
 }

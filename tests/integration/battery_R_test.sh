@@ -38,8 +38,9 @@ expect "R-5 every cycle succeeded" bash -c "! grep -q . '$WORK/cycles'"
 expect "R-5 fd growth <= 5" test $((fd1 - fd0)) -le 5
 expect "R-5 no lxc.log held" bash -c "! ls -l /proc/$DAEMON_PID/fd | grep -q lxc.log"
 expect "R-5 threads back to baseline" test "$th1" -le $((th0 + 2))
-# Malloc arenas make a few MiB of noise, whatever the cycle count: 10 % or 8 MiB.
-expect "R-5 RSS growth < 10 % (or 8 MiB)" bash -c "[ $((rss1 * 10)) -lt $((rss0 * 11)) ] || [ $((rss1 - rss0)) -lt 8192 ]"
+# Idle pooled threads end and freed pages go back (api/HttpServer.cpp, util/FreeMemory.h): 100
+# lifecycles grow the RSS by about 1 %, so the row's bound holds as written, whatever the count.
+expect "R-5 RSS growth < 10 %" bash -c "[ $((rss1 * 10)) -lt $((rss0 * 11)) ]"
 
 # out of space. The daemon restarts with images/ on a 64 MiB tmpfs and database/ on a
 # 16 MiB one (their contents carried over), and a pool lives on an 8 MiB tmpfs.
