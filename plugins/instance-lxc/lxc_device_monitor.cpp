@@ -2,6 +2,7 @@
 
 #include "lxc_hotplug.h"
 #include "lxc_passthrough.h"
+#include "lxc_uevent.h"
 #include "lxc_unix_dev.h"
 
 #include <lxc/lxccontainer.h>
@@ -93,6 +94,7 @@ struct DeviceMonitor::Event {
     std::string type; // "usb" or "unix-hotplug"
     HostNode node;
     std::string vendor, product; // empty on an unplug udev reports without ids
+    std::vector<std::string> uevent; // "ACTION@DEVPATH", then its properties but SEQNUM
 };
 
 std::optional<DeviceMonitor::Event> DeviceMonitor::read_event(udev_device *dev, bool from_kernel) {
@@ -107,6 +109,14 @@ std::optional<DeviceMonitor::Event> DeviceMonitor::read_event(udev_device *dev, 
     if (!e.add && std::string(action) != "remove")
         return std::nullopt;
     e.node = HostNode{devnode, major(num), minor(num), std::string(subsystem) == "block"};
+    const char *devpath = udev_device_get_devpath(dev);
+    e.uevent.push_back(std::string(action) + "@" + (devpath != nullptr ? devpath : ""));
+    udev_list_entry *p;
+    udev_list_entry_foreach(p, udev_device_get_properties_list_entry(dev)) {
+        const char *value = udev_list_entry_get_value(p);
+        if (std::strcmp(udev_list_entry_get_name(p), "SEQNUM") != 0)
+            e.uevent.push_back(std::string(udev_list_entry_get_name(p)) + "=" + (value != nullptr ? value : ""));
+    }
     if (from_kernel) {
         // PRODUCT is "vendor/product/release" in bare hex.
         const std::string product = property(dev, "PRODUCT");
@@ -318,6 +328,7 @@ void DeviceMonitor::apply(const Followed &f, const Event &e) {
         }
         drv_.log(LXDP_LOG_INFO, "Instance %s: device %s: %s %s", inst.lxc_name().c_str(), device.c_str(),
                  e.node.devnode.c_str(), e.add ? "plugged in, added" : "unplugged, removed");
+        tell(inst, e);
         std::lock_guard lock(mu_);
         const auto now = followed_.find(inst.lxc_name());
         if (now == followed_.end() || !now->second.devices.count(device))
@@ -326,6 +337,18 @@ void DeviceMonitor::apply(const Followed &f, const Event &e) {
             now->second.plugged[device][e.node.devnode] = node;
         else
             now->second.plugged[device].erase(e.node.devnode);
+    }
+}
+
+void DeviceMonitor::tell(const InstanceView &inst, const Event &e) const {
+    try {
+        Container c(drv_, inst);
+        const pid_t pid = c->init_pid(c.get());
+        if (pid > 0)
+            inject_uevent(pid, e.uevent);
+    } catch (const Error &err) {
+        drv_.log(LXDP_LOG_INFO, "Instance %s: the uevent of %s was not told inside: %s", inst.lxc_name().c_str(),
+                 e.node.devnode.c_str(), err.what());
     }
 }
 

@@ -4,7 +4,7 @@
 // follows a device. The kernel's uevents of USB devices (needing no udev) serve usb devices;
 // udev's events, which carry the ID_VENDOR_ID/ID_MODEL_ID udev adds, serve unix-hotplug devices.
 // A node plugged in goes into each container whose device selects it, as at start; one unplugged
-// goes out of each container it was in.
+// goes out of each container it was in; each is told of it by the uevent, as upstream's.
 #pragma once
 
 #include "lxc_common.h"
@@ -59,6 +59,9 @@ private:
     void handle(const Event &e);
     // Brings the node of a plug into the container f, or takes that of an unplug out.
     void apply(const Followed &f, const Event &e);
+    // Tells the container's own listeners (its udev) of the plug, as upstream does (lxc_uevent.h);
+    // a kernel without uevent injection, or a container gone meanwhile, leaves it untold (logged).
+    void tell(const InstanceView &inst, const Event &e) const;
     // Forgets the containers that stopped without the driver stopping them (a halt inside);
     // false once none is left.
     bool sweep();
