@@ -53,7 +53,4 @@ private:
     std::function<void(Request&)> commonHeaders_;
 };
 
-// Splits "/1.0/instances/c1" into its segments, URL-decoding each.
-std::vector<std::string> splitPath(const std::string& path);
-
 }  // namespace lxdp::api
