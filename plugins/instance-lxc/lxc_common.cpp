@@ -1,6 +1,4 @@
 #include "lxc_common.h"
-#include "lxc_device_monitor.h"
-#include "lxc_notify_server.h"
 
 #include <lxc/lxccontainer.h>
 
@@ -158,12 +156,6 @@ std::string host_config(const lxdp_host_api *host, const char *key) {
     }
     return std::string(buf.data(), n < buf.size() ? n : buf.size() - 1);
 }
-
-Driver::Driver(const lxdp_host_api *host, std::string lxcpath)
-    : host_(host), lxcpath_(std::move(lxcpath)), monitor_(std::make_unique<DeviceMonitor>(*this)),
-      notify_server_(std::make_unique<NotifyServer>(*this)) {}
-
-Driver::~Driver() = default;
 
 Container::Container(const Driver &drv, const InstanceView &inst) {
     std::string name = inst.lxc_name();

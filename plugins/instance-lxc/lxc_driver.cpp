@@ -28,6 +28,15 @@
 
 namespace lxdp_lxc {
 
+// Here rather than in lxc_common.cpp with the rest of Driver: the device monitor and the
+// notify server it owns are services of the whole plugin, which lxc_common.cpp's other users
+// (the idmap fuzz target) neither need nor link.
+Driver::Driver(const lxdp_host_api *host, std::string lxcpath)
+    : host_(host), lxcpath_(std::move(lxcpath)), monitor_(std::make_unique<DeviceMonitor>(*this)),
+      notify_server_(std::make_unique<NotifyServer>(*this)) {}
+
+Driver::~Driver() = default;
+
 namespace {
 
 constexpr int kStartTimeoutS = 30;
