@@ -119,8 +119,10 @@ static int first_try(int fd) {
 }
 
 /* Every file pid maps, through /proc/PID/map_files (root of a privileged container may open
- * those): each must be on a read-only mount that none of the tries unwraps. */
-static void probe_mappings(int pid) {
+ * those): each must be on a read-only mount that none of the tries unwraps. A file of the
+ * container's own tree is skipped unless always: an attach child caught before its exec may have
+ * exec'd by now, and then maps the container's busybox, which is the container's to write. */
+static void probe_mappings(int pid, int always) {
     char dir[64];
     snprintf(dir, sizeof dir, "/proc/%d/map_files", pid);
     DIR *maps = opendir(dir);
@@ -137,7 +139,7 @@ static void probe_mappings(int pid) {
         target[n > 0 ? n : 0] = '\0';
         struct stat st;
         struct statvfs sfs;
-        if (fd >= 0 && fstat(fd, &st) == 0 && fstatvfs(fd, &sfs) == 0) {
+        if (fd >= 0 && fstat(fd, &st) == 0 && fstatvfs(fd, &sfs) == 0 && (always || !own_file(fd, &st))) {
             printf("mapping %d %s %lu:%lu %s ro=%d\n", pid, e->d_name, (unsigned long)st.st_dev,
                    (unsigned long)st.st_ino, target, (sfs.f_flag & ST_RDONLY) != 0);
             if (open_for_writing(fd))
@@ -176,7 +178,7 @@ static void probe(int pid, int always) {
         writable(pid, "reopen", "exe");
     if (first_try(fd))
         unwrap(pid, fd, "exe");
-    probe_mappings(pid);
+    probe_mappings(pid, always);
     if (nheld < MAX_HELD) {
         held[nheld].fd = fd;
         held[nheld++].pid = pid;
