@@ -186,7 +186,12 @@ void write_lxc_config(const Driver &drv, const InstanceView &inst, const Idmap &
     // raw.lxc (below) may still widen it.
     for (const auto &[key, value] : default_device_cgroup_keys(v2))
         w.set(key, value);
-    for (const auto &[key, value] : prepare_unix_devices(drv, inst, idmap, v2))
+    std::vector<std::pair<std::string, DeviceConfig>> infiniband;
+    for (const Nic &nic : nics)
+        if (nic.type == &kInfinibandPhysical || nic.type == &kInfinibandSriov)
+            for (DeviceConfig &cfg : infiniband_nodes(nic))
+                infiniband.emplace_back(nic.device, std::move(cfg));
+    for (const auto &[key, value] : prepare_unix_devices(drv, inst, idmap, v2, infiniband))
         w.set(key, value);
     for (const auto &[key, value] : prepare_disks(drv, inst, idmap, nullptr))
         w.set(key, value);

@@ -259,7 +259,7 @@ void instance_start(const Driver &drv, const InstanceView &inst, const lxdp_kv_s
         const lxdp_device &d = devs->items[i];
         const std::string type = config_value(device_config(d), "type");
         if (type != "disk" && type != "nic" && type != "unix-char" && type != "unix-block" && type != "usb" &&
-            type != "unix-hotplug" && type != "gpu" && type != "none")
+            type != "unix-hotplug" && type != "gpu" && type != "infiniband" && type != "none")
             drv.log(LXDP_LOG_WARN, "Instance %s: device %s of type %s is not supported yet, ignored",
                     inst.lxc_name().c_str(), d.name != nullptr ? d.name : "?", type.c_str());
     }
@@ -273,6 +273,12 @@ void instance_start(const Driver &drv, const InstanceView &inst, const lxdp_kv_s
     write_lxc_config(drv, inst, idmap, nics, c);
     prepare_nic_undo(drv, inst, nics);
     setup_nic_filters(drv, inst, nics);
+    try {
+        prepare_nic_interfaces(drv, nics);
+    } catch (const Error &) {
+        run_nic_stop_hook(drv, inst);
+        throw;
+    }
 
     remove_stale_monitor_cgroups(inst.lxc_name());
     if (std::string why; !forkstart(drv, inst, why)) {

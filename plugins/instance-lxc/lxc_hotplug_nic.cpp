@@ -81,12 +81,16 @@ void nic_add(const Driver &drv, const InstanceView &inst, const std::string &dev
     check_live_gateways(drv, pid, nic);
     write_nic_undo(drv, inst, nic);
 
-    // The interface that goes in, and what to delete on the host if it does not get there.
+    // The interface that goes in (a host interface as it is, or one made for the NIC), and what to
+    // delete on the host if it does not get there.
     const bool physical = type == "physical";
-    const std::string moved = physical ? nic.get("parent") : transit_name();
+    const bool passed = physical || nic.type->prepare != nullptr;
+    const std::string moved = physical ? nic.get("parent") : passed ? nic.host_name : transit_name();
     const std::string made = nic.type->host_veth ? nic.host_name : moved;
     bool inside = false;
     try {
+        if (nic.type->prepare != nullptr)
+            nic.type->prepare(drv, nic);
         if (nic.type->host_veth)
             run_host(drv, {"ip", "link", "add", "dev", nic.host_name, "type", "veth", "peer", "name", moved});
         else if (type == "macvlan")
@@ -122,7 +126,7 @@ void nic_add(const Driver &drv, const InstanceView &inst, const std::string &dev
                 drv.log(LXDP_LOG_WARN, "%s", e.what());
             }
         }
-        if (!physical)
+        if (!passed)
             delete_quietly(drv, made);
         undo_quietly(drv, inst, device);
         throw;
@@ -139,9 +143,9 @@ void nic_remove(const Driver &drv, const InstanceView &inst, const std::string &
         // Deleting the host side deletes the container's end with it; without it, both are gone.
         if (host_interface_exists(nic.host_name))
             run_host(drv, {"ip", "link", "del", "dev", nic.host_name});
-    } else if (nic.type->nictype == std::string("physical")) {
-        // The host's interface goes back under its own name.
-        move_out(c, nic, nic.get("parent"));
+    } else if (nic.type->nictype == std::string("physical") || nic.type->prepare != nullptr) {
+        // The host's interface goes back under its own name (its settings with the undo script).
+        move_out(c, nic, nic.type->prepare != nullptr ? nic.host_name : nic.get("parent"));
     } else {
         const std::string back = transit_name();
         move_out(c, nic, back);

@@ -12,6 +12,7 @@
 #include <map>
 
 #include "command.h"
+#include "lxc_sriov.h"
 #include "lxc_ns.h"
 #include "netif.h"
 
@@ -24,7 +25,10 @@ std::string get(const DeviceConfig &dev, const std::string &key) {
     return it == dev.end() ? std::string() : it->second;
 }
 
-// The instance's NIC devices, in name order (the host sends them sorted).
+// Keys of volatile.<dev>.last_state.* that NICs record (upstream's).
+const char *const kLastStateKeys[] = {"created", "hwaddr", "mtu", "vf.id", "vf.hwaddr", "vf.vlan", "vf.spoofcheck"};
+
+// The instance's NIC devices (infiniband ones too), in name order (the host sends them sorted).
 std::vector<std::pair<std::string, DeviceConfig>> nic_devices(const InstanceView &inst) {
     std::vector<std::pair<std::string, DeviceConfig>> out;
     const lxdp_device_list *devs = inst.raw()->devices;
@@ -34,7 +38,7 @@ std::vector<std::pair<std::string, DeviceConfig>> nic_devices(const InstanceView
         for (uint32_t j = 0; d.config != nullptr && d.config->items != nullptr && j < d.config->count; j++)
             if (d.config->items[j].key != nullptr)
                 cfg[d.config->items[j].key] = d.config->items[j].value != nullptr ? d.config->items[j].value : "";
-        if (get(cfg, "type") == "nic" && d.name != nullptr)
+        if ((get(cfg, "type") == "nic" || get(cfg, "type") == "infiniband") && d.name != nullptr)
             out.emplace_back(d.name, std::move(cfg));
     }
     return out;
@@ -50,7 +54,10 @@ const NicType *nic_type(const std::string &device, const DeviceConfig &cfg) {
     const std::string nictype = !get(cfg, "nictype").empty() ? get(cfg, "nictype")
                                 : !get(cfg, "network").empty() ? "bridged"
                                                                : "";
-    for (const NicType *t : {&kNicBridged, &kNicP2p, &kNicMacvlan, &kNicIpvlan, &kNicRouted, &kNicPhysical})
+    static const std::vector<const NicType *> nic_types = {&kNicBridged, &kNicP2p,     &kNicMacvlan, &kNicIpvlan,
+                                                           &kNicRouted,  &kNicPhysical, &kNicSriov};
+    static const std::vector<const NicType *> infiniband_types = {&kInfinibandPhysical, &kInfinibandSriov};
+    for (const NicType *t : get(cfg, "type") == "infiniband" ? infiniband_types : nic_types)
         if (nictype == t->nictype)
             return t;
     fail(LXDP_E_NOTSUP, "Device %s: NIC type \"%s\" is not supported by the lxc driver", device.c_str(),
@@ -122,6 +129,36 @@ void run_host(const Driver &drv, const std::vector<std::string> &argv) {
         fail(LXDP_E_IO, "\"%s\" failed (exit %d): %s", r.shown.c_str(), r.exit_status, r.err.c_str());
 }
 
+void passed_interface_keys(const Nic &nic, NetKeys &keys) {
+    keys.emplace_back("type", "phys");
+    keys.emplace_back("link", nic.host_name);
+}
+
+void snapshot_interface(Nic &nic) {
+    for (const char *key : {"address", "mtu"}) {
+        const std::string path = "/sys/class/net/" + nic.host_name + "/" + key;
+        const auto value = read_sysfs(path);
+        if (!value)
+            fail(LXDP_E_IO, "Device %s: failed to read %s", nic.device.c_str(), path.c_str());
+        nic.last_state[key == std::string("address") ? "hwaddr" : "mtu"] = *value;
+    }
+}
+
+std::vector<std::vector<std::string>> restore_interface_commands(const Nic &nic) {
+    std::vector<std::vector<std::string>> out;
+    if (auto it = nic.last_state.find("hwaddr"); it != nic.last_state.end())
+        out.push_back({"ip", "link", "set", "dev", nic.host_name, "address", it->second});
+    if (auto it = nic.last_state.find("mtu"); it != nic.last_state.end())
+        out.push_back({"ip", "link", "set", "dev", nic.host_name, "mtu", it->second});
+    return out;
+}
+
+void prepare_nic_interfaces(const Driver &drv, const std::vector<Nic> &nics) {
+    for (const Nic &nic : nics)
+        if (nic.type->prepare != nullptr)
+            nic.type->prepare(drv, nic);
+}
+
 std::vector<Nic> instance_nics(const InstanceView &inst, const std::string &only) {
     std::vector<Nic> nics;
     // Names inside the container and the device holding each: set names first, then the names
@@ -161,7 +198,8 @@ std::vector<Nic> instance_nics(const InstanceView &inst, const std::string &only
                 const std::string r = random_hex(3);
                 nic.hwaddr = "00:16:3e:" + r.substr(0, 2) + ":" + r.substr(2, 2) + ":" + r.substr(4, 2);
             }
-        } else if (!get(cfg, "hwaddr").empty()) {
+        } else if (!get(cfg, "hwaddr").empty() && nic.type->prepare == nullptr) {
+            // (A type that prepares its host interface sets its address there: infiniband's.)
             fail(LXDP_E_NOTSUP, "Device %s: nictype %s keeps the parent's MAC address, \"hwaddr\" cannot be set",
                  device.c_str(), nic.type->nictype);
         }
@@ -174,6 +212,8 @@ std::vector<Nic> instance_nics(const InstanceView &inst, const std::string &only
                      nic.host_name.c_str());
         }
         nic.type->check(nic);
+        if (nic.type->claim != nullptr)
+            nic.type->claim(nic);
         nics.push_back(std::move(nic));
     }
     return nics;
@@ -189,6 +229,9 @@ Nic recorded_nic(const InstanceView &inst, const std::string &device) {
         nic.name = !get(cfg, "name").empty() ? get(cfg, "name") : key_of(inst, "volatile." + device + ".name");
         nic.hwaddr = key_of(inst, "volatile." + device + ".hwaddr");
         nic.host_name = key_of(inst, "volatile." + device + ".host_name");
+        for (const char *key : kLastStateKeys)
+            if (const std::string v = key_of(inst, "volatile." + device + ".last_state." + key); !v.empty())
+                nic.last_state[key] = v;
         nic.config = std::move(cfg);
         return nic;
     }
@@ -204,6 +247,11 @@ void report_nics(const std::vector<Nic> &nics, const lxdp_kv_sink *volatile_out)
         volatile_out->set(volatile_out->ctx, (prefix + "hwaddr").c_str(), nic.hwaddr.c_str());
         volatile_out->set(volatile_out->ctx, (prefix + "host_name").c_str(), nic.host_name.c_str());
         volatile_out->set(volatile_out->ctx, (prefix + "name").c_str(), nic.name.c_str());
+        for (const char *key : kLastStateKeys) {
+            auto it = nic.last_state.find(key);
+            volatile_out->set(volatile_out->ctx, (prefix + "last_state." + key).c_str(),
+                              it == nic.last_state.end() ? "" : it->second.c_str());
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 #include "lxc_common.h"
 
 #include <map>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -20,7 +21,12 @@ struct Nic {
     std::map<std::string, std::string> config; // the device's keys
     std::string name;      // inside the container: "eth0"
     std::string hwaddr;    // "" for types that keep the parent's MAC
-    std::string host_name; // the veth's host side, "" for types without one
+    std::string host_name; // the veth's host side, or the host interface that goes in (SR-IOV VF, infiniband)
+    // What the NIC's removal puts back on the host interface that went in, as upstream's
+    // volatile.<dev>.last_state.* keys ("vf.id", "hwaddr", ...), recorded with the NIC.
+    std::map<std::string, std::string> last_state;
+    // Held while the NIC's start or hot-plug runs: its SR-IOV VF is not picked by another.
+    std::shared_ptr<const void> claim;
     std::string get(const std::string &key) const;
 };
 
@@ -37,6 +43,13 @@ struct NicType {
     void (*lxc_keys)(const Nic &nic, NetKeys &keys);
     // Host-side setup once the container runs (NULL: none). The host side goes with the container.
     void (*host_setup)(const Driver &drv, const Nic &nic);
+    // Types that pass a host interface in (SR-IOV VFs, infiniband): picks it (host_name) and
+    // records what its removal restores (last_state), after check and before anything changes.
+    void (*claim)(Nic &nic) = nullptr;
+    // Sets the host interface up before it goes in, at the start or hot-plug (the PF's settings of
+    // a VF, an infiniband address); undone by the commands of undo, which the NIC's undo script runs.
+    void (*prepare)(const Driver &drv, const Nic &nic) = nullptr;
+    std::vector<std::vector<std::string>> (*undo)(const Nic &nic) = nullptr;
 };
 
 extern const NicType kNicBridged;  // lxc_nic_bridged.cpp
@@ -45,6 +58,13 @@ extern const NicType kNicMacvlan;  // lxc_nic_macvlan.cpp
 extern const NicType kNicIpvlan;   // lxc_nic_ipvlan.cpp
 extern const NicType kNicRouted;   // lxc_nic_routed.cpp
 extern const NicType kNicPhysical; // lxc_nic_physical.cpp
+extern const NicType kNicSriov;    // lxc_nic_sriov.cpp
+// Devices of type infiniband (lxc_nic_infiniband.cpp), NICs of their own nictype.
+extern const NicType kInfinibandPhysical;
+extern const NicType kInfinibandSriov;
+// The /dev/infiniband character devices (issm, umad, uverbs) of an infiniband NIC's host
+// interface, as unix-char configs at their own paths.
+std::vector<DeviceConfig> infiniband_nodes(const Nic &nic);
 
 // Helpers of the type files.
 bool host_interface_exists(const std::string &name);
@@ -52,6 +72,14 @@ void require_parent(const Nic &nic, bool bridge);            // parent (or netwo
 void refuse_keys(const Nic &nic, std::initializer_list<const char *> keys); // LXDP_E_NOTSUP when set
 std::vector<std::string> split_list(const std::string &value); // "a, b" -> {"a", "b"}
 void run_host(const Driver &drv, const std::vector<std::string> &argv);
+// The lxc.net keys of a host interface that goes in as it is (host_name), as liblxc's phys type.
+void passed_interface_keys(const Nic &nic, NetKeys &keys);
+// The host interface's hwaddr and mtu into last_state (upstream's networkSnapshotPhysicalNic), and
+// the commands that put them back (networkRestorePhysicalNic).
+void snapshot_interface(Nic &nic);
+std::vector<std::vector<std::string>> restore_interface_commands(const Nic &nic);
+// The prepare steps of every NIC of a start that has one, before liblxc moves them in.
+void prepare_nic_interfaces(const Driver &drv, const std::vector<Nic> &nics);
 // bytes random bytes from /dev/urandom as lowercase hex (at most 8).
 std::string random_hex(size_t bytes);
 // limits.ingress/egress/max on a host-side veth through tc (lxc_nic_limits.cpp), and their
@@ -104,11 +132,12 @@ void run_nic_stop_hook(const Driver &drv, const InstanceView &inst);
 // only: that NIC alone (to add it to a running container), the others' names kept out of its way.
 std::vector<Nic> instance_nics(const InstanceView &inst, const std::string &only = "");
 
-// A NIC of a running container as its start or hot-plug recorded it (name, host_name from the
-// volatile keys), without the checks of a new one: what removing it needs.
+// A NIC of a running container as its start or hot-plug recorded it (name, host_name and
+// last_state from the volatile keys), without the checks of a new one: what removing it needs.
 Nic recorded_nic(const InstanceView &inst, const std::string &device);
 
-// Keys to record for the NICs of a start: volatile.<dev>.hwaddr, .host_name and .name.
+// Keys to record for the NICs of a start: volatile.<dev>.hwaddr, .host_name, .name and
+// .last_state.*.
 void report_nics(const std::vector<Nic> &nics, const lxdp_kv_sink *volatile_out);
 
 // Runs the host-side setup of every NIC of a started container.

@@ -1,5 +1,6 @@
 // What a NIC sets up on the host outside its own interfaces (the nftables table of
-// security.*_filtering, routes through a bridge, a routed NIC's proxy entries on its parent) is
+// security.*_filtering, routes through a bridge, a routed NIC's proxy entries on its parent, an
+// SR-IOV VF's settings on its PF and the address of a host interface that went in) is
 // undone by a script of its own, nic-undo/<device> in the container's directory, written before
 // that setup begins. The container's stop hook runs every such script and removes it, so the undo
 // happens whenever the container stops, the daemon asked for it or not, and covers the NICs
@@ -32,6 +33,9 @@ std::vector<std::vector<std::string>> undo_commands(const Nic &nic) {
         out.push_back(std::move(argv));
     for (auto &argv : nic_bridge_undo(nic))
         out.push_back(std::move(argv));
+    if (nic.type->undo != nullptr)
+        for (auto &argv : nic.type->undo(nic))
+            out.push_back(std::move(argv));
     return out;
 }
 

@@ -134,22 +134,27 @@ std::optional<UnixNode> make_unix_node(const Driver &drv, const InstanceView &in
     return n;
 }
 
-std::vector<std::pair<std::string, std::string>> prepare_unix_devices(const Driver &drv, const InstanceView &inst,
-                                                                      const Idmap &idmap, bool cgroup2) {
+std::vector<std::pair<std::string, std::string>>
+prepare_unix_devices(const Driver &drv, const InstanceView &inst, const Idmap &idmap, bool cgroup2,
+                     const std::vector<std::pair<std::string, DeviceConfig>> &more) {
     remove_unix_devices(drv, inst);
-    std::vector<std::pair<std::string, std::string>> keys;
+    std::vector<std::pair<std::string, DeviceConfig>> nodes;
     const lxdp_device_list *devs = inst.raw()->devices;
     for (uint32_t i = 0; devs != nullptr && devs->items != nullptr && i < devs->count; i++) {
         const lxdp_device &d = devs->items[i];
         if (d.name == nullptr)
             continue;
-        for (const DeviceConfig &cfg : unix_node_configs(d.name, device_config(d))) {
-            const auto n = make_unix_node(drv, inst, d.name, cfg, idmap);
-            if (!n)
-                continue;
-            keys.emplace_back("lxc.mount.entry", n->node + " " + n->target + " none bind,create=file 0 0");
-            keys.emplace_back(cgroup2 ? "lxc.cgroup2.devices.allow" : "lxc.cgroup.devices.allow", n->cgroup_rule());
-        }
+        for (DeviceConfig &cfg : unix_node_configs(d.name, device_config(d)))
+            nodes.emplace_back(d.name, std::move(cfg));
+    }
+    nodes.insert(nodes.end(), more.begin(), more.end());
+    std::vector<std::pair<std::string, std::string>> keys;
+    for (const auto &[device, cfg] : nodes) {
+        const auto n = make_unix_node(drv, inst, device, cfg, idmap);
+        if (!n)
+            continue;
+        keys.emplace_back("lxc.mount.entry", n->node + " " + n->target + " none bind,create=file 0 0");
+        keys.emplace_back(cgroup2 ? "lxc.cgroup2.devices.allow" : "lxc.cgroup.devices.allow", n->cgroup_rule());
     }
     return keys;
 }

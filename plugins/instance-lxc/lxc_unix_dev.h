@@ -38,10 +38,12 @@ UnixNode unix_node_path(const Driver &drv, const InstanceView &inst, const std::
 std::optional<UnixNode> make_unix_node(const Driver &drv, const InstanceView &inst, const std::string &device,
                                        const DeviceConfig &cfg, const Idmap &idmap);
 
-// Makes the nodes of the instance's unix-char/unix-block/usb/unix-hotplug/gpu devices afresh and returns the liblxc
-// keys that bring them in (lxc.mount.entry, the cgroup's devices.allow).
-std::vector<std::pair<std::string, std::string>> prepare_unix_devices(const Driver &drv, const InstanceView &inst, const Idmap &idmap,
-                                                                      bool cgroup2);
+// Makes the nodes of the instance's unix-char/unix-block/usb/unix-hotplug/gpu devices afresh, and
+// those of more (device name, unix-char config: the character devices of infiniband NICs), and
+// returns the liblxc keys that bring them in (lxc.mount.entry, the cgroup's devices.allow).
+std::vector<std::pair<std::string, std::string>>
+prepare_unix_devices(const Driver &drv, const InstanceView &inst, const Idmap &idmap, bool cgroup2,
+                     const std::vector<std::pair<std::string, DeviceConfig>> &more);
 
 // Removes the instance's device nodes directory.
 void remove_unix_devices(const Driver &drv, const InstanceView &inst);
