@@ -90,43 +90,37 @@ std::vector<StreamImage> streamImages(const nlohmann::json& products) {
             img.properties.emplace_back("serial", versionName);
             img.properties.emplace_back("description", img.description);
             const auto& items = version["items"];
-            std::optional<StreamImage> found;
+            // As upstream, each pairing of a version's files is an image of its own; a unified
+            // one comes first, then squashfs before root.tar.xz: the first of a version is the
+            // one its aliases name (upstream's order of preference).
             for (const auto& [itemName, item] : items.items()) {
-                const std::string ftype = text(item, "ftype");
-                if (ftype == "lxd_combined.tar.gz") {
-                    auto f = fileOf(item);
-                    if (!f) continue;
+                if (text(item, "ftype") != "lxd_combined.tar.gz") continue;
+                if (auto f = fileOf(item)) {
                     img.meta = *f;
                     img.fingerprint = f->sha256;
-                    found = img;
-                    break;
-                }
-                if (ftype != "lxd.tar.xz") continue;
-                auto meta = fileOf(item);
-                if (!meta) continue;
-                for (const auto& [rootName, root] : items.items()) {
-                    const std::string rootType = text(root, "ftype");
-                    // Upstream's fields for the fingerprint of each pairing.
-                    std::string fp;
-                    if (rootType == "root.tar.xz") {
-                        fp = text(item, "combined_rootxz_sha256");
-                        if (fp.empty()) fp = text(item, "combined_sha256");
-                    } else if (rootType == "squashfs") {
-                        fp = text(item, "combined_squashfs_sha256");
-                    } else {
-                        continue;
-                    }
-                    auto rootfs = fileOf(root);
-                    if (!rootfs || !isSha256(fp)) continue;
-                    img.meta = *meta;
-                    img.rootfs = *rootfs;
-                    img.rootfsType = rootType;
-                    img.fingerprint = fp;
-                    // A tarball rootfs is preferred: it is what every storage driver can unpack.
-                    if (!found || rootType == "root.tar.xz") found = img;
+                    out.push_back(img);
                 }
             }
-            if (found) out.push_back(*found);
+            for (const std::string rootType : {"squashfs", "root.tar.xz"}) {
+                for (const auto& [itemName, item] : items.items()) {
+                    if (text(item, "ftype") != "lxd.tar.xz") continue;
+                    auto meta = fileOf(item);
+                    // Upstream's fields for the fingerprint of each pairing.
+                    std::string fp = text(item, rootType == "squashfs" ? "combined_squashfs_sha256" : "combined_rootxz_sha256");
+                    if (fp.empty() && rootType == "root.tar.xz") fp = text(item, "combined_sha256");
+                    if (!meta || !isSha256(fp)) continue;
+                    for (const auto& [rootName, root] : items.items()) {
+                        if (text(root, "ftype") != rootType) continue;
+                        auto rootfs = fileOf(root);
+                        if (!rootfs) continue;
+                        img.meta = *meta;
+                        img.rootfs = *rootfs;
+                        img.rootfsType = rootType;
+                        img.fingerprint = fp;
+                        out.push_back(img);
+                    }
+                }
+            }
         }
     }
     return out;

@@ -1,6 +1,6 @@
 // The simplestreams image index (streams/v1/index.json and its products files), read as
 // upstream's shared/simplestreams does: an image is a version's lxd_combined.tar.gz item alone
-// (a unified image), or its lxd.tar.xz metadata with a root.tar.xz / squashfs rootfs (a split
+// (a unified image), or its lxd.tar.xz metadata with a squashfs / root.tar.xz rootfs (a split
 // image). Paths and hashes come from a remote server: nothing here touches files.
 #pragma once
 
@@ -35,7 +35,10 @@ struct StreamImage {
 // one, or a path that leaves the server's tree.
 std::vector<std::string> streamProductPaths(const nlohmann::json& index);
 
-// Every image of a products file, in file order; versions without a usable item are skipped.
+// Every image of a products file, in file order: as upstream, each pairing of a version's files
+// (a unified file; metadata with a squashfs, then with a root.tar.xz rootfs) is an image of its
+// own, the first of a version being the one its aliases name. Versions without a usable item
+// are skipped.
 std::vector<StreamImage> streamImages(const nlohmann::json& products);
 
 // The newest image for the architecture named by alias ("alias" or "alias/<arch>"), or by a

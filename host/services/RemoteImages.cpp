@@ -2,26 +2,21 @@
 
 #include <Poco/Exception.h>
 #include <Poco/URI.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 
 #include "daemon/Paths.h"
 #include "db/Database.h"
 #include "db/ImageSourceQueries.h"
 #include "images/SimpleStreams.h"
 #include "ops/Operation.h"
+#include "services/ImageDownload.h"
 #include "services/ImageService.h"
 #include "services/ProjectFeatures.h"
 #include "services/ProjectPolicy.h"
 #include "tls/HttpsFetch.h"
 #include "util/ApiError.h"
-#include "util/Hash.h"
 #include "util/HostArchitecture.h"
-#include "util/Random.h"
 
 namespace lxdp::services {
 
@@ -88,10 +83,14 @@ std::string displayName(const std::string& url) {
 
 }  // namespace
 
-// What is to be downloaded: one unified tarball, hashed to the fingerprint.
+// What is to be downloaded, hashed to the fingerprint: an LXD server's export or an image URL's
+// file, or the files a simplestreams server lists for the image.
 struct RemoteImages::Download {
     std::string fingerprint;
     std::string url;
+    // A simplestreams image's unified or metadata file, then a split image's rootfs, each with its
+    // URL; none for an export.
+    std::vector<std::pair<std::string, images::StreamFile>> streamFiles;
     std::string filename;
     db::StringMap properties;
 };
@@ -169,11 +168,10 @@ RemoteImages::Download RemoteImages::locate(const RemoteImageSource& source) {
         const std::string& ref = source.alias;
         auto img = images::findStreamImage(found, ref, util::hostArchitecture());
         if (!img) throw NotFound("Image \"" + ref + "\" not found on \"" + source.server + "\"");
-        if (img->rootfs)
-            throw BadRequest("Split images (lxd.tar.xz with " + img->rootfsType +
-                             ") are not supported yet; the server offers no lxd_combined.tar.gz for \"" + ref + "\"");
         d.fingerprint = img->fingerprint;
         d.url = base + "/" + img->meta.path;
+        d.streamFiles.emplace_back(d.url, img->meta);
+        if (img->rootfs) d.streamFiles.emplace_back(base + "/" + img->rootfs->path, *img->rootfs);
         d.filename = displayName(d.url);
         for (const auto& [k, v] : img->properties) d.properties[k] = v;
         return d;
@@ -201,48 +199,12 @@ RemoteImages::Download RemoteImages::locate(const RemoteImageSource& source) {
 
 db::ImageRecord RemoteImages::fetch(const std::string& requestProject, const RemoteImageSource& source,
                                     const Download& d, const RemoteImageOptions& options, ops::Operation& op) {
-    const std::optional<int64_t> room = ProjectPolicy(db_).diskRoom(requestProject);
+    ImageDownload download(paths_.images, requestProject, ProjectPolicy(db_).diskRoom(requestProject), op);
+    if (d.streamFiles.empty()) download.exportedImage(d.url, source.certificate);
+    for (const auto& [url, file] : d.streamFiles) download.streamFile(url, source.certificate, file);
     ImageUpload upload;
     upload.project = imageProject(db_, requestProject);
-    upload.path = paths_.images + "/upload-" + util::randomSecret().substr(0, 16);
-    int fd = ::open(upload.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) throw InternalError("Cannot create a file for the download");
-    util::Sha256 hash;
-    try {
-        int64_t lastReported = 0;
-        const auto result = tls::httpsFetch("GET", d.url, source.certificate, {}, [&](const char* data, size_t n) {
-            if (op.cancelled()) throw BadRequest("Operation cancelled");
-            if (room && upload.size + static_cast<int64_t>(n) > *room)
-                throw BadRequest("The image exceeds the " + std::to_string(*room) + " bytes left by \"limits.disk\" of project \"" +
-                                 requestProject + "\"");
-            hash.update(data, n);
-            for (const char* p = data; n > 0;) {
-                const ssize_t w = ::write(fd, p, n);
-                if (w <= 0) throw InternalError(std::string("Cannot store the download: ") + std::strerror(w < 0 ? errno : ENOSPC));
-                p += w;
-                n -= static_cast<size_t>(w);
-                upload.size += w;
-            }
-            if (upload.size - lastReported >= (8 << 20)) {
-                lastReported = upload.size;
-                op.updateMetadata({{"download_progress", "metadata: " + std::to_string(upload.size >> 20) + "MB"}});
-            }
-        });
-        if (result.status != 200)
-            throw BadRequest("The image server answered HTTP status " + std::to_string(result.status) + " for \"" + d.url + "\"");
-        if (result.contentType.rfind("multipart/", 0) == 0)
-            throw BadRequest("Split images (metadata and rootfs) are not supported yet");
-        if (::fsync(fd) != 0) throw InternalError("Cannot store the download");
-        upload.fingerprint = hash.hex();
-        // Checked before anything is recorded: the image is only what the fingerprint says.
-        if (upload.fingerprint != d.fingerprint)
-            throw BadRequest("Image fingerprint doesn't match. Got " + upload.fingerprint + " expected " + d.fingerprint);
-    } catch (...) {
-        ::close(fd);
-        ::unlink(upload.path.c_str());
-        throw;
-    }
-    ::close(fd);
+    download.finish(upload, d.fingerprint);
     upload.filename = d.filename;
     upload.isPublic = options.isPublic;
     upload.cached = options.cached;

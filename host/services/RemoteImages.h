@@ -1,8 +1,9 @@
 // Images from image servers (spec "Remote image server (LXD or simplestreams)" and "File on a
 // remote web server"): POST /1.0/images with source type "image" (mode pull) or "url", and
-// instances created from an image of another server. The files are downloaded into images/,
-// bounded by the project's limits.disk, checked against the fingerprint the server announced,
-// and only then handed to ImageService::import; a failed download leaves neither file nor row.
+// instances created from an image of another server. The files (a unified image's, or a split
+// image's metadata and rootfs) are downloaded into images/ (ImageDownload), bounded by the
+// project's limits.disk, checked against the fingerprint the server announced, and only then
+// handed to ImageService::import; a failed download leaves neither file nor row.
 #pragma once
 
 #include <mutex>

@@ -50,9 +50,9 @@ Poco::AutoPtr<Poco::Net::Context> clientContext(const std::string& certificate) 
 
 }  // namespace
 
-FetchResult httpsFetch(const std::string& method, const std::string& url, const std::string& certificate,
-                       const std::map<std::string, std::string>& requestHeaders,
-                       const std::function<void(const char* data, size_t size)>& sink) {
+FetchResult httpsFetchStream(const std::string& method, const std::string& url, const std::string& certificate,
+                             const std::map<std::string, std::string>& requestHeaders,
+                             const std::function<void(const FetchResult& head, std::istream& body)>& reader) {
     Poco::URI uri;
     try {
         uri = Poco::URI(url);
@@ -78,7 +78,17 @@ FetchResult httpsFetch(const std::string& method, const std::string& url, const 
             std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
             out.headers[name] = v;
         }
-        if (method == "HEAD") return out;
+        if (method != "HEAD") reader(out, body);
+    } catch (const Poco::Exception& e) {
+        throw BadRequest("Cannot reach the image server \"" + url + "\": " + e.displayText());
+    }
+    return out;
+}
+
+FetchResult httpsFetch(const std::string& method, const std::string& url, const std::string& certificate,
+                       const std::map<std::string, std::string>& requestHeaders,
+                       const std::function<void(const char* data, size_t size)>& sink) {
+    return httpsFetchStream(method, url, certificate, requestHeaders, [&](const FetchResult&, std::istream& body) {
         char buf[1 << 16];
         while (body) {
             body.read(buf, sizeof buf);
@@ -87,10 +97,7 @@ FetchResult httpsFetch(const std::string& method, const std::string& url, const 
             sink(buf, static_cast<size_t>(n));
         }
         if (body.bad()) throw BadRequest("The download from \"" + url + "\" was cut short");
-    } catch (const Poco::Exception& e) {
-        throw BadRequest("Cannot reach the image server \"" + url + "\": " + e.displayText());
-    }
-    return out;
+    });
 }
 
 }  // namespace lxdp::tls

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <istream>
 #include <map>
 #include <string>
 
@@ -24,5 +25,12 @@ struct FetchResult {
 FetchResult httpsFetch(const std::string& method, const std::string& url, const std::string& certificate,
                        const std::map<std::string, std::string>& requestHeaders,
                        const std::function<void(const char* data, size_t size)>& sink);
+
+// The same request, with the response body read by `reader` from the connection (a body read in
+// parts, as a multipart answer); it is not called for a HEAD. Poco's exceptions from the
+// connection become BadRequest naming the URL, as above.
+FetchResult httpsFetchStream(const std::string& method, const std::string& url, const std::string& certificate,
+                             const std::map<std::string, std::string>& requestHeaders,
+                             const std::function<void(const FetchResult& head, std::istream& body)>& reader);
 
 }  // namespace lxdp::tls

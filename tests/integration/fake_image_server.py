@@ -9,12 +9,17 @@ it writes to PORTFILE once listening. ROUTES maps a path to {"status": N, "heade
 a hostile image server's answers (a bad LXD-Image-Hash, an image that does not match its
 fingerprint). Every request line is appended
 to ROOT/../requests.log, so a test can tell whether the daemon connected at all.
+
+The server stops itself once the process that started it (the test) is gone, or after
+$FAKE_SERVER_SECONDS (900 by default), so that no test leaves it running.
 """
 import http.server
 import json
 import os
 import ssl
 import sys
+import threading
+import time
 
 portfile, cert, key, root = sys.argv[1:5]
 routes = json.load(open(sys.argv[5])) if len(sys.argv) > 5 else {}
@@ -63,4 +68,14 @@ server.socket = ctx.wrap_socket(server.socket, server_side=True)
 with open(portfile + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
 os.rename(portfile + ".tmp", portfile)
+
+
+def watchdog(parent, deadline):
+    while os.getppid() == parent and time.monotonic() < deadline:
+        time.sleep(1)
+    server.shutdown()
+
+
+threading.Thread(target=watchdog, daemon=True,
+                 args=(os.getppid(), time.monotonic() + int(os.environ.get("FAKE_SERVER_SECONDS", "900")))).start()
 server.serve_forever()

@@ -94,6 +94,47 @@ is_refusal() { # reads an API answer on stdin: succeeds when it is an error (syn
 }
 export -f upload_split is_refusal
 
+free_port() { # a TCP port of 127.0.0.1 free right now
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# A second daemon of ours, its data dir DIR, listening on HTTPS at 127.0.0.1:$OTHER_PORT (an LXD
+# remote for the first); OTHER_PID is its process, for stop_other_daemon in the test's cleanup.
+OTHER_PID=
+start_other_daemon() { # start_other_daemon DIR
+  mkdir -p "$1"
+  LXD_DIR=$1 "$DAEMON" --group root --logfile "$WORK/other.log" >"$WORK/other.out" 2>&1 &
+  OTHER_PID=$!
+  LXD_DIR=$1 "$DAEMON" waitready --timeout 30 || { echo "other daemon did not start"; cat "$WORK/other.out"; exit 1; }
+  OTHER_PORT=$(free_port)
+  LXD_DIR=$1 lxc config set core.https_address "127.0.0.1:$OTHER_PORT"
+}
+stop_other_daemon() {
+  [[ -n $OTHER_PID ]] || return 0
+  kill -TERM "$OTHER_PID" 2>/dev/null
+  wait "$OTHER_PID" 2>/dev/null
+  OTHER_PID=
+}
+
+# fake_image_server.py serving the tree ROOT (routes in ROUTES, if given) over HTTPS at
+# 127.0.0.1:$SS_PORT with a new self-signed certificate, $WORK/ss.crt; each request is logged in
+# ROOT/../requests.log. SS_PID is its process, for stop_image_server in the test's cleanup.
+SS_PID=
+start_image_server() { # start_image_server ROOT [ROUTES]
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$WORK/ss.key" -out "$WORK/ss.crt" 2>/dev/null
+  python3 "$LIB_DIR/fake_image_server.py" "$WORK/ss.port" "$WORK/ss.crt" "$WORK/ss.key" "$@" &
+  SS_PID=$!
+  for _ in $(seq 50); do [[ -s $WORK/ss.port ]] && break; sleep 0.1; done
+  SS_PORT=$(cat "$WORK/ss.port")
+}
+stop_image_server() {
+  [[ -n $SS_PID ]] || return 0
+  kill "$SS_PID" 2>/dev/null
+  wait "$SS_PID" 2>/dev/null
+  SS_PID=
+}
+
 status_of() { # status_of METHOD PATH [BODY] [extra curl args...] : prints the HTTP status
   local method=$1 path=$2 body=${3:-}; shift 3 2>/dev/null || shift $#
   curl -s -o /dev/null -w '%{http_code}' --unix-socket "$LXD_DIR/unix.socket" -X "$method" \

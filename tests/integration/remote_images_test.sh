@@ -7,10 +7,9 @@ source "$here/lib.sh"
 export LXD_PLUGIN_PATH=$PLUGINS
 start_daemon
 setup_base
-OTHER_PID= SS_PID=
 cleanup() {
-  [[ -n $SS_PID ]] && kill "$SS_PID" 2>/dev/null && wait "$SS_PID" 2>/dev/null
-  if [[ -n $OTHER_PID ]]; then kill -TERM "$OTHER_PID" 2>/dev/null; wait "$OTHER_PID" 2>/dev/null; fi
+  stop_image_server
+  stop_other_daemon
   lxc delete -f c1 c2 c3 c4 >/dev/null 2>&1
   finish
 }
@@ -18,12 +17,8 @@ trap cleanup EXIT
 
 # The other server: its own data dir, HTTPS on loopback, two public images and a private one.
 other=$WORK/other
-mkdir -p "$other"
-LXD_DIR=$other "$DAEMON" --group root --logfile "$WORK/other.log" >"$WORK/other.out" 2>&1 &
-OTHER_PID=$!
-LXD_DIR=$other "$DAEMON" waitready --timeout 30 || { echo "other daemon did not start"; exit 1; }
-port=$((20000 + RANDOM % 20000))
-LXD_DIR=$other lxc config set core.https_address "127.0.0.1:$port"
+start_other_daemon "$other"
+port=$OTHER_PORT
 sleep 1
 "$here/../../scripts/make-busybox-image.sh" "$WORK/bb2.tar.gz"
 sleep 1
@@ -81,8 +76,9 @@ expect "nothing stored by the refusals" bash -c "[ \$(lxc image list --format cs
 expect "project limits.disk bounds a download" bash -c "lxc project create small -c limits.disk=10KiB >/dev/null && lxc profile device add default root disk path=/ pool=default --project small >/dev/null; ! lxc image copy other:pub local: --target-project small 2>/dev/null; [ -z \"\$(lxc image list --project small --format csv)\" ] && ! ls '$LXD_DIR/images' | grep -q upload-"
 lxc project delete small >/dev/null 2>&1
 
-# A simplestreams tree over HTTPS: the busybox image as lxd_combined.tar.gz, and a split-only
-# product (lxd.tar.xz + root.tar.xz), which is refused cleanly.
+# A simplestreams tree over HTTPS: the busybox image as lxd_combined.tar.gz, and a split product
+# (lxd.tar.xz + root.tar.xz) whose files the server does not have, which is refused cleanly
+# (split_images has those that work).
 ss=$WORK/ss/root
 mkdir -p "$ss/streams/v1" "$ss/images"
 sleep 1
@@ -103,12 +99,8 @@ cat >"$ss/streams/v1/images.json" <<JSON
    "lxd.tar.xz":{"ftype":"lxd.tar.xz","path":"images/meta.tar.xz","sha256":"$(printf a%.0s {1..64})","size":10,"combined_rootxz_sha256":"$(printf b%.0s {1..64})"},
    "root.tar.xz":{"ftype":"root.tar.xz","path":"images/root.tar.xz","sha256":"$(printf c%.0s {1..64})","size":10}}}}}}}
 JSON
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
-  -addext subjectAltName=IP:127.0.0.1 -keyout "$WORK/ss.key" -out "$WORK/ss.crt" 2>/dev/null
-python3 "$here/fake_image_server.py" "$WORK/ss.port" "$WORK/ss.crt" "$WORK/ss.key" "$ss" &
-SS_PID=$!
-for _ in $(seq 50); do [[ -s $WORK/ss.port ]] && break; sleep 0.1; done
-ssport=$(cat "$WORK/ss.port")
+start_image_server "$ss"
+ssport=$SS_PORT
 expect "remote add ss (simplestreams)" lxc remote add ss "https://127.0.0.1:$ssport" --protocol=simplestreams --public
 mkdir -p "$LXD_CONF/servercerts" && cp "$WORK/ss.crt" "$LXD_CONF/servercerts/ss.crt"
 expect "lxc image list ss: shows the image" bash -c "lxc image list ss: --format csv | grep -q bbs"
@@ -116,7 +108,7 @@ expect "launch ss:bbs" lxc launch ss:bbs c3
 expect "c3 runs" bash -c "lxc list c3 --format csv -c s | grep -q RUNNING"
 expect "simplestreams image cached, with its source" bash -c "[ \$(field $fp3 cached) = true ] && field $fp3 update_source | grep -q '\"protocol\": \"simplestreams\"'"
 expect "image copy ss:busybox/1.36 local: --alias y" bash -c "lxc image copy ss:busybox/1.36 local: --alias y && lxc image info y | grep -q ${fp3:0:12}"
-expect "split-only simplestreams image refused, nothing left" bash -c "! lxc launch ss:splitonly c4 2>$WORK/split.err; cat $WORK/split.err; grep -qi 'split' $WORK/split.err && [ \$(lxc image list --format csv | wc -l) = 3 ] && ! ls '$LXD_DIR/images' | grep -q upload- && ! lxc info c4 >/dev/null 2>&1"
+expect "split image without its files refused, nothing left" bash -c "! lxc launch ss:splitonly c4 2>$WORK/split.err; cat $WORK/split.err; grep -q 'status 404 for .*meta.tar.xz' $WORK/split.err && [ \$(lxc image list --format csv | wc -l) = 3 ] && ! ls '$LXD_DIR/images' | grep -q upload- && ! lxc info c4 >/dev/null 2>&1"
 
 # Unused cached images go after images.remote_cache_expiry days (the expiry task at start).
 lxc delete -f c1 c2 c3 >/dev/null

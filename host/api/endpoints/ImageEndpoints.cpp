@@ -1,15 +1,11 @@
-#include <Poco/Net/MediaType.h>
-#include <Poco/Net/MessageHeader.h>
+#include <Poco/Exception.h>
 #include <Poco/Net/MultipartReader.h>
-#include <Poco/Net/NameValueCollection.h>
 #include <Poco/URI.h>
 
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <fstream>
-#include <initializer_list>
 
 #include "api/Filter.h"
 #include "api/endpoints/Endpoints.h"
@@ -17,6 +13,7 @@
 #include "db/Database.h"
 #include "ops/OperationManager.h"
 #include "services/ImageService.h"
+#include "services/MultipartImage.h"
 #include "services/ProjectFeatures.h"
 #include "services/ProjectPolicy.h"
 #include "services/SnapshotFields.h"
@@ -78,20 +75,6 @@ services::ImageUpload receiveUpload(daemon::Context& ctx, Request& r) {
     return up;
 }
 
-// The next part of a multipart upload, which must be named one of names; its file name.
-std::string nextPart(Poco::Net::MultipartReader& reader, std::initializer_list<const char*> names) {
-    if (!reader.hasNextPart()) throw BadRequest("Invalid multipart image: a part is missing");
-    Poco::Net::MessageHeader header;
-    reader.nextPart(header);
-    std::string disposition;
-    Poco::Net::NameValueCollection params;
-    Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition", ""), disposition, params);
-    const std::string name = params.get("name", "");
-    if (std::find(names.begin(), names.end(), name) == names.end())
-        throw BadRequest("Invalid multipart image: unexpected part \"" + name + "\"");
-    return params.get("filename", "");
-}
-
 // A split image as lxc image import META ROOTFS sends it (multipart/form-data, as upstream): a
 // "metadata" part, then a "rootfs" part; both stored in the images dir, fingerprinted together.
 services::ImageUpload receiveSplitUpload(daemon::Context& ctx, Request& r) {
@@ -99,15 +82,12 @@ services::ImageUpload receiveSplitUpload(daemon::Context& ctx, Request& r) {
     const auto room = services::ProjectPolicy(ctx.db).diskRoom(r.project());
     util::Sha256 hash;
     try {
-        const Poco::Net::MediaType type(r.header("Content-Type"));
-        const std::string boundary = type.hasParameter("boundary") ? type.getParameter("boundary") : "";
-        if (boundary.empty()) throw BadRequest("Invalid multipart image: no boundary");
-        Poco::Net::MultipartReader reader(r.body(), boundary);
-        nextPart(reader, {"metadata"});
+        Poco::Net::MultipartReader reader(r.body(), services::multipartBoundary(r.header("Content-Type")));
+        services::nextImagePart(reader, "metadata");
         up.path = uploadFile(ctx);
         up.size = receiveStreamToFile(reader.stream(), up.path, &hash, room, r.project());
         // As upstream, the image is named after its rootfs file.
-        up.filename = nextPart(reader, {"rootfs"});
+        up.filename = services::nextImagePart(reader, "rootfs");
         up.rootfsPath = uploadFile(ctx);
         up.size += receiveStreamToFile(reader.stream(), up.rootfsPath, &hash,
                                        room ? std::optional<int64_t>(*room - up.size) : std::nullopt, r.project());

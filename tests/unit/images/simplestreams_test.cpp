@@ -12,7 +12,7 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kA(64, 'a'), kB(64, 'b'), kC(64, 'c'), kD(64, 'd'), kE(64, 'e');
+const std::string kA(64, 'a'), kB(64, 'b'), kC(64, 'c'), kD(64, 'd'), kE(64, 'e'), kF(64, 'f');
 
 json products() {
     return json::parse(R"({"products": {
@@ -25,7 +25,7 @@ json products() {
       "debian:12:amd64:default": {"aliases": "debian/12", "arch": "amd64", "versions": {
           "20260102_05:24": {"items": {
             "lxd.tar.xz": {"ftype": "lxd.tar.xz", "path": "images/d/lxd.tar.xz", "sha256": ")" + kC + R"(", "size": 1,
-                           "combined_squashfs_sha256": ")" + kD + R"(", "combined_rootxz_sha256": ")" + kE + R"("},
+                           "combined_squashfs_sha256": ")" + kD + R"(", "combined_rootxz_sha256": ")" + kF + R"("},
             "root.squashfs": {"ftype": "squashfs", "path": "images/d/rootfs.squashfs", "sha256": ")" + kA + R"(", "size": 2},
             "root.tar.xz": {"ftype": "root.tar.xz", "path": "images/d/rootfs.tar.xz", "sha256": ")" + kB + R"(", "size": 3}}}}},
       "evil:1:amd64:default": {"aliases": "evil", "arch": "amd64", "versions": {
@@ -57,13 +57,34 @@ TEST(SimpleStreamsTest, NewestImageOfTheArchitectureByAlias) {
     EXPECT_FALSE(findStreamImage(images, "alpine/3.20", "x86_64"));
 }
 
-TEST(SimpleStreamsTest, SplitImagePrefersTheTarballRootfs) {
+TEST(SimpleStreamsTest, SplitImageAliasNamesTheSquashfsPairing) {
     auto img = findStreamImage(streamImages(products()), "debian/12", "x86_64");
     ASSERT_TRUE(img);
     ASSERT_TRUE(img->rootfs);
+    EXPECT_EQ(img->rootfsType, "squashfs");
+    EXPECT_EQ(img->fingerprint, kD);
+    EXPECT_EQ(img->meta.path, "images/d/lxd.tar.xz");
+    EXPECT_EQ(img->meta.sha256, kC);
+    EXPECT_EQ(img->rootfs->path, "images/d/rootfs.squashfs");
+    EXPECT_EQ(img->rootfs->sha256, kA);
+    EXPECT_EQ(img->rootfs->size, 2);
+}
+
+TEST(SimpleStreamsTest, TheTarballPairingByItsFingerprint) {
+    auto img = findStreamImage(streamImages(products()), kF.substr(0, 12), "x86_64");
+    ASSERT_TRUE(img);
+    ASSERT_TRUE(img->rootfs);
     EXPECT_EQ(img->rootfsType, "root.tar.xz");
-    EXPECT_EQ(img->fingerprint, kE);
+    EXPECT_EQ(img->fingerprint, kF);
     EXPECT_EQ(img->rootfs->path, "images/d/rootfs.tar.xz");
+}
+
+TEST(SimpleStreamsTest, SplitImageWithoutItsCombinedHashIsSkipped) {
+    auto products = json::parse(R"({"products": {"x:1:amd64:default": {"aliases": "x", "arch": "amd64", "versions": {
+      "20260102_05:24": {"items": {
+        "lxd.tar.xz": {"ftype": "lxd.tar.xz", "path": "m.tar.xz", "sha256": ")" + kC + R"(", "combined_rootxz_sha256": ")" + kF + R"("},
+        "root.squashfs": {"ftype": "squashfs", "path": "r.squashfs", "sha256": ")" + kA + R"("}}}}}}})");
+    EXPECT_TRUE(streamImages(products).empty());
 }
 
 TEST(SimpleStreamsTest, ByFingerprintPrefixAndNoPathEscapes) {

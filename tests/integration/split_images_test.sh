@@ -1,0 +1,133 @@
+#!/bin/bash
+# Split images from image servers, the only form images.linuxcontainers.org offers: lxd.tar.xz
+# metadata with a squashfs or root.tar.xz rootfs. From a simplestreams tree served over HTTPS
+# (fake_image_server.py, 127.0.0.1 only): lxc launch ss:ALIAS downloads both files, checks each
+# against its sha256 in the stream and the pair against the combined fingerprint, and stores a
+# split image (images/FP and images/FP.rootfs) that lists, exports and launches as a local split
+# import does; a second launch downloads nothing; a wrong rootfs hash or combined fingerprint is
+# refused naming the file, with no image, temporary file or instance left. Between two of our
+# daemons (the LXD protocol): lxc image copy and lxc launch of a split image, which the export
+# answers as upstream's multipart body (parts "metadata" and "rootfs").
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+export LXD_PLUGIN_PATH=$PLUGINS
+start_daemon
+setup_base
+cleanup() {
+  stop_image_server
+  stop_other_daemon
+  lxc delete -f c1 c2 c3 c4 >/dev/null 2>&1
+  finish
+}
+trap cleanup EXIT
+lxc image delete bb >/dev/null
+
+# The busybox image split in two: its metadata, its rootfs as squashfs and as root.tar.xz, and a
+# squashfs that differs from the first by its last byte.
+ss=$WORK/ss/root
+mkdir -p "$ss/streams/v1" "$ss/images" "$WORK/img"
+tar -C "$WORK/img" -xzf "$WORK/bb.tar.gz"
+tar -C "$WORK/img" -cJf "$ss/images/lxd.tar.xz" metadata.yaml templates
+mksquashfs "$WORK/img/rootfs" "$ss/images/rootfs.squashfs" -noappend -comp xz -no-progress >/dev/null
+tar -C "$WORK/img/rootfs" --numeric-owner -cJf "$ss/images/root.tar.xz" .
+cp "$ss/images/rootfs.squashfs" "$ss/images/other.squashfs" && printf x >>"$ss/images/other.squashfs"
+combined() { cat "$ss/images/lxd.tar.xz" "$ss/images/$1" | sha256sum | cut -d' ' -f1; }
+FP_SQ=$(combined rootfs.squashfs) FP_XZ=$(combined root.tar.xz) FP_OTHER=$(combined other.squashfs)
+export FP_SQ FP_XZ FP_OTHER ss
+
+# The stream, as images.linuxcontainers.org writes it: one product per image, the metadata item
+# with the combined fingerprint of its pairing. "badroot" lists the squashfs's sha256 for a file
+# that differs; "badfp" lists right file hashes and a wrong combined fingerprint.
+python3 - "$ss" "$(dpkg --print-architecture)" <<'PY'
+import hashlib, json, os, sys
+root, arch = sys.argv[1:3]
+def item(name, ftype, **extra):
+    data = open(os.path.join(root, "images", name), "rb").read()
+    return {"ftype": ftype, "path": "images/" + name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data), **extra}
+def combined(*names):
+    return hashlib.sha256(b"".join(open(os.path.join(root, "images", n), "rb").read() for n in names)).hexdigest()
+def product(alias, rootfs, ftype, key, fingerprint=None, rootfs_sha=None):
+    meta = item("lxd.tar.xz", "lxd.tar.xz", **{key: fingerprint or combined("lxd.tar.xz", rootfs)})
+    root_item = item(rootfs, ftype)
+    if rootfs_sha:
+        root_item["sha256"] = rootfs_sha
+    return {"aliases": alias, "arch": arch, "os": "BusyBox", "release": alias, "release_title": alias,
+            "versions": {"20261129_22:00": {"items": {"lxd.tar.xz": meta, ftype: root_item}}}}
+good_sha = item("rootfs.squashfs", "squashfs")["sha256"]
+products = {
+    "busybox:test:%s:default" % arch: product("busybox/test", "rootfs.squashfs", "squashfs", "combined_squashfs_sha256"),
+    "busybox:tarxz:%s:default" % arch: product("busybox/tarxz", "root.tar.xz", "root.tar.xz", "combined_rootxz_sha256"),
+    "busybox:badroot:%s:default" % arch: product("badroot", "other.squashfs", "squashfs", "combined_squashfs_sha256",
+                                                 rootfs_sha=good_sha),
+    "busybox:badfp:%s:default" % arch: product("badfp", "other.squashfs", "squashfs", "combined_squashfs_sha256",
+                                               fingerprint="f" * 64),
+}
+json.dump({"content_id": "images", "datatype": "image-downloads", "format": "products:1.0", "products": products},
+          open(os.path.join(root, "streams/v1/images.json"), "w"))
+json.dump({"format": "index:1.0", "index": {"images": {"datatype": "image-downloads", "format": "products:1.0",
+          "path": "streams/v1/images.json", "products": sorted(products)}}}, open(os.path.join(root, "streams/v1/index.json"), "w"))
+PY
+start_image_server "$ss"
+ssport=$SS_PORT
+REQUESTS=$WORK/ss/requests.log
+export REQUESTS
+
+nothing_left() { # no image but those named, no download's file, no instance c3
+  [ "$(lxc image list --format csv -c f | sort | tr '\n' ' ')" = "$*" ] && ! ls "$LXD_DIR/images" | grep -q '^upload-' &&
+    ! lxc info c3 >/dev/null 2>&1
+}
+gets() { grep -c "^GET /images/$1\$" "$REQUESTS"; }
+export -f nothing_left gets
+
+expect "remote add ss (simplestreams, its certificate accepted)" bash -c "lxc remote add ss https://127.0.0.1:$ssport --protocol simplestreams --public &&
+  mkdir -p '$LXD_CONF/servercerts' && cp '$WORK/ss.crt' '$LXD_CONF/servercerts/ss.crt'"
+expect "lxc image list ss: shows the split images" bash -c "lxc image list ss: --format csv -c lf | grep -q '^busybox/test.*,${FP_SQ:0:12}'"
+
+# A wrong hash first: the same files must not already be stored.
+expect "a rootfs that does not match its sha256 is refused, naming it" bash -c "
+  ! lxc launch ss:badroot c3 >'$WORK/badroot.out' 2>&1; cat '$WORK/badroot.out';
+  grep -q 'rootfs file .*other.squashfs.* doesn.t match its sha256' '$WORK/badroot.out' && nothing_left"
+expect "a pair that does not match the combined fingerprint is refused" bash -c "
+  ! lxc launch ss:badfp c3 >'$WORK/badfp.out' 2>&1; cat '$WORK/badfp.out';
+  grep -q 'fingerprint doesn.t match.*lxd.tar.xz.*other.squashfs' '$WORK/badfp.out' && nothing_left"
+
+: >"$REQUESTS"
+lxc monitor --type operation --format json >"$WORK/monitor.json" 2>/dev/null &
+MONITOR_PID=$!
+sleep 0.5
+expect "launch ss:busybox/test (squashfs rootfs)" lxc launch ss:busybox/test c1
+kill "$MONITOR_PID" && wait "$MONITOR_PID" 2>/dev/null
+expect "c1 runs its commands" lxc exec c1 -- true
+expect "the download reported its progress per file" bash -c "
+  grep -q '\"download_progress\": *\"metadata: ' '$WORK/monitor.json' && grep -q '\"download_progress\": *\"rootfs: ' '$WORK/monitor.json'"
+expect "image listed with the combined fingerprint" bash -c "lxc image list --format csv -c f | grep -qx ${FP_SQ:0:12}"
+expect "stored as a split image: images/FP and images/FP.rootfs" bash -c "
+  cmp '$LXD_DIR/images/$FP_SQ' '$ss/images/lxd.tar.xz' && cmp '$LXD_DIR/images/$FP_SQ.rootfs' '$ss/images/rootfs.squashfs'"
+expect "cached, auto-updating, with its source" bash -c "lxc query /1.0/images/$FP_SQ | jq -e '.cached and .auto_update and
+  .update_source.protocol == \"simplestreams\" and .update_source.alias == \"busybox/test\"'"
+expect "each file downloaded once" bash -c "[ \$(gets lxd.tar.xz) = 1 ] && [ \$(gets rootfs.squashfs) = 1 ]"
+expect "a second launch downloads nothing" bash -c "lxc launch ss:busybox/test c2 && [ \$(gets lxd.tar.xz) = 1 ] && [ \$(gets rootfs.squashfs) = 1 ]"
+mkdir "$WORK/exp"
+expect "lxc image export writes both files" bash -c "lxc image export $FP_SQ '$WORK/exp/' >/dev/null &&
+  cmp '$WORK/exp/meta-$FP_SQ.tar.xz' '$ss/images/lxd.tar.xz' && cmp '$WORK/exp/$FP_SQ.squashfs' '$ss/images/rootfs.squashfs'"
+expect "launch ss:busybox/tarxz (root.tar.xz rootfs)" bash -c "lxc launch ss:busybox/tarxz c3 && lxc exec c3 -- true &&
+  lxc image list --format csv -c f | grep -qx ${FP_XZ:0:12} && cmp '$LXD_DIR/images/$FP_XZ.rootfs' '$ss/images/root.tar.xz'"
+lxc delete -f c1 c2 c3 >/dev/null
+lxc image delete "$FP_SQ" "$FP_XZ" >/dev/null
+
+# Two of our daemons: the other one has split images (imported as lxc image import META ROOTFS),
+# this one takes them through the LXD protocol.
+other=$WORK/other
+start_other_daemon "$other"
+LXD_DIR=$other lxc image import "$ss/images/lxd.tar.xz" "$ss/images/rootfs.squashfs" --alias sq --public >/dev/null
+LXD_DIR=$other lxc image import "$ss/images/lxd.tar.xz" "$ss/images/root.tar.xz" --alias xz --public >/dev/null
+expect "remote add other (our daemon)" lxc remote add other "https://127.0.0.1:$OTHER_PORT" --public --accept-certificate
+expect "the export is a multipart body: metadata, then rootfs" bash -c "
+  curl -sk -D '$WORK/export.head' -o '$WORK/export.body' https://127.0.0.1:$OTHER_PORT/1.0/images/$FP_SQ/export &&
+  grep -qi '^content-type: multipart/form-data; boundary=' '$WORK/export.head' &&
+  [ \"\$(grep -ao 'Content-Disposition: form-data; name=\"[a-z]*\"' '$WORK/export.body' | cut -d'\"' -f2 | tr '\n' ' ')\" = 'metadata rootfs ' ]"
+expect "lxc image copy other:sq local:" bash -c "lxc image copy other:sq local: --alias sq2 && lxc image info sq2 | grep -qx 'Fingerprint: $FP_SQ' &&
+  cmp '$LXD_DIR/images/$FP_SQ' '$ss/images/lxd.tar.xz' && cmp '$LXD_DIR/images/$FP_SQ.rootfs' '$ss/images/rootfs.squashfs'"
+expect "lxc launch other:xz" bash -c "lxc launch other:xz c4 && lxc exec c4 -- true && cmp '$LXD_DIR/images/$FP_XZ.rootfs' '$ss/images/root.tar.xz'"
+lxc delete -f c4 >/dev/null
+expect "no download's file left" bash -c "! ls '$LXD_DIR/images' | grep -q '^upload-'"
