@@ -6,6 +6,7 @@
 #include "lxc_disk.h"
 #include "lxc_disk_limits.h"
 #include "lxc_limits.h"
+#include "lxc_notify_mount.h"
 #include "lxc_notify_server.h"
 #include "lxc_seccomp.h"
 #include "lxc_unix_dev.h"
@@ -132,6 +133,7 @@ void write_lxc_config(const Driver &drv, const InstanceView &inst, const Idmap &
         fail_errno(errno, "Failed to create %s", dir.c_str());
     confine_log_dir(dir);
     write_file(dir + "/seccomp", seccomp_policy(inst));
+    write_file(dir + "/" + kMountPolicyFile, mount_policy_text(inst));
 
     c->clear_config(c.get());
     ConfigWriter w(c);

@@ -155,7 +155,8 @@ struct NotifyServer::Shared {
 
 namespace {
 
-void serve(std::shared_ptr<NotifyServer::Shared> shared, UniqueFd conn, pid_t monitor, std::string name) {
+void serve(std::shared_ptr<NotifyServer::Shared> shared, UniqueFd conn, pid_t monitor, std::string name,
+           std::string container_dir) {
     const timeval timeout{kSendTimeoutS, 0};
     setsockopt(conn.get(), SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
     while (shared->wait_readable(conn.get())) {
@@ -170,7 +171,8 @@ void serve(std::shared_ptr<NotifyServer::Shared> shared, UniqueFd conn, pid_t mo
             continue;
         }
         m.resp.id = m.req.id;
-        answer_notification(m.req, NotifyCaller{m.fds[0].get(), m.fds[1].get(), m.fds[2].get()}, m.resp);
+        answer_notification(m.req, NotifyCaller{m.fds[0].get(), m.fds[1].get(), m.fds[2].get(), container_dir},
+                            m.resp);
         if (!send_answer(conn.get(), m))
             break;
     }
@@ -207,7 +209,7 @@ void accept_loop(std::shared_ptr<NotifyServer::Shared> shared, int listener, std
             }
             shared->connections++;
         }
-        std::thread(serve, shared, std::move(conn), peer.pid, name).detach();
+        std::thread(serve, shared, std::move(conn), peer.pid, name, lxcpath + "/" + name).detach();
     }
 }
 

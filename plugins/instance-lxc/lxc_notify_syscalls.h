@@ -1,21 +1,15 @@
 // What the daemon does for a system call a container's seccomp policy hands over (spec 3.6.7, as
 // upstream LXD): mknod/mknodat of the few harmless character devices and setxattr of
 // trusted.overlay.opaque="y" are made for the caller, confined to its root and mount namespace,
-// with its fsuid, fsgid, groups and umask; anything else goes back to the kernel, which refuses
-// it as it always did.
+// with its fsuid, fsgid, groups and umask; mount(2) goes to lxc_notify_mount.h; anything else goes
+// back to the kernel, which refuses it as it always did.
 #pragma once
+
+#include "lxc_notify_caller.h"
 
 #include <linux/seccomp.h>
 
 namespace lxdp_lxc {
-
-// The process that made the call, as liblxc's monitor sends it: its /proc/PID directory, its
-// memory (/proc/PID/mem) and the seccomp listener the notification came from.
-struct NotifyCaller {
-    int proc_fd;
-    int mem_fd;
-    int notify_fd;
-};
 
 // Fills resp (its id already req's) with the answer for req: 0 or -errno once done here, or
 // SECCOMP_USER_NOTIF_FLAG_CONTINUE for the kernel to run the call as it is.

@@ -63,8 +63,22 @@ constexpr const char *kNotifyMknod = "mknod notify [1,8192,SCMP_CMP_MASKED_EQ,61
                                      "mknod notify [1,24576,SCMP_CMP_MASKED_EQ,61440]\n"
                                      "mknodat notify [2,8192,SCMP_CMP_MASKED_EQ,61440]\n"
                                      "mknodat notify [2,24576,SCMP_CMP_MASKED_EQ,61440]\n";
-// ... and setxattr of a one-byte value (trusted.overlay.opaque's "y").
+// ... setxattr of a one-byte value (trusted.overlay.opaque's "y") ...
 constexpr const char *kNotifySetxattr = "setxattr notify [3,1,SCMP_CMP_EQ]\n";
+// ... mount(2) of a new file system: flags within upstream's mask (MS_RDONLY, MS_NOSUID, MS_NODEV,
+// MS_NOEXEC, MS_SYNCHRONOUS, MS_MANDLOCK, MS_DIRSYNC, MS_NOATIME, MS_NODIRATIME, MS_REC,
+// MS_SILENT, MS_POSIXACL, MS_RELATIME, MS_STRICTATIME, MS_LAZYTIME, MS_MGC_VAL) and none of a
+// remount, bind, move or propagation change, which make no superblock ...
+constexpr const char *kNotifyMount = "mount notify [3,0,SCMP_CMP_MASKED_EQ,18446744070422410016]\n";
+// ... with the new mount API (which keeps state across calls) refused as absent, as upstream's.
+constexpr const char *kNewMountApiDenied = "fsopen errno 38\n"
+                                           "fsconfig errno 38\n"
+                                           "fsinfo errno 38\n"
+                                           "fsmount errno 38\n"
+                                           "fspick errno 38\n"
+                                           "open_tree errno 38\n"
+                                           "move_mount errno 38\n"
+                                           "openat2 errno 38\n";
 
 // The interception lines, under their own [all] so that they hold for every architecture.
 std::string intercept_lines(const InstanceView &inst) {
@@ -75,6 +89,8 @@ std::string intercept_lines(const InstanceView &inst) {
         lines += kNotifyMknod;
     if (inst.get_bool("security.syscalls.intercept.setxattr"))
         lines += kNotifySetxattr;
+    if (inst.get_bool("security.syscalls.intercept.mount"))
+        lines += std::string(kNotifyMount) + kNewMountApiDenied;
     return lines;
 }
 
@@ -95,7 +111,8 @@ std::string machine() {
 
 bool seccomp_intercepts(const InstanceView &inst) {
     return !inst.get("raw.seccomp") && !inst.privileged() &&
-           (inst.get_bool("security.syscalls.intercept.mknod") || inst.get_bool("security.syscalls.intercept.setxattr"));
+           (inst.get_bool("security.syscalls.intercept.mknod") || inst.get_bool("security.syscalls.intercept.setxattr") ||
+            inst.get_bool("security.syscalls.intercept.mount"));
 }
 
 std::string seccomp_policy(const InstanceView &inst) {

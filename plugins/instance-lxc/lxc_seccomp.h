@@ -13,8 +13,8 @@ namespace lxdp_lxc {
 // The policy file's text, in liblxc's version 2 format.
 std::string seccomp_policy(const InstanceView &inst);
 
-// Whether the policy hands system calls to the daemon (security.syscalls.intercept.mknod or
-// .setxattr on an unprivileged container; a privileged one makes them itself): liblxc's monitor
+// Whether the policy hands system calls to the daemon (security.syscalls.intercept.mknod,
+// .setxattr or .mount on an unprivileged container; a privileged one makes them itself): liblxc's monitor
 // then forwards each to the notification server (lxc_notify_server.h).
 bool seccomp_intercepts(const InstanceView &inst);
 

@@ -52,7 +52,7 @@ const std::vector<std::string> kApiExtensions = {
     "network_nat_address", "container_nic_routes", "container_nic_ipvlan", "container_nic_ipfilter",
     "resources_v2", "container_exec_user_group_cwd", "container_syscall_intercept", "storage_shifted", "daemon_storage", "instances",
     "image_types", "resources_disk_sata", "images_expiry", "resources_network_firmware",
-    "backup_compression_algorithm", "container_nic_routed", "image_profiles", "resources_disk_id", "api_filtering",
+    "backup_compression_algorithm", "container_syscall_intercept_mount", "container_nic_routed", "image_profiles", "resources_disk_id", "api_filtering",
     "instance_nic_network", "firewall_driver", "container_nic_routed_gateway", "projects_restrictions",
     "custom_volume_snapshot_expiry", "volume_snapshot_scheduling", "trust_ca_certificates",
     "snapshot_disk_usage", "container_nic_routed_host_address", "container_nic_ipvlan_gateway",

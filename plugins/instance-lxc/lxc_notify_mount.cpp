@@ -1,0 +1,182 @@
+#include "lxc_notify_mount.h"
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/magic.h>
+#include <poll.h>
+#include <sched.h>
+#include <csignal>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+namespace lxdp_lxc {
+
+namespace {
+
+constexpr const char *kAllowedKey = "security.syscalls.intercept.mount.allowed";
+
+// Flags that make mount(2) something else than a new file system (a remount, a bind, a move, a
+// propagation change): never done for the caller, though the policy's mask (upstream's) lets a
+// few through beside MS_MGC_VAL's bits.
+constexpr unsigned long kNotNewFileSystem =
+    MS_REMOUNT | MS_BIND | MS_MOVE | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE;
+
+// A child's exit status for a failure of ours before the caller's call: the caller gets EPERM.
+constexpr int kOurFailure = 255;
+// How long a mount may take (a source or target on a stuck file system): liblxc's monitor gives
+// up on our answer after 30 s, and answers every later call of its container only after this one.
+constexpr int kMountTimeoutMs = 20000;
+
+// The mount keys a container started with, as its start wrote them.
+struct MountPolicy {
+    std::string allowed; // comma list of file system types
+};
+
+std::optional<MountPolicy> read_policy(std::string_view container_dir) {
+    std::ifstream in(std::string(container_dir) + "/" + kMountPolicyFile);
+    if (!in)
+        return std::nullopt;
+    MountPolicy policy;
+    for (std::string line; std::getline(in, line);) {
+        const size_t eq = line.find('=');
+        if (eq != std::string::npos && line.compare(0, eq, kAllowedKey) == 0)
+            policy.allowed = line.substr(eq + 1);
+    }
+    return policy;
+}
+
+bool in_list(const std::string &list, const std::string &item) {
+    std::istringstream in(list);
+    for (std::string entry; std::getline(in, entry, ',');)
+        if (!item.empty() && entry == item)
+            return true;
+    return false;
+}
+
+// The cgroup.procs file of the caller's devices cgroup: a process written there is held to the
+// device rules the container is (cgroup v1's devices controller, or cgroup v2's device programs).
+UniqueFd open_devices_cgroup(int proc_fd) {
+    UniqueFd fd(openat(proc_fd, "cgroup", O_RDONLY | O_CLOEXEC));
+    char buf[8192];
+    const ssize_t n = fd ? read(fd.get(), buf, sizeof(buf)) : -1;
+    if (n <= 0)
+        return UniqueFd();
+    std::istringstream lines(std::string(buf, size_t(n)));
+    std::string dir;
+    for (std::string line; std::getline(lines, line);) {
+        const size_t first = line.find(':'), second = line.find(':', first + 1);
+        if (first == std::string::npos || second == std::string::npos)
+            continue;
+        const std::string controllers = line.substr(first + 1, second - first - 1);
+        const std::string path = line.substr(second + 1);
+        if (in_list(controllers, "devices"))
+            dir = "/sys/fs/cgroup/devices" + path;
+        else if (controllers.empty() && dir.empty()) {
+            struct statfs fs {};
+            const bool unified = statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+            dir = (unified ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified") + path;
+        }
+    }
+    return dir.empty() ? UniqueFd() : UniqueFd(open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+}
+
+// Runs op in a child process that has joined the caller's devices cgroup and become the caller
+// (become_caller), and returns op's errno (EPERM when the child could not get there, ETIMEDOUT
+// when it was killed after kMountTimeoutMs). A process,
+// not a thread: a thread cannot join a cgroup of its own, and the kernel checks a block device
+// against the cgroup of whoever opens it. The child makes system calls only, as a fork of a
+// threaded process must.
+int in_caller_process(const CallerView &view, const CallerCreds &creds, int cgroup_procs, int cap,
+                      const std::function<int()> &op) {
+    const pid_t pid = fork();
+    if (pid < 0)
+        return EPERM;
+    if (pid == 0) {
+        if (write(cgroup_procs, "0", 1) != 1 || setns(view.mnt.get(), CLONE_NEWNS) != 0 ||
+            become_caller(view, creds, cap) != 0)
+            _exit(kOurFailure);
+        _exit(op());
+    }
+    const UniqueFd pidfd(int(syscall(SYS_pidfd_open, pid, 0)));
+    pollfd exited{pidfd.get(), POLLIN, 0};
+    int ready = 1; // without a pidfd (no memory for one), the wait is waitpid's
+    while (pidfd && (ready = poll(&exited, 1, kMountTimeoutMs)) < 0 && errno == EINTR)
+        ;
+    const bool timed_out = ready == 0;
+    if (timed_out)
+        kill(pid, SIGKILL);
+    int status = 0;
+    while (waitpid(pid, &status, __WALL) < 0)
+        if (errno != EINTR)
+            return EPERM;
+    if (timed_out)
+        return ETIMEDOUT;
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : kOurFailure;
+    return code == kOurFailure ? EPERM : code;
+}
+
+// The caller's mount(2), done in its context: a source that is a block device is opened first as
+// the caller would open it (its permissions, its devices cgroup), as upstream has it opened.
+int mount_as_caller(const std::optional<std::string> &source, const std::string &target, const std::string &fstype,
+                    unsigned long flags, const std::optional<std::string> &data) {
+    struct stat st {};
+    if (source && stat(source->c_str(), &st) == 0 && S_ISBLK(st.st_mode)) {
+        UniqueFd dev(open(source->c_str(), ((flags & MS_RDONLY) != 0 ? O_RDONLY : O_RDWR) | O_CLOEXEC));
+        if (!dev)
+            return errno;
+    }
+    const int rc = mount(source ? source->c_str() : nullptr, target.c_str(), fstype.c_str(), flags,
+                         data ? data->c_str() : nullptr);
+    return rc == 0 ? 0 : errno;
+}
+
+} // namespace
+
+std::string mount_policy_text(const InstanceView &inst) {
+    return std::string(kAllowedKey) + "=" + std::string(inst.get(kAllowedKey).value_or("")) + "\n";
+}
+
+void answer_mount(const seccomp_notif &req, const NotifyCaller &caller, seccomp_notif_resp &resp) {
+    const auto &args = req.data.args;
+    const unsigned long flags = args[3];
+    const auto fstype = args[2] != 0 ? read_string(caller.mem_fd, args[2], PATH_MAX) : std::nullopt;
+    const auto policy = read_policy(caller.container_dir);
+    if ((flags & kNotNewFileSystem) != 0 || !fstype || !policy || !in_list(policy->allowed, *fstype))
+        return continue_in_kernel(resp);
+    // Each string as the kernel takes it: paths up to PATH_MAX, the data up to a page.
+    const auto source = args[0] != 0 ? read_string(caller.mem_fd, args[0], PATH_MAX) : std::nullopt;
+    const auto target = read_string(caller.mem_fd, args[1], PATH_MAX);
+    const auto data = args[4] != 0 ? read_string(caller.mem_fd, args[4], size_t(sysconf(_SC_PAGESIZE))) : std::nullopt;
+    const auto creds = read_creds(caller.proc_fd);
+    // An unreadable string, or a caller without CAP_SYS_ADMIN in its namespace: the kernel's answer.
+    if ((args[0] != 0 && !source) || !target || (args[4] != 0 && !data) || !creds || !creds->has(CAP_SYS_ADMIN))
+        return continue_in_kernel(resp);
+    CallerView view;
+    if (int err = open_view(caller.proc_fd, "cwd", view)) {
+        resp.error = -err;
+        return;
+    }
+    const UniqueFd cgroup = open_devices_cgroup(caller.proc_fd);
+    if (!cgroup) {
+        resp.error = -EPERM;
+        return;
+    }
+    if (!still_waiting(caller, req.id)) {
+        resp.error = -ENOENT;
+        return;
+    }
+    resp.error = -in_caller_process(view, *creds, cgroup.get(), CAP_SYS_ADMIN,
+                                    [&] { return mount_as_caller(source, *target, *fstype, flags, data); });
+}
+
+} // namespace lxdp_lxc
