@@ -24,6 +24,7 @@ namespace lxdp_lxc {
 namespace {
 
 constexpr const char *kAllowedKey = "security.syscalls.intercept.mount.allowed";
+constexpr const char *kShiftKey = "security.syscalls.intercept.mount.shift";
 
 // Flags that make mount(2) something else than a new file system (a remount, a bind, a move, a
 // propagation change): never done for the caller, though the policy's mask (upstream's) lets a
@@ -40,6 +41,7 @@ constexpr int kMountTimeoutMs = 20000;
 // The mount keys a container started with, as its start wrote them.
 struct MountPolicy {
     std::string allowed; // comma list of file system types
+    bool shift = false;
 };
 
 std::optional<MountPolicy> read_policy(std::string_view container_dir) {
@@ -49,8 +51,13 @@ std::optional<MountPolicy> read_policy(std::string_view container_dir) {
     MountPolicy policy;
     for (std::string line; std::getline(in, line);) {
         const size_t eq = line.find('=');
-        if (eq != std::string::npos && line.compare(0, eq, kAllowedKey) == 0)
-            policy.allowed = line.substr(eq + 1);
+        if (eq == std::string::npos)
+            continue;
+        const std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+        if (key == kAllowedKey)
+            policy.allowed = value;
+        else if (key == kShiftKey)
+            policy.shift = parse_bool(value);
     }
     return policy;
 }
@@ -125,25 +132,52 @@ int in_caller_process(const CallerView &view, const CallerCreds &creds, int cgro
     return code == kOurFailure ? EPERM : code;
 }
 
+// security.syscalls.intercept.mount.shift: the caller's new mount at target becomes an idmapped
+// mount of its user namespace (a clone of it, idmapped while detached, takes its place), so that
+// the disk's root is the container's root. Upstream shifts with shiftfs, or with an idmapped mount
+// where the kernel and the file system have them; this kernel has no shiftfs. A file system that
+// cannot be idmapped (EINVAL) stays mounted unshifted, as upstream leaves it; any other failure
+// takes the mount away again.
+int shift_mount(const std::string &target, int userns) {
+    UniqueFd tree(open_tree(AT_FDCWD, target.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
+    mount_attr attr{};
+    attr.attr_set = MOUNT_ATTR_IDMAP;
+    attr.userns_fd = uint64_t(userns);
+    if (!tree || mount_setattr(tree.get(), "", AT_EMPTY_PATH, &attr, sizeof(attr)) != 0) {
+        const int err = errno;
+        if (err == EINVAL)
+            return 0;
+        umount2(target.c_str(), MNT_DETACH);
+        return err;
+    }
+    if (umount2(target.c_str(), MNT_DETACH) != 0)
+        return errno;
+    return move_mount(tree.get(), "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0 ? errno : 0;
+}
+
 // The caller's mount(2), done in its context: a source that is a block device is opened first as
-// the caller would open it (its permissions, its devices cgroup), as upstream has it opened.
+// the caller would open it (its permissions, its devices cgroup), as upstream has it opened; with
+// shift_userns (not -1), the mount is then idmapped to that user namespace (shift_mount).
 int mount_as_caller(const std::optional<std::string> &source, const std::string &target, const std::string &fstype,
-                    unsigned long flags, const std::optional<std::string> &data) {
+                    unsigned long flags, const std::optional<std::string> &data, int shift_userns) {
     struct stat st {};
     if (source && stat(source->c_str(), &st) == 0 && S_ISBLK(st.st_mode)) {
         UniqueFd dev(open(source->c_str(), ((flags & MS_RDONLY) != 0 ? O_RDONLY : O_RDWR) | O_CLOEXEC));
         if (!dev)
             return errno;
     }
-    const int rc = mount(source ? source->c_str() : nullptr, target.c_str(), fstype.c_str(), flags,
-                         data ? data->c_str() : nullptr);
-    return rc == 0 ? 0 : errno;
+    if (mount(source ? source->c_str() : nullptr, target.c_str(), fstype.c_str(), flags, data ? data->c_str() : nullptr) != 0)
+        return errno;
+    return shift_userns >= 0 ? shift_mount(target, shift_userns) : 0;
 }
 
 } // namespace
 
 std::string mount_policy_text(const InstanceView &inst) {
-    return std::string(kAllowedKey) + "=" + std::string(inst.get(kAllowedKey).value_or("")) + "\n";
+    std::string text;
+    for (const char *key : {kAllowedKey, kShiftKey})
+        text += std::string(key) + "=" + std::string(inst.get(key).value_or("")) + "\n";
+    return text;
 }
 
 void answer_mount(const seccomp_notif &req, const NotifyCaller &caller, seccomp_notif_resp &resp) {
@@ -167,7 +201,8 @@ void answer_mount(const seccomp_notif &req, const NotifyCaller &caller, seccomp_
         return;
     }
     const UniqueFd cgroup = open_devices_cgroup(caller.proc_fd);
-    if (!cgroup) {
+    const UniqueFd userns(policy->shift ? openat(caller.proc_fd, "ns/user", O_RDONLY | O_CLOEXEC) : -1);
+    if (!cgroup || (policy->shift && !userns)) {
         resp.error = -EPERM;
         return;
     }
@@ -176,7 +211,7 @@ void answer_mount(const seccomp_notif &req, const NotifyCaller &caller, seccomp_
         return;
     }
     resp.error = -in_caller_process(view, *creds, cgroup.get(), CAP_SYS_ADMIN,
-                                    [&] { return mount_as_caller(source, *target, *fstype, flags, data); });
+                                    [&] { return mount_as_caller(source, *target, *fstype, flags, data, userns.get()); });
 }
 
 } // namespace lxdp_lxc

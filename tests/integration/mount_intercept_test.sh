@@ -1,11 +1,12 @@
 #!/bin/bash
-# security.syscalls.intercept.mount and .mount.allowed (spec 3.6.7): an unprivileged container's
-# mount(2) of a file system type in the allowed list is made by the daemon, as the caller (its
-# mount namespace, root, cwd, ids and devices cgroup): an ext4 disk given as a unix-block device
-# mounts inside, takes writes, unmounts from inside; its target through a link to / stays in the
-# container; a block node of a device the container was not given, shipped on that disk, does not
-# mount. Other types, callers without CAP_SYS_ADMIN and containers without the keys get the
-# kernel's EPERM as before. The loop devices and host mounts of the test are gone at the end.
+# security.syscalls.intercept.mount, .mount.allowed and .mount.shift (spec 3.6.7): an unprivileged
+# container's mount(2) of a file system type in the allowed list is made by the daemon, as the
+# caller (its mount namespace, root, cwd, ids and devices cgroup): an ext4 disk given as a
+# unix-block device mounts inside, takes writes, unmounts from inside; its target through a link
+# to / stays in the container; a block node of a device the container was not given, shipped on
+# that disk, does not mount; with .mount.shift the mount is idmapped to the container. Other
+# types, callers without CAP_SYS_ADMIN and containers without the keys get the kernel's EPERM as
+# before. The loop devices and host mounts of the test are gone at the end.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 
@@ -74,6 +75,15 @@ expect bind-untouched bash -c 'lxc exec c -- mkdir /srv/b && lxc exec c -- mount
 stop_daemon
 start_daemon
 expect after-restart bash -c 'lxc exec c -- mount -t ext4 /dev/sdz /mnt && container_mounted /dev/sdz /mnt && lxc exec c -- umount /mnt'
+
+# .mount.shift: the mount is idmapped to the container (this kernel has no shiftfs), so the
+# disk's root is the container's root, both ways.
+expect shift bash -c 'lxc stop -f c && mount "$given" "$WORK/check" && chown 0:0 "$WORK/check" && umount "$WORK/check" &&
+  lxc config set c security.syscalls.intercept.mount.shift true && lxc start c &&
+  lxc exec c -- mount -t ext4 /dev/sdz /mnt && lxc exec c -- grep -q " /mnt .*idmapped" /proc/self/mountinfo &&
+  [ "$(lxc exec c -- stat -c %u /mnt)" = 0 ] && lxc exec c -- sh -c "echo shifted > /mnt/shifted" && lxc exec c -- umount /mnt &&
+  mount -o ro,noload "$given" "$WORK/check" && trap "umount $WORK/check" EXIT &&
+  [ "$(stat -c %u "$WORK/check/shifted")" = 0 ] && [ "$(cat "$WORK/check/shifted")" = shifted ]'
 
 # busybox's mount without a type tries ext3 and ext2 first: each allowed one fails on this disk
 # with the file system's own error (not EPERM, which would end busybox's search), ext4 mounts.
