@@ -190,9 +190,8 @@ void write_lxc_config(const Driver &drv, const InstanceView &inst, const Idmap &
         w.set(key, value);
     std::vector<std::pair<std::string, DeviceConfig>> infiniband;
     for (const Nic &nic : nics)
-        if (nic.type == &kInfinibandPhysical || nic.type == &kInfinibandSriov)
-            for (DeviceConfig &cfg : infiniband_nodes(nic))
-                infiniband.emplace_back(nic.device, std::move(cfg));
+        for (DeviceConfig &cfg : nic_unix_nodes(nic))
+            infiniband.emplace_back(nic.device, std::move(cfg));
     for (const auto &[key, value] : prepare_unix_devices(drv, inst, idmap, v2, infiniband))
         w.set(key, value);
     for (const auto &[key, value] : prepare_disks(drv, inst, idmap, nullptr))

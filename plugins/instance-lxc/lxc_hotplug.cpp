@@ -33,7 +33,7 @@ const char *name_of(const lxdp_device &device) {
 void device_add(const Driver &drv, const InstanceView &inst, const lxdp_device &device,
                 const lxdp_kv_sink *volatile_out) {
     const std::string name = name_of(device), type = type_of(device);
-    if (type == "nic")
+    if (type == "nic" || type == "infiniband")
         nic_add(drv, inst, name, volatile_out);
     else if (type == "disk")
         disk_add(drv, inst, device);
@@ -47,7 +47,7 @@ void device_add(const Driver &drv, const InstanceView &inst, const lxdp_device &
 
 void device_remove(const Driver &drv, const InstanceView &inst, const lxdp_device &device) {
     const std::string name = name_of(device), type = type_of(device);
-    if (type == "nic")
+    if (type == "nic" || type == "infiniband")
         nic_remove(drv, inst, name);
     else if (type == "disk")
         disk_remove(drv, inst, device);
@@ -61,7 +61,7 @@ void device_remove(const Driver &drv, const InstanceView &inst, const lxdp_devic
 
 void device_update(const Driver &drv, const InstanceView &before, const InstanceView &after, const lxdp_device &device) {
     const std::string name = name_of(device), type = type_of(device);
-    if (type == "nic")
+    if (type == "nic" || type == "infiniband")
         nic_update(drv, before, after, name);
     else if (type == "disk")
         disk_update(before, after, name);

@@ -1,6 +1,8 @@
-// NICs of a running container: the interface is made on the host under a temporary name, as a
-// start would have liblxc make it (same name inside, MAC, MTU, host side), then moved into the
-// container's network namespace with liblxc's attach_interface and brought up there. What liblxc
+// NICs (and infiniband devices) of a running container: the interface is made on the host under
+// a temporary name (or is the host's own: physical, an SR-IOV VF, infiniband's, prepared by its
+// type first), as a start would have liblxc make it (same name inside, MAC, MTU, host side), then
+// moved into the container's network namespace with liblxc's attach_interface and brought up
+// there; an infiniband device's character devices follow as unix-char nodes. What liblxc
 // does with its addresses and gateways at start follows (lxc_hotplug_nic_keys.cpp), then the
 // host-side setup of its type (lxc_nic_<type>.cpp), limits and routes, as after a start. Its
 // undo script (filters, routes, proxy entries: lxc_nic_stop_hook.cpp) is written first and runs
@@ -88,6 +90,9 @@ void nic_add(const Driver &drv, const InstanceView &inst, const std::string &dev
     const std::string moved = physical ? nic.get("parent") : passed ? nic.host_name : transit_name();
     const std::string made = nic.type->host_veth ? nic.host_name : moved;
     bool inside = false;
+    // Its character devices (an infiniband NIC's), read while its interface is on the host.
+    const std::vector<DeviceConfig> nodes = nic_unix_nodes(nic);
+    size_t nodes_in = 0;
     try {
         if (nic.type->prepare != nullptr)
             nic.type->prepare(drv, nic);
@@ -117,7 +122,17 @@ void nic_add(const Driver &drv, const InstanceView &inst, const std::string &dev
         set_up_inside(pid, nic);
         apply_live_keys(drv, pid, nic);
         setup_nic_host_sides(drv, nics);
+        for (const DeviceConfig &cfg : nodes) {
+            unix_node_add(drv, inst, device.c_str(), cfg);
+            nodes_in++;
+        }
     } catch (const Error &) {
+        for (size_t i = 0; i < nodes_in; i++)
+            try {
+                unix_node_remove(drv, inst, device.c_str(), nodes[i]);
+            } catch (const Error &e) {
+                drv.log(LXDP_LOG_WARN, "%s", e.what());
+            }
         // A veth goes with its host side; the others come back out first.
         if (inside && !nic.type->host_veth) {
             try {
@@ -146,6 +161,9 @@ void nic_remove(const Driver &drv, const InstanceView &inst, const std::string &
     } else if (nic.type->nictype == std::string("physical") || nic.type->prepare != nullptr) {
         // The host's interface goes back under its own name (its settings with the undo script).
         move_out(c, nic, nic.type->prepare != nullptr ? nic.host_name : nic.get("parent"));
+        // Its character devices, read now that its interface is on the host again.
+        for (const DeviceConfig &cfg : nic_unix_nodes(nic))
+            unix_node_remove(drv, inst, device.c_str(), cfg);
     } else {
         const std::string back = transit_name();
         move_out(c, nic, back);

@@ -62,9 +62,10 @@ extern const NicType kNicSriov;    // lxc_nic_sriov.cpp
 // Devices of type infiniband (lxc_nic_infiniband.cpp), NICs of their own nictype.
 extern const NicType kInfinibandPhysical;
 extern const NicType kInfinibandSriov;
-// The /dev/infiniband character devices (issm, umad, uverbs) of an infiniband NIC's host
-// interface, as unix-char configs at their own paths.
-std::vector<DeviceConfig> infiniband_nodes(const Nic &nic);
+// The character devices that go in with a NIC, as unix-char configs at their own paths: the
+// /dev/infiniband issm, umad and uverbs devices of an infiniband NIC's host interface (read from
+// the host's sysfs, so while the interface is on the host), none for other NICs.
+std::vector<DeviceConfig> nic_unix_nodes(const Nic &nic);
 
 // Helpers of the type files.
 bool host_interface_exists(const std::string &name);

@@ -87,7 +87,9 @@ DeviceConfig char_device(const std::string &name) {
 
 // upstream's resources: the issm and umad devices of the interface's port (dev_port + 1) and its
 // one verbs device.
-std::vector<DeviceConfig> infiniband_nodes(const Nic &nic) {
+std::vector<DeviceConfig> nic_unix_nodes(const Nic &nic) {
+    if (nic.type != &kInfinibandPhysical && nic.type != &kInfinibandSriov)
+        return {};
     const std::string dev = "/sys/class/net/" + nic.host_name + "/device/";
     const auto dev_port = read_sysfs("/sys/class/net/" + nic.host_name + "/dev_port");
     const std::string port = std::to_string(dev_port ? std::stoi(*dev_port) + 1 : 1);

@@ -155,7 +155,7 @@ expect usb-required-none bash -c "! lxc config device add hp1 u usb vendorid=fff
 expect gpu-none bash -c "! lxc config device add hp1 g gpu vendorid=ffff 2>$WORK/err && grep -q 'failed to detect the requested GPU' $WORK/err && [ \"\$(devices_of)\" = \"$before\" ]"
 expect gpu-none-at-start bash -c "lxc stop -f hp1 && lxc config device add hp1 g gpu pci=0000:ff:1f.7 && ! lxc start hp1 2>$WORK/err; grep -q 'failed to detect the requested GPU' $WORK/err"
 expect usb-optional-at-start bash -c "lxc config device remove hp1 g && lxc config device add hp1 u usb vendorid=ffff && lxc start hp1"
-expect live-refused-type bash -c "! lxc config device add hp1 ib infiniband nictype=physical parent=lxdphp-none 2>$WORK/err && grep -q 'stop the instance first' $WORK/err"
+expect infiniband-live-missing-parent bash -c "! lxc config device add hp1 ib infiniband nictype=physical parent=lxdphp-none 2>$WORK/err && grep -q 'parent interface \"lxdphp-none\" not found' $WORK/err && ! lxc config device show hp1 | grep -q '^ib:'"
 
 # ---- unix-hotplug, and the monitor of plugs that usb and unix-hotplug devices follow ----
 # One libudev monitor for the driver: started by the first container that follows a device (the

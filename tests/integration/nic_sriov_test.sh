@@ -4,8 +4,8 @@
 # and the live add are refused naming the device and the reason, with nothing changed (no
 # volatile key, the parent still on the host) and the container still startable without the
 # device. Where the machine has an SR-IOV PF with VFs to spare (sriov_totalvfs > 0) or an
-# infiniband interface, a VF or the interface goes in and comes back at the stop; elsewhere a skip
-# line names what is missing. No traffic leaves the machine.
+# infiniband interface, a VF or the interface goes in and comes back at the stop and at its live
+# removal; elsewhere a skip line names what is missing. No traffic leaves the machine.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 
@@ -56,7 +56,9 @@ live_refused() { # live_refused DEVICE-JSON MESSAGE : PATCH adding device bad an
 export -f live_refused
 expect sriov-live-missing-parent live_refused '{"type":"nic","nictype":"sriov","parent":"lxdpsr-none"}' 'parent interface \"lxdpsr-none\" not found'
 expect sriov-live-not-sriov live_refused "{\"type\":\"nic\",\"nictype\":\"sriov\",\"parent\":\"$V\"}" "parent \\\"$V\\\" doesn't support SR-IOV"
-expect ib-live-refused live_refused "{\"type\":\"infiniband\",\"nictype\":\"physical\",\"parent\":\"$V\"}" 'stop the instance first'
+expect ib-live-missing-parent live_refused '{"type":"infiniband","nictype":"physical","parent":"lxdpsr-none"}' 'parent interface \"lxdpsr-none\" not found'
+expect ib-live-not-ib live_refused "{\"type\":\"infiniband\",\"nictype\":\"physical\",\"parent\":\"$V\"}" "\\\"$V\\\" is not an infiniband device"
+expect ib-sriov-live-not-ib live_refused "{\"type\":\"infiniband\",\"nictype\":\"sriov\",\"parent\":\"$V\"}" "\\\"$V\\\" is not an infiniband device"
 expect stop lxc stop -f sr1
 
 # ---- with the hardware ----
@@ -75,6 +77,8 @@ if [ -n "$pf" ]; then
   expect sriov-stop-restores bash -c "lxc stop -f sr1 && ip link show $vf >/dev/null &&
     id=\$(lxc config get sr1 volatile.vf.last_state.vf.id) && ip link show $pf | grep \"vf \$id \" | grep -q \"spoof checking \$( [ \$(lxc config get sr1 volatile.vf.last_state.vf.spoofcheck) = true ] && echo on || echo off)\""
   lxc config device remove sr1 vf >/dev/null
+  expect sriov-live bash -c "lxc start sr1 && lxc config device add sr1 vf nic nictype=sriov parent=$pf name=vf0 && lxc exec sr1 -- ip link show vf0 &&
+    vf=\$(lxc config get sr1 volatile.vf.host_name) && ! ip link show \$vf 2>/dev/null && lxc config device remove sr1 vf && ip link show \$vf && lxc stop -f sr1"
 else
   echo "skip sriov start and stop: no SR-IOV capable Ethernet NIC here (no /sys/class/net/*/device/sriov_totalvfs above 0)"
 fi
@@ -88,6 +92,9 @@ if [ -n "$ib" ] && ! ip link show "$ib" | grep -q 'state UP'; then
     lxc exec sr1 -- ip link show ib0 && ! ip link show $ib 2>/dev/null && lxc exec sr1 -- ls /dev/infiniband | grep -q uverbs"
   expect ib-physical-back bash -c "lxc stop -f sr1 && ip link show $ib"
   lxc config device remove sr1 ib >/dev/null
+  expect ib-physical-live bash -c "lxc start sr1 && lxc config device add sr1 ib infiniband nictype=physical parent=$ib name=ib0 &&
+    lxc exec sr1 -- ls /dev/infiniband | grep -q uverbs && lxc config device remove sr1 ib && ip link show $ib &&
+    ! lxc exec sr1 -- ls /dev/infiniband 2>/dev/null | grep -q uverbs && lxc stop -f sr1"
 else
   echo "skip infiniband start and stop: no infiniband interface here that is free (no /sys/class/infiniband device with an IPoIB interface down)"
 fi
