@@ -83,18 +83,17 @@ void ImageDownload::exportedImage(const std::string& url, const std::string& cer
     tls::httpsFetchStream("GET", url, certificate, {}, [&](const tls::FetchResult& head, std::istream& body) {
         requireOk(head, url);
         const std::string what = "The image \"" + url + "\"";
-        if (head.contentType.rfind("multipart/", 0) != 0) {
-            const auto length = head.headers.find("content-length");
-            const int64_t total = length == head.headers.end() ? -1 : std::strtoll(length->second.c_str(), nullptr, 10);
-            return receive(body, nextFile(), what, "", total, std::nullopt, nullptr);
-        }
+        // The progress is that of the whole body, as upstream's.
+        const auto length = head.headers.find("content-length");
+        const int64_t total = length == head.headers.end() ? -1 : std::strtoll(length->second.c_str(), nullptr, 10);
+        if (head.contentType.rfind("multipart/", 0) != 0) return receive(body, nextFile(), what, "", total, std::nullopt, nullptr);
         // A split image: its metadata, then its rootfs, as upstream's export sends them.
         try {
             Poco::Net::MultipartReader reader(body, multipartBoundary(head.contentType));
             nextImagePart(reader, "metadata");
-            receive(reader.stream(), nextFile(), "The metadata part of " + what, "metadata", -1, std::nullopt, nullptr);
+            receive(reader.stream(), nextFile(), "The metadata part of " + what, "", total, std::nullopt, nullptr);
             nextImagePart(reader, "rootfs");
-            receive(reader.stream(), nextFile(), "The rootfs part of " + what, "rootfs", -1, std::nullopt, nullptr);
+            receive(reader.stream(), nextFile(), "The rootfs part of " + what, "", total, std::nullopt, nullptr);
         } catch (const Poco::Net::MessageException& e) {
             throw BadRequest("Invalid multipart image from \"" + url + "\": " + e.displayText());
         }
@@ -137,10 +136,12 @@ void ImageDownload::report(const std::string& label, int64_t done, int64_t total
     if (label == reportedLabel_ && now - reported_ < kReportInterval) return;
     reported_ = now;
     reportedLabel_ = label;
-    // As upstream's: "rootfs: 45% (2.50MB/s)", the part's name before it for a split image.
+    // As upstream's: "45% (2.50MB/s)" of an export's whole body, "rootfs: 45% (2.50MB/s)" of each
+    // file of a simplestreams server.
     const double seconds = std::chrono::duration<double>(now - started_).count();
     const std::string speed = byteSize(seconds > 0 ? static_cast<double>(size_) / seconds : 0) + "/s";
-    const std::string amount = total > 0 ? std::to_string(std::min<int64_t>(100, done * 100 / total)) + "%" : byteSize(done);
+    const int64_t shown = label.empty() ? size_ : done;
+    const std::string amount = total > 0 ? std::to_string(std::min<int64_t>(100, shown * 100 / total)) + "%" : byteSize(shown);
     op_.updateMetadata({{"download_progress", (label.empty() ? "" : label + ": ") + amount + " (" + speed + ")"}});
 }
 

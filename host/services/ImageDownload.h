@@ -46,8 +46,8 @@ private:
     // A new upload file for the next part: the metadata (or unified) file, then the rootfs.
     std::string& nextFile();
     // Copies in to a new file at path (hashed into fileHash too, if given): `what` names it in
-    // errors, `label` in the progress; `total` is its size (-1: unknown), `bound` the most it may
-    // hold.
+    // errors, `label` in the progress (none: the progress is that of the whole download); `total`
+    // is the size of what the progress counts (-1: unknown), `bound` the most the file may hold.
     void receive(std::istream& in, const std::string& path, const std::string& what, const std::string& label,
                  int64_t total, std::optional<int64_t> bound, util::Sha256* fileHash);
     void report(const std::string& label, int64_t done, int64_t total);

@@ -5,9 +5,10 @@
 # against its sha256 in the stream and the pair against the combined fingerprint, and stores a
 # split image (images/FP and images/FP.rootfs) that lists, exports and launches as a local split
 # import does; a second launch downloads nothing; a wrong rootfs hash or combined fingerprint is
-# refused naming the file, with no image, temporary file or instance left. Between two of our
-# daemons (the LXD protocol): lxc image copy and lxc launch of a split image, which the export
-# answers as upstream's multipart body (parts "metadata" and "rootfs").
+# refused naming the file, with no image, temporary file or instance left; auto-update takes the
+# server's newer version. Between two of our daemons (the LXD protocol): lxc image copy and lxc
+# launch of a split image, which the export answers as upstream's multipart body (parts
+# "metadata" and "rootfs").
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 export LXD_PLUGIN_PATH=$PLUGINS
@@ -72,8 +73,8 @@ ssport=$SS_PORT
 REQUESTS=$WORK/ss/requests.log
 export REQUESTS
 
-nothing_left() { # no image but those named, no download's file, no instance c3
-  [ "$(lxc image list --format csv -c f | sort | tr '\n' ' ')" = "$*" ] && ! ls "$LXD_DIR/images" | grep -q '^upload-' &&
+nothing_left() { # no image, no download's file, no instance c3
+  [ -z "$(lxc image list --format csv -c f)" ] && ! ls "$LXD_DIR/images" | grep -q '^upload-' &&
     ! lxc info c3 >/dev/null 2>&1
 }
 gets() { grep -c "^GET /images/$1\$" "$REQUESTS"; }
@@ -113,7 +114,34 @@ expect "lxc image export writes both files" bash -c "lxc image export $FP_SQ '$W
 expect "launch ss:busybox/tarxz (root.tar.xz rootfs)" bash -c "lxc launch ss:busybox/tarxz c3 && lxc exec c3 -- true &&
   lxc image list --format csv -c f | grep -qx ${FP_XZ:0:12} && cmp '$LXD_DIR/images/$FP_XZ.rootfs' '$ss/images/root.tar.xz'"
 lxc delete -f c1 c2 c3 >/dev/null
-lxc image delete "$FP_SQ" "$FP_XZ" >/dev/null
+
+# Auto-update (at the daemon's start): the server's newer version of busybox/test, its metadata
+# changed, replaces the cached image.
+sed -i 's/^creation_date: .*/creation_date: 1764460800/' "$WORK/img/metadata.yaml"
+tar -C "$WORK/img" -cJf "$ss/images/lxd2.tar.xz" metadata.yaml templates
+FP_NEW=$(cat "$ss/images/lxd2.tar.xz" "$ss/images/rootfs.squashfs" | sha256sum | cut -d' ' -f1)
+python3 - "$ss" "$FP_NEW" <<'PY'
+import copy, hashlib, json, os, sys
+root, fingerprint = sys.argv[1:3]
+path = os.path.join(root, "streams/v1/images.json")
+stream = json.load(open(path))
+product = next(p for p in stream["products"].values() if p["aliases"] == "busybox/test")
+version = copy.deepcopy(product["versions"]["20261129_22:00"])
+data = open(os.path.join(root, "images/lxd2.tar.xz"), "rb").read()
+version["items"]["lxd.tar.xz"].update(path="images/lxd2.tar.xz", sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                                      combined_squashfs_sha256=fingerprint)
+product["versions"]["20261129_23:00"] = version
+json.dump(stream, open(path, "w"))
+PY
+updated=$(printf '%s\n' "${FP_NEW:0:12}" "${FP_XZ:0:12}" | sort | tr '\n' ' ')
+stop_daemon
+start_daemon
+expect "auto-update replaces the cached image with the newer one" bash -c "
+  for _ in \$(seq 60); do [ \"\$(lxc image list --format csv -c f | sort | tr '\n' ' ')\" = '$updated' ] && break; sleep 1; done
+  [ \"\$(lxc image list --format csv -c f | sort | tr '\n' ' ')\" = '$updated' ] &&
+  cmp '$LXD_DIR/images/$FP_NEW' '$ss/images/lxd2.tar.xz' && cmp '$LXD_DIR/images/$FP_NEW.rootfs' '$ss/images/rootfs.squashfs' &&
+  [ ! -e '$LXD_DIR/images/$FP_SQ.rootfs' ] && lxc query /1.0/images/$FP_NEW | jq -e '.cached and .auto_update'"
+lxc image delete "$FP_NEW" "$FP_XZ" >/dev/null
 
 # Two of our daemons: the other one has split images (imported as lxc image import META ROOTFS),
 # this one takes them through the LXD protocol.
@@ -126,7 +154,9 @@ expect "the export is a multipart body: metadata, then rootfs" bash -c "
   curl -sk -D '$WORK/export.head' -o '$WORK/export.body' https://127.0.0.1:$OTHER_PORT/1.0/images/$FP_SQ/export &&
   grep -qi '^content-type: multipart/form-data; boundary=' '$WORK/export.head' &&
   [ \"\$(grep -ao 'Content-Disposition: form-data; name=\"[a-z]*\"' '$WORK/export.body' | cut -d'\"' -f2 | tr '\n' ' ')\" = 'metadata rootfs ' ]"
-expect "lxc image copy other:sq local:" bash -c "lxc image copy other:sq local: --alias sq2 && lxc image info sq2 | grep -qx 'Fingerprint: $FP_SQ' &&
+expect "lxc image copy other:sq local: (its progress that of the whole body, as upstream's)" bash -c "
+  lxc image copy other:sq local: --alias sq2 >'$WORK/copy.out' && grep -aq 'Copying the image: [0-9]*% ([0-9.]*[kMG]*B/s)' '$WORK/copy.out' &&
+  lxc image info sq2 | grep -qx 'Fingerprint: $FP_SQ' &&
   cmp '$LXD_DIR/images/$FP_SQ' '$ss/images/lxd.tar.xz' && cmp '$LXD_DIR/images/$FP_SQ.rootfs' '$ss/images/rootfs.squashfs'"
 expect "lxc launch other:xz" bash -c "lxc launch other:xz c4 && lxc exec c4 -- true && cmp '$LXD_DIR/images/$FP_XZ.rootfs' '$ss/images/root.tar.xz'"
 lxc delete -f c4 >/dev/null
