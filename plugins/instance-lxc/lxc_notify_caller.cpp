@@ -4,13 +4,18 @@
 
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/magic.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <sstream>
 
@@ -104,9 +109,13 @@ int open_view(int proc_fd, const std::string &start, CallerView &view) {
     return 0;
 }
 
+int enter_view(const CallerView &view) {
+    return fchdir(view.root.get()) != 0 || chroot(".") != 0 || fchdir(view.start.get()) != 0 ? errno : 0;
+}
+
 int become_caller(const CallerView &view, const CallerCreds &creds, int cap) {
-    if (fchdir(view.root.get()) != 0 || chroot(".") != 0 || fchdir(view.start.get()) != 0)
-        return errno;
+    if (int err = enter_view(view))
+        return err;
     umask(creds.umask);
     if (syscall(SYS_setgroups, creds.groups.size(), creds.groups.data()) != 0)
         return errno;
@@ -129,6 +138,55 @@ int as_caller(const CallerView &view, const CallerCreds &creds, int cap, const s
         return op();
     });
     return ready || err == 0 ? err : EPERM;
+}
+
+UniqueFd open_devices_cgroup(int proc_fd) {
+    UniqueFd fd(openat(proc_fd, "cgroup", O_RDONLY | O_CLOEXEC));
+    char buf[8192];
+    const ssize_t n = fd ? read(fd.get(), buf, sizeof(buf)) : -1;
+    if (n <= 0)
+        return UniqueFd();
+    // Lines "ID:CONTROLLERS:PATH"; cgroup v2's is "0::PATH".
+    std::istringstream lines(std::string(buf, size_t(n)));
+    std::string dir;
+    for (std::string line; std::getline(lines, line);) {
+        const size_t first = line.find(':'), second = line.find(':', first + 1);
+        if (first == std::string::npos || second == std::string::npos)
+            continue;
+        const std::string controllers = "," + line.substr(first + 1, second - first - 1) + ",";
+        const std::string path = line.substr(second + 1);
+        if (controllers.find(",devices,") != std::string::npos)
+            dir = "/sys/fs/cgroup/devices" + path;
+        else if (controllers == ",," && dir.empty()) {
+            struct statfs fs {};
+            const bool unified = statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+            dir = (unified ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified") + path;
+        }
+    }
+    return dir.empty() ? UniqueFd() : UniqueFd(open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+}
+
+int in_child_process(int timeout_ms, const std::function<int()> &body) {
+    const pid_t pid = fork();
+    if (pid < 0)
+        return EPERM;
+    if (pid == 0)
+        _exit(body());
+    const UniqueFd pidfd(int(syscall(SYS_pidfd_open, pid, 0)));
+    pollfd exited{pidfd.get(), POLLIN, 0};
+    int ready = 1; // without a pidfd (no memory for one), the wait is waitpid's
+    while (pidfd && (ready = poll(&exited, 1, timeout_ms)) < 0 && errno == EINTR)
+        ;
+    const bool timed_out = ready == 0;
+    if (timed_out)
+        kill(pid, SIGKILL);
+    int status = 0;
+    while (waitpid(pid, &status, __WALL) < 0)
+        if (errno != EINTR)
+            return EPERM;
+    if (timed_out)
+        return ETIMEDOUT;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : EPERM;
 }
 
 bool still_waiting(const NotifyCaller &caller, uint64_t id) {

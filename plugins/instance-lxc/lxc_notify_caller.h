@@ -7,6 +7,7 @@
 #include "lxc_common.h"
 
 #include <linux/seccomp.h>
+#include <sys/types.h>
 
 #include <cstdint>
 #include <functional>
@@ -52,8 +53,12 @@ struct CallerView {
 // start is "cwd" or "fd/N"; 0 or the errno the kernel gives for such a dirfd.
 int open_view(int proc_fd, const std::string &start, CallerView &view);
 
+// Puts the calling thread, already in the caller's mount namespace, at the caller's root and in its
+// start directory; 0 or an errno.
+int enter_view(const CallerView &view);
+
 // Puts the calling thread, already in the caller's mount namespace, at the caller's root and start
-// directory with its fsuid, fsgid, groups and umask and only cap (-1: none) of the daemon's
+// directory (enter_view) with its fsuid, fsgid, groups and umask and only cap (-1: none) of the daemon's
 // capabilities; 0 or an errno. Raw system calls, as glibc would apply setgroups to every thread of
 // the process.
 int become_caller(const CallerView &view, const CallerCreds &creds, int cap);
@@ -63,6 +68,17 @@ int become_caller(const CallerView &view, const CallerCreds &creds, int cap);
 // host paths are not there to reach), permissions are checked as for the caller. A failure before
 // op is not the caller's: it gets EPERM, as upstream's.
 int as_caller(const CallerView &view, const CallerCreds &creds, int cap, const std::function<int()> &op);
+
+// The cgroup.procs file of the caller's devices cgroup: a process written there is held to the
+// device rules the container is (cgroup v1's devices controller, or cgroup v2's device programs),
+// as the kernel checks a device against the cgroup of whoever opens it.
+UniqueFd open_devices_cgroup(int proc_fd);
+
+// Runs body in a child process (a fork of the daemon, which must make system calls only, as a
+// fork of a threaded process must) and returns the errno it returns; EPERM when the child died of
+// a signal, ETIMEDOUT when it was killed after timeout_ms (a file system that hangs it must not
+// hold the answer past liblxc's monitor, which gives up after 30 s).
+int in_child_process(int timeout_ms, const std::function<int()> &body);
 
 // Whether the notification still waits for its answer: checked after everything about the caller
 // was opened and read, so none of it came from another process that took its pid.

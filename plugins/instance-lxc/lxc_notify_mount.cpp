@@ -1,16 +1,12 @@
 #include "lxc_notify_mount.h"
 
+#include "lxc_notify_fuse.h"
+
 #include <fcntl.h>
 #include <linux/capability.h>
-#include <linux/magic.h>
-#include <poll.h>
 #include <sched.h>
-#include <csignal>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -24,6 +20,7 @@ namespace lxdp_lxc {
 namespace {
 
 constexpr const char *kAllowedKey = "security.syscalls.intercept.mount.allowed";
+constexpr const char *kFuseKey = "security.syscalls.intercept.mount.fuse";
 constexpr const char *kShiftKey = "security.syscalls.intercept.mount.shift";
 
 // Flags that make mount(2) something else than a new file system (a remount, a bind, a move, a
@@ -32,8 +29,6 @@ constexpr const char *kShiftKey = "security.syscalls.intercept.mount.shift";
 constexpr unsigned long kNotNewFileSystem =
     MS_REMOUNT | MS_BIND | MS_MOVE | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE;
 
-// A child's exit status for a failure of ours before the caller's call: the caller gets EPERM.
-constexpr int kOurFailure = 255;
 // How long a mount may take (a source or target on a stuck file system): liblxc's monitor gives
 // up on our answer after 30 s, and answers every later call of its container only after this one.
 constexpr int kMountTimeoutMs = 20000;
@@ -41,8 +36,36 @@ constexpr int kMountTimeoutMs = 20000;
 // The mount keys a container started with, as its start wrote them.
 struct MountPolicy {
     std::string allowed; // comma list of file system types
+    std::string fuse;    // comma list of TYPE=FUSE-BINARY
     bool shift = false;
 };
+
+bool in_list(const std::string &list, const std::string &item) {
+    std::istringstream in(list);
+    for (std::string entry; std::getline(in, entry, ',');)
+        if (!item.empty() && entry == item)
+            return true;
+    return false;
+}
+
+// How a type is mounted for the caller: nullopt when it is not (it continues to the kernel), ""
+// by the kernel for us, else by the FUSE binary named. A malformed .mount.fuse, or a type in both
+// lists, leaves every type to the kernel, as upstream's filter does.
+std::optional<std::string> how_mounted(const MountPolicy &policy, const std::string &fstype) {
+    std::optional<std::string> how;
+    std::istringstream entries(policy.fuse);
+    for (std::string entry; std::getline(entries, entry, ',');) {
+        const size_t eq = entry.find('=');
+        if (eq == std::string::npos || entry.find('=', eq + 1) != std::string::npos ||
+            in_list(policy.allowed, entry.substr(0, eq)))
+            return std::nullopt;
+        if (entry.compare(0, eq, fstype) == 0 && eq == fstype.size())
+            how = entry.substr(eq + 1);
+    }
+    if (!how && in_list(policy.allowed, fstype))
+        how = "";
+    return how;
+}
 
 std::optional<MountPolicy> read_policy(std::string_view container_dir) {
     std::ifstream in(std::string(container_dir) + "/" + kMountPolicyFile);
@@ -56,81 +79,14 @@ std::optional<MountPolicy> read_policy(std::string_view container_dir) {
         const std::string key = line.substr(0, eq), value = line.substr(eq + 1);
         if (key == kAllowedKey)
             policy.allowed = value;
+        else if (key == kFuseKey)
+            policy.fuse = value;
         else if (key == kShiftKey)
             policy.shift = parse_bool(value);
     }
     return policy;
 }
 
-bool in_list(const std::string &list, const std::string &item) {
-    std::istringstream in(list);
-    for (std::string entry; std::getline(in, entry, ',');)
-        if (!item.empty() && entry == item)
-            return true;
-    return false;
-}
-
-// The cgroup.procs file of the caller's devices cgroup: a process written there is held to the
-// device rules the container is (cgroup v1's devices controller, or cgroup v2's device programs).
-UniqueFd open_devices_cgroup(int proc_fd) {
-    UniqueFd fd(openat(proc_fd, "cgroup", O_RDONLY | O_CLOEXEC));
-    char buf[8192];
-    const ssize_t n = fd ? read(fd.get(), buf, sizeof(buf)) : -1;
-    if (n <= 0)
-        return UniqueFd();
-    std::istringstream lines(std::string(buf, size_t(n)));
-    std::string dir;
-    for (std::string line; std::getline(lines, line);) {
-        const size_t first = line.find(':'), second = line.find(':', first + 1);
-        if (first == std::string::npos || second == std::string::npos)
-            continue;
-        const std::string controllers = line.substr(first + 1, second - first - 1);
-        const std::string path = line.substr(second + 1);
-        if (in_list(controllers, "devices"))
-            dir = "/sys/fs/cgroup/devices" + path;
-        else if (controllers.empty() && dir.empty()) {
-            struct statfs fs {};
-            const bool unified = statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
-            dir = (unified ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified") + path;
-        }
-    }
-    return dir.empty() ? UniqueFd() : UniqueFd(open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
-}
-
-// Runs op in a child process that has joined the caller's devices cgroup and become the caller
-// (become_caller), and returns op's errno (EPERM when the child could not get there, ETIMEDOUT
-// when it was killed after kMountTimeoutMs). A process,
-// not a thread: a thread cannot join a cgroup of its own, and the kernel checks a block device
-// against the cgroup of whoever opens it. The child makes system calls only, as a fork of a
-// threaded process must.
-int in_caller_process(const CallerView &view, const CallerCreds &creds, int cgroup_procs, int cap,
-                      const std::function<int()> &op) {
-    const pid_t pid = fork();
-    if (pid < 0)
-        return EPERM;
-    if (pid == 0) {
-        if (write(cgroup_procs, "0", 1) != 1 || setns(view.mnt.get(), CLONE_NEWNS) != 0 ||
-            become_caller(view, creds, cap) != 0)
-            _exit(kOurFailure);
-        _exit(op());
-    }
-    const UniqueFd pidfd(int(syscall(SYS_pidfd_open, pid, 0)));
-    pollfd exited{pidfd.get(), POLLIN, 0};
-    int ready = 1; // without a pidfd (no memory for one), the wait is waitpid's
-    while (pidfd && (ready = poll(&exited, 1, kMountTimeoutMs)) < 0 && errno == EINTR)
-        ;
-    const bool timed_out = ready == 0;
-    if (timed_out)
-        kill(pid, SIGKILL);
-    int status = 0;
-    while (waitpid(pid, &status, __WALL) < 0)
-        if (errno != EINTR)
-            return EPERM;
-    if (timed_out)
-        return ETIMEDOUT;
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : kOurFailure;
-    return code == kOurFailure ? EPERM : code;
-}
 
 // security.syscalls.intercept.mount.shift: the caller's new mount at target becomes an idmapped
 // mount of its user namespace (a clone of it, idmapped while detached, takes its place), so that
@@ -175,7 +131,7 @@ int mount_as_caller(const std::optional<std::string> &source, const std::string 
 
 std::string mount_policy_text(const InstanceView &inst) {
     std::string text;
-    for (const char *key : {kAllowedKey, kShiftKey})
+    for (const char *key : {kAllowedKey, kFuseKey, kShiftKey})
         text += std::string(key) + "=" + std::string(inst.get(key).value_or("")) + "\n";
     return text;
 }
@@ -185,7 +141,8 @@ void answer_mount(const seccomp_notif &req, const NotifyCaller &caller, seccomp_
     const unsigned long flags = args[3];
     const auto fstype = args[2] != 0 ? read_string(caller.mem_fd, args[2], PATH_MAX) : std::nullopt;
     const auto policy = read_policy(caller.container_dir);
-    if ((flags & kNotNewFileSystem) != 0 || !fstype || !policy || !in_list(policy->allowed, *fstype))
+    const auto how = fstype && policy ? how_mounted(*policy, *fstype) : std::nullopt;
+    if ((flags & kNotNewFileSystem) != 0 || !how)
         return continue_in_kernel(resp);
     // Each string as the kernel takes it: paths up to PATH_MAX, the data up to a page.
     const auto source = args[0] != 0 ? read_string(caller.mem_fd, args[0], PATH_MAX) : std::nullopt;
@@ -200,6 +157,15 @@ void answer_mount(const seccomp_notif &req, const NotifyCaller &caller, seccomp_
         resp.error = -err;
         return;
     }
+    if (!how->empty()) {
+        if (!still_waiting(caller, req.id)) {
+            resp.error = -ENOENT;
+            return;
+        }
+        resp.error = -fuse_mount_as_caller(caller.proc_fd, view, *creds,
+                                           FuseMount{*how, source.value_or(""), *target, flags, data.value_or("")});
+        return;
+    }
     const UniqueFd cgroup = open_devices_cgroup(caller.proc_fd);
     const UniqueFd userns(policy->shift ? openat(caller.proc_fd, "ns/user", O_RDONLY | O_CLOEXEC) : -1);
     if (!cgroup || (policy->shift && !userns)) {
@@ -210,8 +176,13 @@ void answer_mount(const seccomp_notif &req, const NotifyCaller &caller, seccomp_
         resp.error = -ENOENT;
         return;
     }
-    resp.error = -in_caller_process(view, *creds, cgroup.get(), CAP_SYS_ADMIN,
-                                    [&] { return mount_as_caller(source, *target, *fstype, flags, data, userns.get()); });
+    // A process, not a thread: a thread cannot join a cgroup of its own.
+    resp.error = -in_child_process(kMountTimeoutMs, [&] {
+        if (write(cgroup.get(), "0", 1) != 1 || setns(view.mnt.get(), CLONE_NEWNS) != 0 ||
+            become_caller(view, *creds, CAP_SYS_ADMIN) != 0)
+            return EPERM;
+        return mount_as_caller(source, *target, *fstype, flags, data, userns.get());
+    });
 }
 
 } // namespace lxdp_lxc

@@ -2,7 +2,9 @@
 // new file system of a type in .mount.allowed is mounted by the daemon where the caller asked, as
 // the caller (its mount namespace, root, cwd, fsuid, fsgid and devices cgroup, so that its source
 // is a device the container may open and its target never leaves the container), with the
-// caller's flags; anything else continues to the kernel, which refuses it as it always did.
+// caller's flags (.mount.shift: idmapped to the container); a type .mount.fuse maps to a FUSE
+// binary is mounted by the container's mount.fuse (lxc_notify_fuse.h); anything else continues to
+// the kernel, which refuses it as it always did.
 #pragma once
 
 #include "lxc_notify_caller.h"

@@ -4,7 +4,8 @@
 # caller (its mount namespace, root, cwd, ids and devices cgroup): an ext4 disk given as a
 # unix-block device mounts inside, takes writes, unmounts from inside; its target through a link
 # to / stays in the container; a block node of a device the container was not given, shipped on
-# that disk, does not mount; with .mount.shift the mount is idmapped to the container. Other
+# that disk, does not mount; with .mount.shift the mount is idmapped to the container; with
+# .mount.fuse the container's mount.fuse is run as upstream runs it. Other
 # types, callers without CAP_SYS_ADMIN and containers without the keys get the kernel's EPERM as
 # before. The loop devices and host mounts of the test are gone at the end.
 here=$(cd "$(dirname "$0")" && pwd)
@@ -98,7 +99,27 @@ expect without-key bash -c 'lxc stop -f c && lxc config unset c security.syscall
   ! policy | grep -q "mount notify" && ! lxc exec c -- mount -t ext4 /dev/sdz /mnt 2>"$WORK/err" &&
   grep -qi "permission denied\|not permitted" "$WORK/err" && ! lxc exec c -- grep -q " /mnt " /proc/mounts'
 
-expect extension-advertised bash -c 'lxc query /1.0 | grep -q "\"container_syscall_intercept_mount\""'
+# .mount.fuse: the container's own mount.fuse (here a script that tells how it was called) runs
+# in the container's pid namespace, as its root, in the caller's cwd, with upstream's arguments;
+# its failure is the caller's EPERM; a type in both lists is nobody's.
+cat >"$WORK/mount.fuse" <<'SH'
+#!/bin/sh
+echo "$(id -u):$(id -g) $(readlink /proc/self/ns/pid) $(pwd) $*" > /tmp/fuse-call
+[ "$2" != /fail ]
+SH
+expect fuse-runs-mount-fuse bash -c 'lxc stop -f c && lxc config set c security.syscalls.intercept.mount true &&
+  lxc config set c security.syscalls.intercept.mount.allowed "" && lxc config set c security.syscalls.intercept.mount.fuse ext4=fuse2fs &&
+  lxc start c && lxc file push "$WORK/mount.fuse" c/sbin/mount.fuse --mode 0755 >/dev/null &&
+  lxc exec c --cwd /tmp -- mount -t ext4 -o ro,noexec /dev/sdz /mnt &&
+  [ "$(lxc exec c -- cat /tmp/fuse-call)" = "0:0 $(lxc exec c -- readlink /proc/1/ns/pid) /tmp fuse2fs#/dev/sdz /mnt -o ro,noexec" ]'
+expect fuse-failure-refused bash -c '! lxc exec c -- mount -t ext4 /dev/sdz /fail 2>"$WORK/err" && grep -qi "permission denied\|not permitted" "$WORK/err"'
+expect fuse-and-allowed-refused bash -c 'lxc stop -f c && lxc config set c security.syscalls.intercept.mount.allowed ext4 && lxc start c &&
+  lxc exec c -- rm /tmp/fuse-call; ! lxc exec c -- mount -t ext4 /dev/sdz /mnt 2>"$WORK/err" &&
+  grep -qi "permission denied\|not permitted" "$WORK/err" && ! lxc exec c -- test -e /tmp/fuse-call && ! lxc exec c -- grep -q " /mnt " /proc/mounts'
+echo "skip fuse2fs: a real FUSE mount needs fuse2fs and mount.fuse in the container; the busybox test image has neither"
+
+expect extensions-advertised bash -c 'lxc query /1.0 | grep -q "\"container_syscall_intercept_mount\"" &&
+  lxc query /1.0 | grep -q "\"container_syscall_intercept_mount_fuse\""'
 expect cleanup bash -c 'lxc delete -f c && lxc image delete bb'
 lxc profile device remove default root >/dev/null 2>&1
 lxc storage delete default >/dev/null 2>&1
