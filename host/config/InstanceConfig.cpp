@@ -41,6 +41,24 @@ void isKernelModuleName(const std::string& value) {
         throw InvalidValue("Invalid kernel module name \"" + value + "\"");
 }
 
+// security.syscalls.intercept.mount.fuse: comma-separated FSTYPE=FUSE-BINARY entries (ext4=fuse2fs).
+// The binary becomes mount.fuse's "BINARY#SOURCE" argument inside the container, so '#', blanks
+// and '=' are refused in it; a malformed entry would otherwise silently disable every mount.
+void isFuseMountList(const std::string& value) {
+    size_t start = 0;
+    while (start <= value.size() && !value.empty()) {
+        const size_t end = std::min(value.find(',', start), value.size());
+        const std::string entry = value.substr(start, end - start);
+        const size_t eq = entry.find('=');
+        const bool ok = eq != std::string::npos && eq > 0 && eq + 1 < entry.size() &&
+                        std::all_of(entry.begin(), entry.begin() + eq, [](unsigned char c) { return isNameChar(c, "._-"); }) &&
+                        std::all_of(entry.begin() + eq + 1, entry.end(), [](unsigned char c) { return isNameChar(c, "._+-/"); });
+        if (!ok)
+            throw InvalidValue("\"" + entry + "\" is not of the form FILESYSTEM=FUSE-BINARY (ext4=fuse2fs)");
+        start = end + 1;
+    }
+}
+
 // nvidia.require.*: a version constraint such as ">=11.0" or "450.80,<500". The values reach the
 // NVIDIA container hook's command line, so metacharacters are refused (GHSA-vfh7-q59q-54v2).
 void isNvidiaVersionConstraint(const std::string& value) {
@@ -112,7 +130,7 @@ const std::map<std::string, Rule>& exactKeys() {
             {"security.syscalls.intercept.mknod", r(isBool, kCT)},
             {"security.syscalls.intercept.mount", r(isBool, kCT)},
             {"security.syscalls.intercept.mount.allowed", r(isAny, kCT)},
-            {"security.syscalls.intercept.mount.fuse", r(isAny, kCT)},
+            {"security.syscalls.intercept.mount.fuse", r(isFuseMountList, kCT)},
             {"security.syscalls.intercept.mount.shift", r(isBool, kCT)},
             {"security.syscalls.intercept.setxattr", r(isBool, kCT)},
 

@@ -136,6 +136,12 @@ std::string mount_policy_text(const InstanceView &inst) {
     return text;
 }
 
+void update_mount_policy(const Driver &drv, const InstanceView &before, const InstanceView &after) {
+    const std::string text = mount_policy_text(after);
+    if (text != mount_policy_text(before))
+        write_file(drv.container_dir(after) + "/" + kMountPolicyFile, text);
+}
+
 void answer_mount(const seccomp_notif &req, const NotifyCaller &caller, seccomp_notif_resp &resp) {
     const auto &args = req.data.args;
     const unsigned long flags = args[3];

@@ -21,6 +21,11 @@ constexpr const char *kMountPolicyFile = "mount-intercept";
 // The file's text for the instance's security.syscalls.intercept.mount.* keys.
 std::string mount_policy_text(const InstanceView &inst);
 
+// A running container's .mount.allowed, .mount.fuse and .mount.shift apply from its next mount
+// on, as upstream's (which reads them at each call): the file is written again when they changed.
+// .mount itself is in the seccomp policy, which changes at the next start.
+void update_mount_policy(const Driver &drv, const InstanceView &before, const InstanceView &after);
+
 // Fills resp with the answer for a mount(2) notification.
 void answer_mount(const seccomp_notif &req, const NotifyCaller &caller, seccomp_notif_resp &resp);
 

@@ -12,6 +12,7 @@
 #include "lxc_hotplug.h"
 #include "lxc_limits.h"
 #include "lxc_nic.h"
+#include "lxc_notify_mount.h"
 #include "lxc_notify_server.h"
 #include "lxc_terminal.h"
 
@@ -182,11 +183,12 @@ lxdp_status op_interfaces(void *driver, const lxdp_instance *inst, const lxdp_ne
 }
 
 lxdp_status op_update(void *driver, const lxdp_instance *before, const lxdp_instance *after, lxdp_error *err) {
-    // Only the resource limits and the disks' I/O throttles change live (devices through
-    // device_add/device_remove); other keys apply at the next start.
+    // Only the resource limits, the disks' I/O throttles and the intercepted mounts' keys change
+    // live (devices through device_add/device_remove); other keys apply at the next start.
     return guard(err, [&] {
         update_limits(drv_of(driver), InstanceView(before), InstanceView(after));
         update_disk_io_limits(drv_of(driver), InstanceView(before), InstanceView(after));
+        update_mount_policy(drv_of(driver), InstanceView(before), InstanceView(after));
     });
 }
 

@@ -95,6 +95,9 @@ expect mount-untyped bash -c 'lxc stop -f c && lxc config set c security.syscall
 expect type-not-allowed bash -c 'lxc stop -f c && lxc config set c security.syscalls.intercept.mount.allowed btrfs && lxc start c &&
   ! lxc exec c -- mount -t ext4 /dev/sdz /mnt 2>"$WORK/err" && grep -qi "permission denied\|not permitted" "$WORK/err" &&
   ! lxc exec c -- grep -q " /mnt " /proc/mounts'
+expect allowed-live bash -c 'lxc config set c security.syscalls.intercept.mount.allowed btrfs,ext4 &&
+  lxc exec c -- mount -t ext4 /dev/sdz /mnt && container_mounted /dev/sdz /mnt && lxc exec c -- umount /mnt &&
+  lxc config set c security.syscalls.intercept.mount.allowed btrfs && ! lxc exec c -- mount -t ext4 /dev/sdz /mnt 2>/dev/null'
 expect without-key bash -c 'lxc stop -f c && lxc config unset c security.syscalls.intercept.mount && lxc start c &&
   ! policy | grep -q "mount notify" && ! lxc exec c -- mount -t ext4 /dev/sdz /mnt 2>"$WORK/err" &&
   grep -qi "permission denied\|not permitted" "$WORK/err" && ! lxc exec c -- grep -q " /mnt " /proc/mounts'
@@ -112,6 +115,9 @@ expect fuse-runs-mount-fuse bash -c 'lxc stop -f c && lxc config set c security.
   lxc start c && lxc file push "$WORK/mount.fuse" c/sbin/mount.fuse --mode 0755 >/dev/null &&
   lxc exec c --cwd /tmp -- mount -t ext4 -o ro,noexec /dev/sdz /mnt &&
   [ "$(lxc exec c -- cat /tmp/fuse-call)" = "0:0 $(lxc exec c -- readlink /proc/1/ns/pid) /tmp fuse2fs#/dev/sdz /mnt -o ro,noexec" ]'
+expect fuse-key-validated bash -c '! lxc config set c security.syscalls.intercept.mount.fuse ext4 2>"$WORK/err" &&
+  grep -q "FILESYSTEM=FUSE-BINARY" "$WORK/err" && ! lxc config set c security.syscalls.intercept.mount.fuse "ext4=fuse#2fs" 2>/dev/null &&
+  [ "$(lxc config get c security.syscalls.intercept.mount.fuse)" = ext4=fuse2fs ]'
 expect fuse-failure-refused bash -c '! lxc exec c -- mount -t ext4 /dev/sdz /fail 2>"$WORK/err" && grep -qi "permission denied\|not permitted" "$WORK/err"'
 expect fuse-and-allowed-refused bash -c 'lxc stop -f c && lxc config set c security.syscalls.intercept.mount.allowed ext4 && lxc start c &&
   lxc exec c -- rm /tmp/fuse-call; ! lxc exec c -- mount -t ext4 /dev/sdz /mnt 2>"$WORK/err" &&
