@@ -68,7 +68,32 @@ json.dump({"content_id": "images", "datatype": "image-downloads", "format": "pro
 json.dump({"format": "index:1.0", "index": {"images": {"datatype": "image-downloads", "format": "products:1.0",
           "path": "streams/v1/images.json", "products": sorted(products)}}}, open(os.path.join(root, "streams/v1/index.json"), "w"))
 PY
-start_image_server "$ss"
+# A hostile LXD server beside the stream (routes of the same server): exports of split images
+# answered as multipart bodies with the parts swapped, the rootfs missing, or the body cut inside
+# the rootfs (announced with the real image's fingerprint).
+python3 - "$ss" "$FP_SQ" >"$WORK/routes.json" <<'PY'
+import json, os, sys
+root, real = sys.argv[1:3]
+meta, rootfs = (open(os.path.join(root, "images", n), "rb").read() for n in ("lxd.tar.xz", "rootfs.squashfs"))
+def body(parts, closed=True):
+    out = b"".join(b'--B\r\nContent-Disposition: form-data; name="%s"; filename="f"\r\n'
+                   b"Content-Type: application/octet-stream\r\n\r\n" % name + data + b"\r\n" for name, data in parts)
+    return out + (b"--B--\r\n" if closed else b"")
+cases = {"swapped": ("a" * 64, body([(b"rootfs", rootfs), (b"metadata", meta)])),
+         "metaonly": ("b" * 64, body([(b"metadata", meta)])),
+         "cut": (real, body([(b"metadata", meta), (b"rootfs", rootfs[:4096])], closed=False))}
+routes = {}
+os.makedirs(os.path.join(root, "hostile"))
+for alias, (fingerprint, data) in cases.items():
+    open(os.path.join(root, "hostile", alias), "wb").write(data)
+    sync = lambda metadata: json.dumps({"type": "sync", "metadata": metadata})
+    routes["/1.0/images/aliases/" + alias] = {"body": sync({"name": alias, "target": fingerprint})}
+    routes["/1.0/images/" + fingerprint] = {"body": sync({"fingerprint": fingerprint, "public": True})}
+    routes["/1.0/images/%s/export" % fingerprint] = {"file": "hostile/" + alias,
+                                                     "headers": {"Content-Type": "multipart/form-data; boundary=B"}}
+json.dump(routes, sys.stdout)
+PY
+start_image_server "$ss" "$WORK/routes.json"
 ssport=$SS_PORT
 REQUESTS=$WORK/ss/requests.log
 export REQUESTS
@@ -78,7 +103,13 @@ nothing_left() { # no image, no download's file, no instance c3
     ! lxc info c3 >/dev/null 2>&1
 }
 gets() { grep -c "^GET /images/$1\$" "$REQUESTS"; }
-export -f nothing_left gets
+pull_lxd() { # pull_lxd ALIAS: POST /1.0/images of ALIAS from the hostile LXD server; prints the finished operation
+  local op
+  op=$(api POST /1.0/images '{"source":{"type":"image","mode":"pull","protocol":"lxd","server":"https://127.0.0.1:'"$SS_PORT"'","alias":"'"$1"'","certificate":'"$(jq -Rs . "$WORK/ss.crt")"'}}' | jq -r .operation)
+  api GET "$op/wait?timeout=50"
+}
+export -f nothing_left gets pull_lxd
+export SS_PORT WORK
 
 expect "remote add ss (simplestreams, its certificate accepted)" bash -c "lxc remote add ss https://127.0.0.1:$ssport --protocol simplestreams --public &&
   mkdir -p '$LXD_CONF/servercerts' && cp '$WORK/ss.crt' '$LXD_CONF/servercerts/ss.crt'"
@@ -91,6 +122,10 @@ expect "a rootfs that does not match its sha256 is refused, naming it" bash -c "
 expect "a pair that does not match the combined fingerprint is refused" bash -c "
   ! lxc launch ss:badfp c3 >'$WORK/badfp.out' 2>&1; cat '$WORK/badfp.out';
   grep -q 'fingerprint doesn.t match.*lxd.tar.xz.*other.squashfs' '$WORK/badfp.out' && nothing_left"
+expect "an LXD server's multipart export with the parts swapped is refused" bash -c "
+  pull_lxd swapped | tee '$WORK/swapped.out' | is_refusal && grep -q 'unexpected part' '$WORK/swapped.out' && nothing_left"
+expect "... without its rootfs part" bash -c "pull_lxd metaonly | tee '$WORK/metaonly.out' | is_refusal && grep -q 'part is missing' '$WORK/metaonly.out' && nothing_left"
+expect "... cut inside the rootfs" bash -c "pull_lxd cut | tee '$WORK/cut.out' | is_refusal && grep -Eq 'doesn.t match|Invalid multipart' '$WORK/cut.out' && nothing_left"
 
 : >"$REQUESTS"
 lxc monitor --type operation --format json >"$WORK/monitor.json" 2>/dev/null &
