@@ -38,7 +38,8 @@ export FP_SQ FP_XZ FP_OTHER ss
 
 # The stream, as images.linuxcontainers.org writes it: one product per image, the metadata item
 # with the combined fingerprint of its pairing. "badroot" lists the squashfs's sha256 for a file
-# that differs; "badfp" lists right file hashes and a wrong combined fingerprint.
+# that differs; "toobig" a size smaller than its rootfs; "badfp" right file hashes and a wrong
+# combined fingerprint.
 python3 - "$ss" "$(dpkg --print-architecture)" <<'PY'
 import hashlib, json, os, sys
 root, arch = sys.argv[1:3]
@@ -47,11 +48,13 @@ def item(name, ftype, **extra):
     return {"ftype": ftype, "path": "images/" + name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data), **extra}
 def combined(*names):
     return hashlib.sha256(b"".join(open(os.path.join(root, "images", n), "rb").read() for n in names)).hexdigest()
-def product(alias, rootfs, ftype, key, fingerprint=None, rootfs_sha=None):
+def product(alias, rootfs, ftype, key, fingerprint=None, rootfs_sha=None, rootfs_size=None):
     meta = item("lxd.tar.xz", "lxd.tar.xz", **{key: fingerprint or combined("lxd.tar.xz", rootfs)})
     root_item = item(rootfs, ftype)
     if rootfs_sha:
         root_item["sha256"] = rootfs_sha
+    if rootfs_size:
+        root_item["size"] = rootfs_size
     return {"aliases": alias, "arch": arch, "os": "BusyBox", "release": alias, "release_title": alias,
             "versions": {"20261129_22:00": {"items": {"lxd.tar.xz": meta, ftype: root_item}}}}
 good_sha = item("rootfs.squashfs", "squashfs")["sha256"]
@@ -60,6 +63,8 @@ products = {
     "busybox:tarxz:%s:default" % arch: product("busybox/tarxz", "root.tar.xz", "root.tar.xz", "combined_rootxz_sha256"),
     "busybox:badroot:%s:default" % arch: product("badroot", "other.squashfs", "squashfs", "combined_squashfs_sha256",
                                                  rootfs_sha=good_sha),
+    "busybox:toobig:%s:default" % arch: product("toobig", "other.squashfs", "squashfs", "combined_squashfs_sha256",
+                                                rootfs_size=4096),
     "busybox:badfp:%s:default" % arch: product("badfp", "other.squashfs", "squashfs", "combined_squashfs_sha256",
                                                fingerprint="f" * 64),
 }
@@ -119,6 +124,9 @@ expect "lxc image list ss: shows the split images" bash -c "lxc image list ss: -
 expect "a rootfs that does not match its sha256 is refused, naming it" bash -c "
   ! lxc launch ss:badroot c3 >'$WORK/badroot.out' 2>&1; cat '$WORK/badroot.out';
   grep -q 'rootfs file .*other.squashfs.* doesn.t match its sha256' '$WORK/badroot.out' && nothing_left"
+expect "a rootfs larger than the stream says is refused" bash -c "
+  ! lxc launch ss:toobig c3 >'$WORK/toobig.out' 2>&1; cat '$WORK/toobig.out';
+  grep -q 'rootfs file .*other.squashfs.* is larger than the 4096 bytes' '$WORK/toobig.out' && nothing_left"
 expect "a pair that does not match the combined fingerprint is refused" bash -c "
   ! lxc launch ss:badfp c3 >'$WORK/badfp.out' 2>&1; cat '$WORK/badfp.out';
   grep -q 'fingerprint doesn.t match.*lxd.tar.xz.*other.squashfs' '$WORK/badfp.out' && nothing_left"
