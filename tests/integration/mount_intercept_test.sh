@@ -5,7 +5,8 @@
 # unix-block device mounts inside, takes writes, unmounts from inside; its target through a link
 # to / stays in the container; a block node of a device the container was not given, shipped on
 # that disk, does not mount; with .mount.shift the mount is idmapped to the container; with
-# .mount.fuse the container's mount.fuse is run as upstream runs it. Other
+# .mount.fuse the container's mount.fuse is run as upstream runs it (and fuse2fs mounts, where the
+# host has it to copy in). Other
 # types, callers without CAP_SYS_ADMIN and containers without the keys get the kernel's EPERM as
 # before. The loop devices and host mounts of the test are gone at the end.
 here=$(cd "$(dirname "$0")" && pwd)
@@ -122,7 +123,30 @@ expect fuse-failure-refused bash -c '! lxc exec c -- mount -t ext4 /dev/sdz /fai
 expect fuse-and-allowed-refused bash -c 'lxc stop -f c && lxc config set c security.syscalls.intercept.mount.allowed ext4 && lxc start c &&
   lxc exec c -- rm /tmp/fuse-call; ! lxc exec c -- mount -t ext4 /dev/sdz /mnt 2>"$WORK/err" &&
   grep -qi "permission denied\|not permitted" "$WORK/err" && ! lxc exec c -- test -e /tmp/fuse-call && ! lxc exec c -- grep -q " /mnt " /proc/mounts'
-echo "skip fuse2fs: a real FUSE mount needs fuse2fs and mount.fuse in the container; the busybox test image has neither"
+
+# A real FUSE mount: the host's fuse2fs and mount.fuse3 (Debian's fuse2fs and fuse3), with their
+# libraries, copied into the busybox container, and /dev/fuse given to it.
+push_fuse2fs() {
+  local f
+  for f in /usr/bin/fuse2fs /sbin/mount.fuse3 $(ldd /usr/bin/fuse2fs /sbin/mount.fuse3 | awk '$1 ~ /^\// && $1 !~ /:$/ {print $1} $3 ~ /^\// {print $3}' | sort -u); do
+    lxc file push -p "$(readlink -f "$f")" "c$f" >/dev/null || return 1
+  done
+  lxc exec c -- ln -sf mount.fuse3 /sbin/mount.fuse
+}
+fuse2fs_gone() { for _ in $(seq 50); do lxc exec c -- ps | grep -q "[f]use2fs" || return 0; sleep 0.2; done; return 1; }
+export -f push_fuse2fs fuse2fs_gone
+missing=$(for need in /usr/bin/fuse2fs /sbin/mount.fuse3 /dev/fuse; do [ -e $need ] || printf ' %s' $need; done)
+if [ -z "$missing" ]; then
+  expect fuse2fs-mount bash -c 'lxc config set c security.syscalls.intercept.mount.allowed "" &&
+    lxc config device add c fuse unix-char source=/dev/fuse >/dev/null && push_fuse2fs &&
+    lxc exec c -- mount -t ext4 /dev/sdz /mnt && lxc exec c -- grep -q "^/dev/sdz /mnt fuse.ext4 " /proc/mounts &&
+    lxc exec c -- ps | grep -q "[f]use2fs /dev/sdz /mnt" && lxc exec c -- sh -c "echo fused > /mnt/fused" &&
+    lxc exec c -- umount /mnt && fuse2fs_gone'
+  expect fuse2fs-written bash -c 'mount -o ro,noload "$given" "$WORK/check" && trap "umount $WORK/check" EXIT &&
+    [ "$(cat "$WORK/check/fused")" = fused ]'
+else
+  echo "skip fuse2fs: a real FUSE mount needs the host's$missing (packages fuse2fs, fuse3)"
+fi
 
 expect extensions-advertised bash -c 'lxc query /1.0 | grep -q "\"container_syscall_intercept_mount\"" &&
   lxc query /1.0 | grep -q "\"container_syscall_intercept_mount_fuse\""'
