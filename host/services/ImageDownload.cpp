@@ -82,18 +82,19 @@ void ImageDownload::exportedImage(const std::string& url, const std::string& cer
     sources_ = "\"" + url + "\"";
     tls::httpsFetchStream("GET", url, certificate, {}, [&](const tls::FetchResult& head, std::istream& body) {
         requireOk(head, url);
-        const std::string what = "The image \"" + url + "\"";
+        const std::string image = "image \"" + url + "\"";
         // The progress is that of the whole body, as upstream's.
         const auto length = head.headers.find("content-length");
         const int64_t total = length == head.headers.end() ? -1 : std::strtoll(length->second.c_str(), nullptr, 10);
-        if (head.contentType.rfind("multipart/", 0) != 0) return receive(body, nextFile(), what, "", total, std::nullopt, nullptr);
+        if (head.contentType.rfind("multipart/", 0) != 0)
+            return receive(body, nextFile(), "The " + image, "", total, std::nullopt, nullptr);
         // A split image: its metadata, then its rootfs, as upstream's export sends them.
         try {
             Poco::Net::MultipartReader reader(body, multipartBoundary(head.contentType));
             nextImagePart(reader, "metadata");
-            receive(reader.stream(), nextFile(), "The metadata part of " + what, "", total, std::nullopt, nullptr);
+            receive(reader.stream(), nextFile(), "The metadata part of the " + image, "", total, std::nullopt, nullptr);
             nextImagePart(reader, "rootfs");
-            receive(reader.stream(), nextFile(), "The rootfs part of " + what, "", total, std::nullopt, nullptr);
+            receive(reader.stream(), nextFile(), "The rootfs part of the " + image, "", total, std::nullopt, nullptr);
         } catch (const Poco::Net::MessageException& e) {
             throw BadRequest("Invalid multipart image from \"" + url + "\": " + e.displayText());
         }
