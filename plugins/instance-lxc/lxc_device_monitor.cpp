@@ -7,6 +7,7 @@
 
 #include <lxc/lxccontainer.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <libudev.h>
 #include <linux/hidraw.h>
@@ -207,12 +208,64 @@ void DeviceMonitor::update(const std::string &lxc_name, const Followed *followed
             next.generation = ++generations_;
             followed_[lxc_name] = std::move(next);
         }
+        keep(lxc_name, followed == nullptr ? nullptr : &followed_[lxc_name]);
         none = followed_.empty();
     }
     if (none)
         stop_locked();
     else
         start_locked();
+}
+
+void DeviceMonitor::keep(const std::string &lxc_name, const Followed *followed) const {
+    const std::string path = followed_path(drv_, lxc_name);
+    try {
+        if (followed != nullptr)
+            save_followed(path, *followed);
+        else if (unlink(path.c_str()) != 0 && errno != ENOENT)
+            fail_errno(errno, "Failed to remove %s", path.c_str());
+    } catch (const Error &e) {
+        drv_.log(LXDP_LOG_WARN, "Instance %s: a restarted daemon may not follow its devices: %s", lxc_name.c_str(),
+                 e.what());
+    }
+}
+
+void DeviceMonitor::resume() {
+    DIR *dir = opendir(drv_.lxcpath().c_str());
+    if (dir == nullptr)
+        return;
+    std::unique_ptr<DIR, int (*)(DIR *)> guard(dir, closedir);
+    std::vector<std::pair<std::string, Followed>> found;
+    while (const dirent *de = readdir(dir)) {
+        const std::string lxc_name = de->d_name;
+        if (lxc_name == "." || lxc_name == "..")
+            continue;
+        std::optional<Followed> f = load_followed(followed_path(drv_, lxc_name));
+        if (!f)
+            continue;
+        const InstanceCopy copy(f->project, f->name, f->volume_path, f->config);
+        bool running = false;
+        try {
+            Container c(drv_, copy.view());
+            running = copy.view().lxc_name() == lxc_name && c->is_running(c.get());
+        } catch (const Error &) {
+        }
+        if (running)
+            found.emplace_back(lxc_name, std::move(*f));
+        else // it stopped while no daemon ran
+            keep(lxc_name, nullptr);
+    }
+    if (found.empty())
+        return;
+    std::lock_guard life(life_);
+    {
+        std::lock_guard lock(mu_);
+        for (auto &[lxc_name, f] : found) {
+            f.generation = ++generations_;
+            followed_[lxc_name] = std::move(f);
+        }
+    }
+    start_locked();
 }
 
 void DeviceMonitor::start_locked() {
@@ -337,6 +390,7 @@ void DeviceMonitor::apply(const Followed &f, const Event &e) {
             now->second.plugged[device][e.node.devnode] = node;
         else
             now->second.plugged[device].erase(e.node.devnode);
+        keep(now->first, &now->second);
     }
 }
 
@@ -374,8 +428,10 @@ bool DeviceMonitor::sweep() {
     std::lock_guard lock(mu_);
     // Not one that started again and follows anew meanwhile.
     for (const auto &[name, generation] : stopped)
-        if (const auto f = followed_.find(name); f != followed_.end() && f->second.generation == generation)
+        if (const auto f = followed_.find(name); f != followed_.end() && f->second.generation == generation) {
             followed_.erase(f);
+            keep(name, nullptr);
+        }
     if (followed_.empty())
         running_ = false;
     return running_;

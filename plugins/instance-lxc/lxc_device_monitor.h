@@ -8,6 +8,7 @@
 #pragma once
 
 #include "lxc_common.h"
+#include "lxc_followed.h"
 
 #include <map>
 #include <mutex>
@@ -33,19 +34,16 @@ public:
     void follow(const InstanceView &inst, const std::string &except = "");
     // The container follows no device any more (it stopped).
     void forget(const std::string &lxc_name);
+    // At the driver's open: the containers that kept running while the daemon was down follow
+    // what they followed before, from the copies in their directories (lxc_followed.h).
+    void resume();
     // The node configs of what plugs brought into the container for device, which removing the
     // device takes out with the nodes of the start.
     std::vector<DeviceConfig> plugged(const std::string &lxc_name, const std::string &device) const;
 
 private:
     // What acting on one container needs, copied from the call that made it follow.
-    struct Followed {
-        std::string project, name, volume_path;
-        std::vector<std::pair<std::string, std::string>> config;
-        std::map<std::string, DeviceConfig> devices; // its usb and unix-hotplug devices
-        std::map<std::string, std::map<std::string, DeviceConfig>> plugged; // device -> devnode -> node
-        uint64_t generation = 0; // tells a container that followed anew from the one a sweep saw
-    };
+    using Followed = FollowedContainer;
     struct Event;
 
     // What an event of the kernel's (a USB device) or of udev's (any other device udev
@@ -53,6 +51,9 @@ private:
     static std::optional<Event> read_event(udev_device *dev, bool from_kernel);
 
     void update(const std::string &lxc_name, const Followed *followed);
+    // Keeps the copy of what the container follows in its directory, or removes it (nullptr);
+    // a failure is logged: the container still follows until the daemon stops.
+    void keep(const std::string &lxc_name, const Followed *followed) const;
     void start_locked();
     void stop_locked();
     void run(int wake_fd);

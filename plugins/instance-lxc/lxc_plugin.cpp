@@ -4,6 +4,7 @@
 #include "lxc_common.h"
 #include "lxc_config.h"
 #include "lxc_console.h"
+#include "lxc_device_monitor.h"
 #include "lxc_disk_limits.h"
 #include "lxc_driver.h"
 #include "lxc_exec.h"
@@ -89,8 +90,10 @@ lxdp_status op_open(const lxdp_host_api *host, void **driver, lxdp_error *err) {
         if ((st.st_mode & S_IXOTH) == 0 && chmod(lxcpath.c_str(), (st.st_mode & 07777) | S_IXOTH) != 0)
             fail_errno(errno, "Failed to make %s searchable for containers", lxcpath.c_str());
         auto drv = std::make_unique<Driver>(host, std::move(lxcpath));
-        // Running containers of an earlier daemon may intercept: their monitors connect again.
+        // Running containers of an earlier daemon may intercept: their monitors connect again;
+        // and may follow devices: the device monitor follows them again.
         drv->notify_server().resume();
+        drv->monitor().resume();
         *driver = drv.release();
     });
 }

@@ -188,6 +188,19 @@ expect monitor-stopped-with-container bash -c "monitor_idle && lxc config device
 expect monitor-stopped-after-halt-inside bash -c "lxc config device add hp1 h unix-hotplug vendorid=ffff && monitor_running &&
   lxc exec hp1 -- halt; for i in \$(seq 50); do monitor_idle && break; sleep 0.5; done; monitor_idle &&
   lxc config device remove hp1 h && lxc start hp1"
+# A daemon restarted under the container follows its device again (its monitor restarts), and
+# removing the device or stopping the container stops that monitor. Each daemon logs afresh.
+restart_daemon() { stop_daemon; mv "$WORK/daemon.log" "$WORK/daemon.log.old"; start_daemon; }
+monitor_back() { for i in $(seq 40); do monitor_running && break; sleep 0.5; done; monitor_running; }
+export -f monitor_back
+expect monitor-follows-before-restart bash -c "lxc config device add hp1 h unix-hotplug vendorid=ffff && monitor_running"
+restart_daemon
+expect monitor-restarted-with-daemon bash -c "monitor_back && lxc list hp1 -c s --format csv | grep -q RUNNING"
+expect monitor-stopped-by-removal-after-restart bash -c "lxc config device remove hp1 h && monitor_idle"
+expect monitor-follows-usb-before-restart bash -c "lxc config device add hp1 u usb vendorid=ffff && monitor_running"
+restart_daemon
+expect monitor-restarted-with-daemon-usb bash -c "monitor_back"
+expect monitor-stopped-by-stop-after-restart bash -c "lxc stop -f hp1 && monitor_idle && lxc config device remove hp1 u && lxc start hp1"
 
 # Plugs and unplugs need a real device: one udev identified (unix-hotplug) or a USB device (usb).
 # Where there is one, the kernel is asked to announce it gone and back (its uevent file), which
