@@ -1,14 +1,14 @@
 #!/bin/bash
-# security.syscalls.intercept.mount, .mount.allowed and .mount.shift (spec 3.6.7): an unprivileged
-# container's mount(2) of a file system type in the allowed list is made by the daemon, as the
-# caller (its mount namespace, root, cwd, ids and devices cgroup): an ext4 disk given as a
-# unix-block device mounts inside, takes writes, unmounts from inside; its target through a link
-# to / stays in the container; a block node of a device the container was not given, shipped on
-# that disk, does not mount; with .mount.shift the mount is idmapped to the container; with
-# .mount.fuse the container's mount.fuse is run as upstream runs it (and fuse2fs mounts, where the
-# host has it to copy in). Other
-# types, callers without CAP_SYS_ADMIN and containers without the keys get the kernel's EPERM as
-# before. The loop devices and host mounts of the test are gone at the end.
+# security.syscalls.intercept.mount, .mount.allowed, .mount.shift and .mount.fuse (spec 3.6.7): an
+# unprivileged container's mount(2) of a file system type in the allowed list is made by the
+# daemon, as the caller (its mount namespace, root, cwd, ids and devices cgroup): an ext4 disk
+# given as a unix-block device mounts inside, takes writes, unmounts from inside; its target
+# through a link to / stays in the container; a block node of a device the container was not
+# given, shipped on that disk, does not mount; with .mount.shift the mount is idmapped to the
+# container; with .mount.fuse the container's mount.fuse is run as upstream runs it (and fuse2fs
+# mounts, where the host has it to copy in). Other types, callers without CAP_SYS_ADMIN and
+# containers without the keys get the kernel's EPERM as before. The loop devices and host mounts
+# of the test are gone at the end.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 
