@@ -18,6 +18,7 @@
 #include "daemon/Paths.h"
 #include "daemon/Recover.h"
 #include "exe_seal.h"
+#include "services/MigrationRsync.h"
 
 namespace {
 
@@ -125,6 +126,8 @@ int main(int argc, char** argv) {
     if (!args.empty() && args[0] == "init")
         return lxdp::daemon::runInit({args.begin() + 1, args.end()}, socketPath());
     if (!args.empty() && args[0] == "sql") return runSql({args.begin() + 1, args.end()});
+    // rsync's remote shell in an instance migration (MigrationRsync.h).
+    if (!args.empty() && args[0] == "netcat") return lxdp::services::runMigrationNetcat(args.size() > 1 ? args[1] : "");
     if (!args.empty() && args[0] == "recover")
         return lxdp::daemon::runRecover({args.begin() + 1, args.end()}, socketPath());
 

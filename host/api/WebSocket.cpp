@@ -1,14 +1,19 @@
 #include "api/WebSocket.h"
 
 #include <Poco/Buffer.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/WebSocket.h>
+#include <Poco/URI.h>
 
 #include <chrono>
 
 #include "api/Request.h"
+#include "tls/ClientContext.h"
 #include "util/ApiError.h"
 
 namespace lxdp::api {
@@ -25,6 +30,44 @@ lxdp::api::WebSocket::WebSocket(Request& request) {
     ws_->setReceiveTimeout(Poco::Timespan(0));
     ws_->setSendTimeout(Poco::Timespan(30, 0));
     ping("keepalive");
+}
+
+lxdp::api::WebSocket::WebSocket(std::unique_ptr<Poco::Net::WebSocket> connected) : ws_(std::move(connected)) {
+    ws_->setReceiveTimeout(Poco::Timespan(0));
+    ws_->setSendTimeout(Poco::Timespan(30, 0));
+}
+
+std::unique_ptr<lxdp::api::WebSocket> lxdp::api::WebSocket::connect(const std::string& url,
+                                                                    const std::string& pinnedCertificate,
+                                                                    const tls::ServerCertificate& identity) {
+    Poco::URI uri;
+    try {
+        uri = Poco::URI(url);
+    } catch (const Poco::Exception&) {
+        throw BadRequest("Invalid websocket URL \"" + url + "\"");
+    }
+    if (uri.getScheme() != "https" || uri.getHost().empty())
+        throw BadRequest("Only HTTPS websockets are supported, not \"" + url + "\"");
+    try {
+        Poco::Net::HTTPSClientSession session(uri.getHost(), uri.getPort(), tls::clientContext(pinnedCertificate, &identity));
+        session.setTimeout(Poco::Timespan(30, 0));
+        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathAndQuery(),
+                                       Poco::Net::HTTPMessage::HTTP_1_1);
+        request.set("User-Agent", "LXD 5.0.2");
+        Poco::Net::HTTPResponse response;
+        try {
+            return std::unique_ptr<WebSocket>(new WebSocket(std::make_unique<PocoWs>(session, request, response)));
+        } catch (const Poco::Net::WebSocketException&) {
+            // The server refused the upgrade: its answer says why (a wrong secret is a 403).
+            if (response.getStatus() == Poco::Net::HTTPResponse::HTTP_SWITCHING_PROTOCOLS) throw;
+            throw BadRequest("Failed to connect to \"" + uri.getScheme() + "://" + uri.getAuthority() + uri.getPath() +
+                             "\": the server answered " + std::to_string(static_cast<int>(response.getStatus())) + " " +
+                             response.getReason());
+        }
+    } catch (const Poco::Exception& e) {
+        throw BadRequest("Failed to connect to \"" + uri.getScheme() + "://" + uri.getAuthority() + uri.getPath() +
+                         "\": " + e.displayText());
+    }
 }
 
 lxdp::api::WebSocket::~WebSocket() {

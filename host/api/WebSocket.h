@@ -1,5 +1,6 @@
-// A server-side websocket over an API request: whole messages in (fragments reassembled,
-// pings answered), frames out, safe to send from several threads.
+// A websocket: server-side over an API request, or client-side to another server (a migration's
+// source). Whole messages in (fragments reassembled, pings answered), frames out, safe to send
+// from several threads.
 #pragma once
 
 #include <memory>
@@ -8,6 +9,7 @@
 #include <string>
 
 namespace Poco::Net { class WebSocket; }
+namespace lxdp::tls { struct ServerCertificate; }
 
 namespace lxdp::api {
 
@@ -23,6 +25,10 @@ public:
 
     // Answers the upgrade (101); a request that is not a websocket handshake is a 400.
     explicit WebSocket(Request& request);
+    // Connects to url (https://) presenting identity, the server having to present
+    // pinnedCertificate (PEM). BadRequest naming the URL when the connection or upgrade fails.
+    static std::unique_ptr<WebSocket> connect(const std::string& url, const std::string& pinnedCertificate,
+                                              const tls::ServerCertificate& identity);
     ~WebSocket();
 
     bool sendText(const std::string& text);
@@ -44,6 +50,7 @@ public:
     void awaitPeerClose(int timeoutMs);
 
 private:
+    explicit WebSocket(std::unique_ptr<Poco::Net::WebSocket> connected);
     bool sendFrame(const void* data, size_t len, int flags);
 
     std::unique_ptr<Poco::Net::WebSocket> ws_;

@@ -56,7 +56,12 @@ std::chrono::steady_clock::time_point Operation::finishedAt() const {
 nlohmann::json Operation::render(bool withSecrets) const {
     std::lock_guard lock(mutex_);
     nlohmann::json metadata = metadata_;
-    if (!withSecrets && metadata.is_object()) metadata.erase("fds");
+    if (!withSecrets && metadata.is_object()) {
+        metadata.erase("fds");
+        // A migration's websocket secrets are its metadata itself, as upstream's.
+        if (class_ == "websocket")
+            for (const char* stream : {"control", "fs", "criu"}) metadata.erase(stream);
+    }
     return {{"id", id_},
             {"class", class_},
             {"description", description_},

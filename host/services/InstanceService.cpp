@@ -70,9 +70,9 @@ bool isTrue(const db::StringMap& m, const std::string& key) {
 
 plugins::VolumeRef volumeRef(const db::InstanceRecord& rec) { return instanceVolume(rec.project, rec.name); }
 
-// Source type none (lxc init --empty): no image names the architecture, the request does or
-// the host's own is taken, as upstream.
-std::string emptyInstanceArchitecture(const nlohmann::json& req) {
+// Source types none (lxc init --empty) and migration: no image names the architecture, the
+// request does or the host's own is taken, as upstream.
+std::string requestedArchitecture(const nlohmann::json& req) {
     const std::string given = req.value("architecture", "");
     if (given.empty()) return util::hostArchitecture();
     const auto runnable = util::hostArchitectures();
@@ -250,7 +250,13 @@ db::InstanceRecord InstanceService::prepareCreate(const std::string& project, co
         } catch (const ApiError&) {
         }
     }
-    else if (sourceType == "none") rec.architecture = emptyInstanceArchitecture(req);
+    else if (sourceType == "none") rec.architecture = requestedArchitecture(req);
+    else if (sourceType == "migration") {
+        // The source's instance as the client read it; how its files are shifted comes from the
+        // source itself (InstanceMigration.cpp).
+        rec.architecture = requestedArchitecture(req);
+        std::erase_if(rec.config, [](const auto& kv) { return describesVolumeData(kv.first); });
+    }
     else if (sourceType != "image") throw BadRequest("Source type \"" + sourceType + "\" is not supported yet");
     // A refresh brings an existing copy up to date: it is checked as the instance it replaces.
     const auto existing = db_.instance(project, rec.name);

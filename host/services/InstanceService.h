@@ -27,6 +27,7 @@ namespace lxdp::daemon { struct Paths; }
 namespace lxdp::db { class Database; }
 namespace lxdp::events { class EventHub; }
 namespace lxdp::ops { class Operation; }
+namespace lxdp::tls { struct ServerCertificate; }
 namespace lxdp::plugins {
 class PluginRegistry;
 class StoragePool;
@@ -46,6 +47,7 @@ struct InstanceListContext {
 
 class StorageService;
 class ImageService;
+class MigrationChannel;
 class ImageVolumes;
 class NetworkService;
 
@@ -85,6 +87,15 @@ public:
     void checkPoolMove(const std::string& project, const std::string& name, const std::string& pool);
     void moveToPool(const std::string& project, const std::string& name, const std::string& pool, bool instanceOnly,
                     ops::Operation& op);
+    // ---- migration between servers (InstanceMigration.cpp) ----
+    // POST /1.0/instances/<name> with "migration": the synchronous checks (a running instance
+    // is refused, live or not), then the source's side once the target attached channel.
+    void checkMigrateOut(const std::string& project, const std::string& name, bool live);
+    void migrateOut(const std::string& project, const std::string& name, bool instanceOnly, MigrationChannel& channel);
+    // POST /1.0/instances with source type "migration" (pull): rec as prepareCreate checked it;
+    // the source is reached presenting identity.
+    void createFromMigration(db::InstanceRecord rec, const nlohmann::json& source,
+                             const tls::ServerCertificate& identity, ops::Operation& op);
     void remove(const std::string& project, const std::string& name);
     // PUT /state: start, stop, restart, freeze, unfreeze.
     void changeState(const std::string& project, const std::string& name, const std::string& action, bool force,

@@ -8,6 +8,7 @@
 #include "ops/OperationManager.h"
 #include "services/InstanceLogs.h"
 #include "services/InstanceService.h"
+#include "services/MigrationChannel.h"
 #include "services/RemoteImages.h"
 #include "services/ProjectService.h"
 #include "util/ApiError.h"
@@ -50,6 +51,30 @@ Response restore(daemon::Context& ctx, Request& r, const std::string& instance, 
                           [&instances = ctx.instances, project, instance, snapshot](ops::Operation& op) {
                               instances.restore(project, instance, snapshot, op);
                           });
+    return Response::async(op);
+}
+
+// POST with "migration" and no pool: this server is the source of a copy or move to another
+// one (pull: the target attaches the operation's websockets with their secrets).
+Response migrationSource(daemon::Context& ctx, Request& r, const std::string& name, const nlohmann::json& body) {
+    if (body.contains("target") && !body["target"].is_null())
+        throw BadRequest("Push migration is not supported yet: copy in pull mode (the default)");
+    const std::string project = r.project();
+    const bool instanceOnly = body.value("instance_only", false) || body.value("container_only", false);
+    ctx.instances.checkMigrateOut(project, name, body.value("live", false));
+    auto channel = std::make_shared<services::MigrationChannel>();
+    auto op = ctx.ops.create(project, "websocket", "Migrating instance", resources(name), channel->secrets());
+    if (r.requestor().protocol == "tls") op->setOwner(r.requestor().fingerprint);
+    op->setWebSocketHandler([channel](const std::string& secret, Request& wr) { channel->serve(secret, wr); });
+    op->start([&instances = ctx.instances, channel, project, name, instanceOnly](ops::Operation&) {
+        try {
+            instances.migrateOut(project, name, instanceOnly, *channel);
+        } catch (...) {
+            channel->close();
+            throw;
+        }
+        channel->close();
+    });
     return Response::async(op);
 }
 
@@ -118,7 +143,10 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
         }
         auto op = ctx.ops.run(r.project(), "Creating instance", affected,
                               [&ctx, &instances, rec, source](ops::Operation& op) {
-                                  instances.create(rec, localImageSource(ctx, rec.project, source, op), op);
+                                  if (source.value("type", "") == "migration")
+                                      instances.createFromMigration(rec, source, ctx.serverCertificate, op);
+                                  else
+                                      instances.create(rec, localImageSource(ctx, rec.project, source, op), op);
                               });
         return Response::async(op);
     });
@@ -155,10 +183,10 @@ void registerInstanceEndpoints(Router& router, daemon::Context& ctx) {
         std::string to = body.value("name", "");
         std::string project = r.project();
         if (body.value("migration", false)) {
-            // Within this server a migration can only be lxc move -s: to another pool, under
-            // the same name or a new one.
+            // With a pool, lxc move -s within this server: to another pool, under the same name
+            // or a new one; without, the source of a migration to another server.
             const std::string pool = body.value("pool", "");
-            if (pool.empty()) throw BadRequest("Migration is only supported to another storage pool of this server");
+            if (pool.empty()) return migrationSource(ctx, r, from, body);
             if (to.empty()) to = from;
             if (to != from) instances.checkRename(project, from, to);
             instances.checkPoolMove(project, from, pool);
