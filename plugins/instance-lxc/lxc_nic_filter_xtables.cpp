@@ -4,14 +4,18 @@
 // A load declares or flushes the chains and fills them in one ebtables-restore --noflush, so a
 // running NIC's new rules replace its old ones at once; removing the filter is deleting the two
 // jumps and the chain. The rules are upstream's ebtables rules of its xtables driver, in the
-// order of the nftables side: the MAC first, then the addresses, then any other ethertype. One
-// check of the nftables side has no ebtables match: the target MAC option of a neighbour
-// advertisement (ebtables reads no ICMPv6 options), so a container may still advertise another
-// MAC for its own address with ipv6_filtering here.
+// order of the nftables side: the MAC first, then the addresses, then any other ethertype.
+// The one check ebtables cannot make, the target MAC option of a neighbour advertisement (it
+// reads no ICMPv6 payload), is upstream's ip6tables rule on the bridged packets br_netfilter
+// hands to ip6tables: a chain of the same name there, jumped to from INPUT and FORWARD for what
+// came in through the NIC's host side (physdev), loaded by ip6tables-restore --noflush.
 #include "lxc_nic_filter.h"
 
 #include "command.h"
 #include "firewall.h"
+
+#include <cctype>
+#include <fstream>
 
 namespace lxdp_lxc {
 
@@ -57,6 +61,33 @@ std::vector<std::string> chain_rules(const Nic &nic) {
     return rules;
 }
 
+// A neighbour advertisement whose target link-layer address option is not the NIC's MAC, as
+// upstream's rule reads it: the option's 6 bytes at 66..72 of the packet (the IPv6 header's 40,
+// the advertisement's 24, the option's type and length).
+std::string advert_rule(const Nic &nic) {
+    std::string mac_hex;
+    for (char c : nic.hwaddr)
+        if (c != ':')
+            mac_hex += char(std::tolower(static_cast<unsigned char>(c)));
+    return "-p ipv6-icmp -m icmp6 --icmpv6-type 136 -m string ! --hex-string \"|" + mac_hex +
+           "|\" --algo bm --from 66 --to 72 -j DROP";
+}
+
+std::string jump_rule(const char *base, const Nic &nic) {
+    return std::string(base) + " -m physdev --physdev-in " + nic.host_name + " -j " + chain_of(nic);
+}
+
+// ip6tables sees bridged packets only with br_netfilter's ip6tables call on; without it the
+// advertisement check would load and never match. IPv6 filtering then refuses, as upstream's.
+void require_bridge_ip6tables(const Nic &nic) {
+    std::ifstream sysctl("/proc/sys/net/bridge/bridge-nf-call-ip6tables");
+    std::string on;
+    if (!(sysctl >> on) || on != "1")
+        fail(LXDP_E_NOTSUP, "Device %s: security.ipv6_filtering with the xtables firewall needs br_netfilter with "
+                            "net.bridge.bridge-nf-call-ip6tables=1 (it checks neighbour advertisements with ip6tables)",
+             nic.device.c_str());
+}
+
 std::string tool(const char *name) {
     std::string path = lxdp_cmd::find_tool(name);
     if (path.empty())
@@ -91,17 +122,52 @@ public:
             }
         }
         check(lxdp_cmd::run_with_input(drv.host(), {tool("ebtables-restore"), "--noflush"}, load));
+        try {
+            load_adverts(drv, nics);
+        } catch (const Error &) {
+            // No NIC is left filtered by half its rules: the caller cuts a running one off.
+            for (const Nic *nic : nics)
+                for (const auto &argv : undo(*nic))
+                    lxdp_cmd::run(drv.host(), argv);
+            throw;
+        }
     }
 
     std::vector<std::vector<std::string>> undo(const Nic &nic) const override {
-        const std::string ebtables = lxdp_cmd::find_tool("ebtables");
-        if (ebtables.empty())
-            return {};
+        std::vector<std::vector<std::string>> cmds;
         const std::string chain = chain_of(nic);
-        return {{ebtables, "-D", "INPUT", "-i", nic.host_name, "-j", chain},
-                {ebtables, "-D", "FORWARD", "-i", nic.host_name, "-j", chain},
-                {ebtables, "-F", chain},
-                {ebtables, "-X", chain}};
+        if (const std::string ebtables = lxdp_cmd::find_tool("ebtables"); !ebtables.empty())
+            cmds.insert(cmds.end(), {{ebtables, "-D", "INPUT", "-i", nic.host_name, "-j", chain},
+                                     {ebtables, "-D", "FORWARD", "-i", nic.host_name, "-j", chain},
+                                     {ebtables, "-F", chain},
+                                     {ebtables, "-X", chain}});
+        if (const std::string ip6tables = lxdp_cmd::find_tool("ip6tables"); !ip6tables.empty()) {
+            for (const char *base : {"INPUT", "FORWARD"})
+                cmds.push_back({ip6tables, "-w", "-D", base, "-m", "physdev", "--physdev-in", nic.host_name, "-j", chain});
+            cmds.push_back({ip6tables, "-w", "-F", chain});
+            cmds.push_back({ip6tables, "-w", "-X", chain});
+        }
+        return cmds;
+    }
+
+private:
+    // The advertisement checks of nics, each chain replacing what it held, in one load.
+    static void load_adverts(const Driver &drv, const std::vector<const Nic *> &nics) {
+        for (const Nic *nic : nics)
+            if (nic_filters_ip(*nic, 6))
+                require_bridge_ip6tables(*nic);
+        const auto saved = lxdp_cmd::run(drv.host(), {tool("ip6tables-save"), "-t", "filter"});
+        check(saved);
+        std::string load = "*filter\n";
+        for (const Nic *nic : nics) {
+            // A declared chain that exists is flushed by --noflush's restore.
+            load += ":" + chain_of(*nic) + " - [0:0]\n-A " + chain_of(*nic) + " " + advert_rule(*nic) + "\n";
+            for (const char *base : {"INPUT", "FORWARD"})
+                if (saved.out.find("\n-A " + jump_rule(base, *nic) + "\n") == std::string::npos)
+                    load += "-I " + jump_rule(base, *nic) + "\n";
+        }
+        load += "COMMIT\n";
+        check(lxdp_cmd::run_with_input(drv.host(), {tool("ip6tables-restore"), "-w", "--noflush"}, load));
     }
 };
 

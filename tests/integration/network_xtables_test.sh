@@ -4,10 +4,11 @@
 # makes upstream's rules, each tagged "generated for LXD ...": a bridge's MASQUERADE and its
 # DHCP/DNS/forwarding accepts (a container gets a lease and pings the gateway), a NIC's
 # security.ipv4_filtering as an ebtables chain (the spoofed source dropped, the real one
-# passing), a proxy's nat=true as DNAT (real bytes through it, tagged with the device); none of them is left after the
+# passing), security.ipv6_filtering's check of neighbour advertisements as an ip6tables chain
+# (one naming another MAC dropped, the NIC's own passing), a proxy's nat=true as DNAT (real bytes through it, tagged with the device); none of them is left after the
 # network's deletion, the device's removal or the daemon's stop, and no nft table is made. With
 # neither nft nor iptables, bridge NAT, proxy NAT and NIC filters are refused naming both.
-# Addresses: 198.18.93.0/24 to 198.18.95.0/24 (and a ULA prefix for the IPv6 rule), nothing leaves the machine.
+# Addresses: 198.18.93.0/24 to 198.18.95.0/24 (and ULA prefixes for the IPv6 rules), nothing leaves the machine.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 
@@ -24,6 +25,7 @@ cleanup() { # whatever a failed run left, by name
   ip link del $BR 2>/dev/null
   ip link del $BR2 2>/dev/null
   ip link del lxdpxt2 2>/dev/null
+  ip link del lxdpxt-a 2>/dev/null
   return 0
 }
 trap 'cleanup; finish' EXIT
@@ -98,6 +100,28 @@ lxc config device add xf1 eth0 nic network=$BR hwaddr=$MAC ipv4.address=198.18.9
 CHAIN=$(chain)
 expect filter-hotplugged bash -c "filtered && ! ebtables-save | grep -q -- '-p IPv4 --ip-src' && use $SPOOF 198.18.93.2 && ! pings"
 expect filter-gone-with-stop bash -c "lxc stop -f xf1 && unfiltered $CHAIN"
+
+# security.ipv6_filtering: ebtables reads no ICMPv6 options, so a neighbour advertisement naming
+# another MAC than the NIC's is dropped by upstream's ip6tables rule, in the NIC's chain of the
+# same name there (jumped to for what came in through its host side), and one naming its own
+# passes; the chain and its jumps go with the stop.
+advert() { nsenter --net=/proc/$(lxc query /1.0/instances/xf1/state | jq .pid)/ns/net python3 "$here/send_neighbour_advert.py" eth0 $MAC "$1"; }
+adverts_dropped() { ip6tables -w -L "$(chain)" -v -x -n | awk '/DROP/ {print $1}'; }
+advert_checked() { local c; c=$(chain); ip6tables-save -t filter | grep -qx ":$c - \[0:0\]" &&
+  ip6tables-save -t filter | grep -qx -- "-A INPUT -m physdev --physdev-in ${c#lxdpp_} -j $c" &&
+  ip6tables-save -t filter | grep -qx -- "-A FORWARD -m physdev --physdev-in ${c#lxdpp_} -j $c" &&
+  ip6tables-save -t filter | grep -qxF -- "-A $c -p ipv6-icmp -m icmp6 --icmpv6-type 136 -m string ! --hex-string \"|${MAC//:/}|\" --algo bm --from 66 --to 72 -j DROP"; }
+export here
+export -f advert adverts_dropped advert_checked
+# The bridge has no IPv6 of its own: a port of the test's carries the advertisements through FORWARD.
+ip link add lxdpxt-a type veth peer name lxdpxt-b && ip link set lxdpxt-a master $BR && ip link set lxdpxt-a up && ip link set lxdpxt-b up
+lxc config device set xf1 eth0 security.mac_filtering=false security.ipv6_filtering=true ipv6.address=fd42:4242:4242:9::2 >/dev/null
+expect advert-check-loaded bash -c "lxc start xf1 && advert_checked && filtered && ebtables-save | grep -q -- '-p IPv6 -j DROP'"
+expect advert-spoofed-dropped bash -c "in_ct ip link set eth0 up && [ \$(adverts_dropped) = 0 ] && advert $SPOOF && [ \$(adverts_dropped) = 1 ]"
+expect advert-own-passes bash -c "advert $MAC && [ \$(adverts_dropped) = 1 ]"
+CHAIN=$(chain)
+expect advert-check-gone-with-stop bash -c "lxc stop -f xf1 && unfiltered $CHAIN && ! ip6tables-save -t filter | grep -q $CHAIN"
+ip link del lxdpxt-a
 lxc delete -f xf1 >/dev/null 2>&1
 
 # A proxy with nat=true: DNAT to the container's static address, upstream's three rules tagged
