@@ -9,6 +9,7 @@
 #include <linux/close_range.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -24,20 +25,37 @@ namespace lxdp_lxc {
 
 namespace {
 
+// What the attached child is given: the command, and the gate it waits at before running it.
+struct AttachedCommand {
+    lxc_attach_command_t cmd;
+    int gate_read;
+    int gate_write;
+};
+
 // Runs in the attached child: the daemon's fds without O_CLOEXEC (sockets, other instances'
 // files) must not reach the container. CLOSE_RANGE_CLOEXEC leaves liblxc its fds until exec.
 // Blocked and ignored signals survive exec: the daemon's threads block its control signals, it
 // ignores SIGPIPE, and whoever started it may have left SIGINT and SIGQUIT ignored (a shell's
 // background job). A command would be deaf to them or write on to a reader that is gone, so it
-// starts with none blocked and every one at its default.
+// starts with none blocked and every one at its default. It runs only once the daemon opens
+// the gate, which it does when attach() succeeded (see attached_despite_failure): until then
+// nothing of the user's has happened, and the process may be killed and the attach tried again.
 int run_command(void *payload) {
+    auto *attached = static_cast<AttachedCommand *>(payload);
+    close(attached->gate_write);
+    char go = 0;
+    while (read(attached->gate_read, &go, 1) < 0 && errno == EINTR) {
+    }
+    if (go != 'g')
+        _exit(127);
+    close(attached->gate_read);
     close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
     for (int sig = 1; sig < NSIG; sig++)
         signal(sig, SIG_DFL); // SIGKILL, SIGSTOP and the unused numbers refuse it, harmlessly
-    return lxc_attach_run_command(payload);
+    return lxc_attach_run_command(&attached->cmd);
 }
 
 // This thread's children: liblxc's attached process is one (CLONE_PARENT of the transient
@@ -52,10 +70,11 @@ std::set<pid_t> thread_children() {
 
 // liblxc 5.0 sends an attached process's seccomp listener (a container whose policy notifies
 // the daemon) and the transient process's pid of it on one socket; with no LSM label to wait
-// for first (no AppArmor), the listener can come first, attach() then fails although the
-// attached process goes on to run the command, and no one would reap it (its zombie keeps the
-// container's init from ever exiting). It is the one child this thread gained in attach(); -1
-// when there is none (attach failed before it, or reaped it).
+// for first (no AppArmor), the listener can come first (about one attach in 40 under load), and
+// attach() then fails although the attached process lives on, its listener lost: the kernel
+// would answer each of its intercepted system calls with ENOSYS. It is the one child this
+// thread gained in attach(), still waiting at its gate; -1 when there is none (attach failed
+// before it, or reaped it).
 pid_t attached_despite_failure(const std::set<pid_t> &before) {
     const std::set<pid_t> after = thread_children();
     std::vector<pid_t> gained;
@@ -127,18 +146,40 @@ ExecHandle *exec_start(const Driver &drv, const InstanceView &inst, const lxdp_e
     opts.stdout_fd = fd_or_null(req->stdout_fd);
     opts.stderr_fd = fd_or_null(req->stderr_fd);
 
-    lxc_attach_command_t cmd;
-    cmd.program = const_cast<char *>(req->argv[0]);
-    cmd.argv = const_cast<char **>(req->argv);
+    AttachedCommand attached{};
+    attached.cmd.program = const_cast<char *>(req->argv[0]);
+    attached.cmd.argv = const_cast<char **>(req->argv);
     pid_t pid = -1;
-    const std::set<pid_t> children = thread_children();
-    if (c->attach(c.get(), run_command, &cmd, &opts, &pid) < 0 || pid <= 0) {
+    // Each try that liblxc botched is undone (the process never ran the command); three in a
+    // row would be a liblxc that cannot attach here, not the race.
+    for (int attempt = 1;; attempt++) {
+        int gate[2];
+        if (pipe2(gate, O_CLOEXEC) != 0)
+            fail_errno(errno, "Failed to attach to %s", inst.lxc_name().c_str());
+        UniqueFd gate_read(gate[0]), gate_write(gate[1]);
+        attached.gate_read = gate[0];
+        attached.gate_write = gate[1];
+        const std::set<pid_t> children = thread_children();
+        pid = -1;
+        if (c->attach(c.get(), run_command, &attached, &opts, &pid) >= 0 && pid > 0) {
+            if (write(gate_write.get(), "g", 1) != 1) {
+                int e = errno;
+                kill(pid, SIGKILL);
+                waitpid(pid, nullptr, 0);
+                fail_errno(e, "Failed to start %s in %s", req->argv[0], inst.lxc_name().c_str());
+            }
+            break;
+        }
         pid = attached_despite_failure(children);
         if (pid <= 0)
             fail(LXDP_E_IO, "Failed to attach to %s to run %s", inst.lxc_name().c_str(), req->argv[0]);
-        drv.log(LXDP_LOG_WARN, "Instance %s: liblxc reported a failed attach, but %s runs as process %d: "
-                "its intercepted system calls fail with ENOSYS",
-                inst.lxc_name().c_str(), req->argv[0], pid);
+        kill(pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
+        if (attempt == 3)
+            fail(LXDP_E_IO, "Failed to attach to %s to run %s: liblxc lost its seccomp listener %d times",
+                 inst.lxc_name().c_str(), req->argv[0], attempt);
+        drv.log(LXDP_LOG_WARN, "Instance %s: liblxc reported a failed attach with %s waiting as process %d; "
+                "it is killed and the attach tried again", inst.lxc_name().c_str(), req->argv[0], pid);
     }
 
     // liblxc spawns the command with CLONE_PARENT: it is our child until we reap it, so the
