@@ -8,6 +8,7 @@ packages=(
   lxd-client curl busybox-static file xz-utils btrfs-progs python3-pylxd dnsmasq-base nftables iproute2 rsync
   iptables  # the xtables firewall where nft is missing (iptables, ip6tables, ebtables): network_xtables_test
   squashfs-tools  # unsquashfs unpacks split images' squashfs rootfs; the tests make them with mksquashfs
+  fuse2fs fuse3  # mount_intercept_test: a real FUSE mount through security.syscalls.intercept.mount.fuse
   clang systemd  # packages_test: an out-of-tree plugin built with clang, systemd-socket-activate
   libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer and the sanitizer runtimes for clang
   jq openssl  # https_trust_test: reads API answers, makes a CA, certificates and a CRL
