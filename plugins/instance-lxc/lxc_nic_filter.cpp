@@ -13,6 +13,8 @@
 
 #include "firewall.h"
 
+#include <cctype>
+
 namespace lxdp_lxc {
 
 namespace {
@@ -51,6 +53,40 @@ const NicFilterFirewall *chosen() {
 
 bool nic_filters_ip(const Nic &nic, int family) {
     return is_set(nic, family == 4 ? "security.ipv4_filtering" : "security.ipv6_filtering");
+}
+
+std::vector<NicFilterCheck> nic_filter_policy(const Nic &nic) {
+    using C = NicFilterCheck;
+    std::vector<NicFilterCheck> checks = {{C::source_mac, {nic.hwaddr}}, {C::arp_mac, {nic.hwaddr}},
+                                          {C::advert_mac, {nic.hwaddr}}};
+    if (nic_filters_ip(nic, 4)) {
+        // Without an address of its own the container may send no IPv4 at all (spec).
+        if (const std::string v4 = nic.get("ipv4.address"); v4.empty())
+            checks.insert(checks.end(), {{C::no_arp, {}}, {C::no_ipv4, {}}});
+        else // DHCP discovery comes from 0.0.0.0 before the lease.
+            checks.insert(checks.end(), {{C::arp_ip, {v4}}, {C::accept_dhcp_discovery, {}}, {C::ipv4_source, {v4}}});
+    }
+    if (nic_filters_ip(nic, 6)) {
+        checks.push_back({C::no_router_advert, {}});
+        // Link-local and the unspecified address carry neighbour discovery and DHCPv6; without an
+        // address of its own the container may send no IPv6 at all (spec).
+        if (const std::string v6 = nic.get("ipv6.address"); v6.empty())
+            checks.push_back({C::no_ipv6, {}});
+        else
+            checks.push_back({C::ipv6_source, {"::", "fe80::/10", v6}});
+    }
+    // Anything but ARP, IPv4 and IPv6 (QinQ frames, say) could carry what the rules above miss.
+    if (nic_filters_ip(nic, 4) || nic_filters_ip(nic, 6))
+        checks.push_back({C::known_ethertype, {}});
+    return checks;
+}
+
+std::string mac_hex(const std::string &mac) {
+    std::string hex;
+    for (char c : mac)
+        if (c != ':')
+            hex += char(std::tolower(static_cast<unsigned char>(c)));
+    return hex;
 }
 
 std::vector<std::vector<std::string>> nic_filter_undo(const Nic &nic) {

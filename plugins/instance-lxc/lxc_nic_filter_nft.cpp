@@ -26,46 +26,32 @@ std::string device_label(const InstanceView &inst, const Nic &nic) {
     return label;
 }
 
-// The frames the container may not send, as rules for both chains. The MAC rules come first so
-// that no accept further down lets a spoofed MAC through (Incus CVE-2025-52889).
-std::vector<std::string> drop_rules(const Nic &nic) {
-    const std::string mac = nic.hwaddr;
-    std::string mac_hex = "0x";
-    for (char c : mac)
-        if (c != ':')
-            mac_hex += char(std::tolower(static_cast<unsigned char>(c)));
-    std::vector<std::string> rules = {
-        "ether saddr != " + mac + " drop",
-        "ether type arp arp saddr ether != " + mac + " drop",
-        // The target link-layer address option of a neighbour advertisement.
-        "ether type ip6 icmpv6 type nd-neighbor-advert @nh,528,48 != " + mac_hex + " drop",
-    };
-    if (nic_filters_ip(nic, 4)) {
-        // Without an address of its own the container may send no IPv4 at all (spec).
-        const std::string v4 = nic.get("ipv4.address");
-        if (v4.empty()) {
-            rules.push_back("ether type arp drop");
-            rules.push_back("ether type ip drop");
-        } else {
-            rules.push_back("ether type arp arp saddr ip != " + v4 + " drop");
-            // DHCP discovery comes from 0.0.0.0 before the lease.
-            rules.push_back("ether type ip ip saddr 0.0.0.0 ip daddr 255.255.255.255 udp dport 67 accept");
-            rules.push_back("ether type ip ip saddr != " + v4 + " drop");
-        }
+// The nft rule of a check, for both chains.
+std::string rule_of(const NicFilterCheck &check) {
+    using C = NicFilterCheck;
+    const std::string allowed = check.allowed.empty() ? "" : check.allowed[0];
+    switch (check.kind) {
+    case C::source_mac: return "ether saddr != " + allowed + " drop";
+    case C::arp_mac: return "ether type arp arp saddr ether != " + allowed + " drop";
+    // The option's 6 bytes at bit 528 of the network header (the IPv6 header's 40 bytes, the
+    // advertisement's 24, the option's type and length).
+    case C::advert_mac: return "ether type ip6 icmpv6 type nd-neighbor-advert @nh,528,48 != 0x" + mac_hex(allowed) + " drop";
+    case C::no_arp: return "ether type arp drop";
+    case C::no_ipv4: return "ether type ip drop";
+    case C::arp_ip: return "ether type arp arp saddr ip != " + allowed + " drop";
+    case C::accept_dhcp_discovery: return "ether type ip ip saddr 0.0.0.0 ip daddr 255.255.255.255 udp dport 67 accept";
+    case C::ipv4_source: return "ether type ip ip saddr != " + allowed + " drop";
+    case C::no_router_advert: return "ether type ip6 icmpv6 type nd-router-advert drop";
+    case C::no_ipv6: return "ether type ip6 drop";
+    case C::ipv6_source: {
+        std::string set;
+        for (const std::string &source : check.allowed)
+            set += (set.empty() ? "" : ", ") + source;
+        return "ether type ip6 ip6 saddr != { " + set + " } drop";
     }
-    if (nic_filters_ip(nic, 6)) {
-        rules.push_back("ether type ip6 icmpv6 type nd-router-advert drop");
-        const std::string v6 = nic.get("ipv6.address");
-        // Link-local and the unspecified address carry neighbour discovery and DHCPv6.
-        if (v6.empty())
-            rules.push_back("ether type ip6 drop");
-        else
-            rules.push_back("ether type ip6 ip6 saddr != { ::, fe80::/10, " + v6 + " } drop");
+    case C::known_ethertype: return "ether type != { arp, ip, ip6 } drop";
     }
-    // Anything but ARP, IPv4 and IPv6 (QinQ frames, say) could carry what the rules above miss.
-    if (nic_filters_ip(nic, 4) || nic_filters_ip(nic, 6))
-        rules.push_back("ether type != { arp, ip, ip6 } drop");
-    return rules;
+    fail(LXDP_E_INTERNAL, "Unknown NIC filter check %d", int(check.kind));
 }
 
 class NftNicFilter : public NicFilterFirewall {
@@ -79,8 +65,8 @@ public:
             for (const char *hook : {"input", "forward"}) {
                 load << "  chain " << (hook[0] == 'i' ? "in." : "fwd.") << device_label(inst, *nic) << " {\n"
                      << "    type filter hook " << hook << " priority -200; policy accept;\n";
-                for (const std::string &rule : drop_rules(*nic))
-                    load << "    iifname \"" << nic->host_name << "\" " << rule << "\n";
+                for (const NicFilterCheck &check : nic_filter_policy(*nic))
+                    load << "    iifname \"" << nic->host_name << "\" " << rule_of(check) << "\n";
                 load << "  }\n";
             }
             load << "}\n";

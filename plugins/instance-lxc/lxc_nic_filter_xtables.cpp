@@ -14,7 +14,6 @@
 #include "command.h"
 #include "firewall.h"
 
-#include <cctype>
 #include <fstream>
 
 namespace lxdp_lxc {
@@ -23,54 +22,49 @@ namespace {
 
 std::string chain_of(const Nic &nic) { return "lxdpp_" + nic.host_name; }
 
+// A NIC's rules: its ebtables chain's, and the ip6tables chain's for what ebtables cannot read.
+struct ChainRules {
+    std::vector<std::string> ebtables, ip6tables;
+};
+
 // RETURN hands the frame back to the bridge's chain (the other rules of the host), DROP ends it.
-std::vector<std::string> chain_rules(const Nic &nic) {
-    const std::string mac = nic.hwaddr;
-    std::vector<std::string> rules = {
-        "-s ! " + mac + " -j DROP",
-        "-p ARP --arp-mac-src ! " + mac + " -j DROP",
-    };
-    if (nic_filters_ip(nic, 4)) {
-        // Without an address of its own the container may send no IPv4 at all (spec).
-        const std::string v4 = nic.get("ipv4.address");
-        if (v4.empty()) {
-            rules.push_back("-p ARP -j DROP");
-            rules.push_back("-p IPv4 -j DROP");
-        } else {
-            rules.push_back("-p ARP --arp-ip-src ! " + v4 + " -j DROP");
-            // DHCP discovery comes from 0.0.0.0 before the lease.
-            rules.push_back("-p IPv4 --ip-src 0.0.0.0 --ip-dst 255.255.255.255 --ip-proto udp --ip-dport 67 -j RETURN");
-            rules.push_back("-p IPv4 --ip-src ! " + v4 + " -j DROP");
+ChainRules rules_of(const Nic &nic) {
+    using C = NicFilterCheck;
+    ChainRules out;
+    auto &eb = out.ebtables;
+    for (const NicFilterCheck &check : nic_filter_policy(nic)) {
+        const std::string allowed = check.allowed.empty() ? "" : check.allowed[0];
+        switch (check.kind) {
+        case C::source_mac: eb.push_back("-s ! " + allowed + " -j DROP"); break;
+        case C::arp_mac: eb.push_back("-p ARP --arp-mac-src ! " + allowed + " -j DROP"); break;
+        // Upstream's match of the option's 6 bytes at 66..72 of the packet (the IPv6 header's 40,
+        // the advertisement's 24, the option's type and length).
+        case C::advert_mac:
+            out.ip6tables.push_back("-p ipv6-icmp -m icmp6 --icmpv6-type 136 -m string ! --hex-string \"|" +
+                                    mac_hex(allowed) + "|\" --algo bm --from 66 --to 72 -j DROP");
+            break;
+        case C::no_arp: eb.push_back("-p ARP -j DROP"); break;
+        case C::no_ipv4: eb.push_back("-p IPv4 -j DROP"); break;
+        case C::arp_ip: eb.push_back("-p ARP --arp-ip-src ! " + allowed + " -j DROP"); break;
+        case C::accept_dhcp_discovery:
+            eb.push_back("-p IPv4 --ip-src 0.0.0.0 --ip-dst 255.255.255.255 --ip-proto udp --ip-dport 67 -j RETURN");
+            break;
+        case C::ipv4_source: eb.push_back("-p IPv4 --ip-src ! " + allowed + " -j DROP"); break;
+        case C::no_router_advert:
+            eb.push_back("-p IPv6 --ip6-proto ipv6-icmp --ip6-icmp-type router-advertisement -j DROP");
+            break;
+        case C::no_ipv6: eb.push_back("-p IPv6 -j DROP"); break;
+        case C::ipv6_source:
+            for (const std::string &source : check.allowed)
+                eb.push_back("-p IPv6 --ip6-src " + source + " -j RETURN");
+            eb.push_back("-p IPv6 -j DROP");
+            break;
+        case C::known_ethertype:
+            eb.insert(eb.end(), {"-p ARP -j RETURN", "-p IPv4 -j RETURN", "-p IPv6 -j RETURN", "-j DROP"});
+            break;
         }
     }
-    if (nic_filters_ip(nic, 6)) {
-        rules.push_back("-p IPv6 --ip6-proto ipv6-icmp --ip6-icmp-type router-advertisement -j DROP");
-        // Link-local and the unspecified address carry neighbour discovery and DHCPv6.
-        const std::string v6 = nic.get("ipv6.address");
-        for (const std::string &allowed : {std::string("::"), std::string("fe80::/10"), v6})
-            if (!allowed.empty())
-                rules.push_back("-p IPv6 --ip6-src " + allowed + " -j RETURN");
-        rules.push_back("-p IPv6 -j DROP");
-    }
-    // Anything but ARP, IPv4 and IPv6 (QinQ frames, say) could carry what the rules above miss.
-    if (nic_filters_ip(nic, 4) || nic_filters_ip(nic, 6)) {
-        for (const char *type : {"ARP", "IPv4", "IPv6"})
-            rules.push_back(std::string("-p ") + type + " -j RETURN");
-        rules.push_back("-j DROP");
-    }
-    return rules;
-}
-
-// A neighbour advertisement whose target link-layer address option is not the NIC's MAC, as
-// upstream's rule reads it: the option's 6 bytes at 66..72 of the packet (the IPv6 header's 40,
-// the advertisement's 24, the option's type and length).
-std::string advert_rule(const Nic &nic) {
-    std::string mac_hex;
-    for (char c : nic.hwaddr)
-        if (c != ':')
-            mac_hex += char(std::tolower(static_cast<unsigned char>(c)));
-    return "-p ipv6-icmp -m icmp6 --icmpv6-type 136 -m string ! --hex-string \"|" + mac_hex +
-           "|\" --algo bm --from 66 --to 72 -j DROP";
+    return out;
 }
 
 std::string jump_rule(const char *base, const Nic &nic) {
@@ -108,11 +102,13 @@ public:
     void load(const Driver &drv, const InstanceView &, const std::vector<const Nic *> &nics) const override {
         const auto saved = lxdp_cmd::run(drv.host(), {tool("ebtables-save")});
         check(saved);
+        std::vector<ChainRules> rules;
         std::string load = "*filter\n";
         for (const Nic *nic : nics) {
             const std::string chain = chain_of(*nic);
+            rules.push_back(rules_of(*nic));
             load += ":" + chain + " RETURN\n-F " + chain + "\n";
-            for (const std::string &rule : chain_rules(*nic))
+            for (const std::string &rule : rules.back().ebtables)
                 load += "-A " + chain + " " + rule + "\n";
             // A running NIC's filter changing keeps the jumps it has.
             for (const char *base : {"INPUT", "FORWARD"}) {
@@ -123,7 +119,7 @@ public:
         }
         check(lxdp_cmd::run_with_input(drv.host(), {tool("ebtables-restore"), "--noflush"}, load));
         try {
-            load_adverts(drv, nics);
+            load_adverts(drv, nics, rules);
         } catch (const Error &) {
             // No NIC is left filtered by half its rules: the caller cuts a running one off.
             for (const Nic *nic : nics)
@@ -151,20 +147,25 @@ public:
     }
 
 private:
-    // The advertisement checks of nics, each chain replacing what it held, in one load.
-    static void load_adverts(const Driver &drv, const std::vector<const Nic *> &nics) {
+    // The ip6tables rules of nics (rules[i] those of nics[i]), each chain replacing what it
+    // held, in one load.
+    static void load_adverts(const Driver &drv, const std::vector<const Nic *> &nics,
+                             const std::vector<ChainRules> &rules) {
         for (const Nic *nic : nics)
             if (nic_filters_ip(*nic, 6))
                 require_bridge_ip6tables(*nic);
         const auto saved = lxdp_cmd::run(drv.host(), {tool("ip6tables-save"), "-t", "filter"});
         check(saved);
         std::string load = "*filter\n";
-        for (const Nic *nic : nics) {
+        for (size_t i = 0; i < nics.size(); i++) {
+            const Nic &nic = *nics[i];
             // A declared chain that exists is flushed by --noflush's restore.
-            load += ":" + chain_of(*nic) + " - [0:0]\n-A " + chain_of(*nic) + " " + advert_rule(*nic) + "\n";
+            load += ":" + chain_of(nic) + " - [0:0]\n";
+            for (const std::string &rule : rules[i].ip6tables)
+                load += "-A " + chain_of(nic) + " " + rule + "\n";
             for (const char *base : {"INPUT", "FORWARD"})
-                if (saved.out.find("\n-A " + jump_rule(base, *nic) + "\n") == std::string::npos)
-                    load += "-I " + jump_rule(base, *nic) + "\n";
+                if (saved.out.find("\n-A " + jump_rule(base, nic) + "\n") == std::string::npos)
+                    load += "-I " + jump_rule(base, nic) + "\n";
         }
         load += "COMMIT\n";
         check(lxdp_cmd::run_with_input(drv.host(), {tool("ip6tables-restore"), "-w", "--noflush"}, load));
