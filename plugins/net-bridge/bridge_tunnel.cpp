@@ -53,6 +53,23 @@ std::vector<std::string> add_command(const Tunnel &t, const std::string &link) {
     return argv;
 }
 
+// Makes the tunnel's interface. A kernel without GRE (no ip_gre or ip6_gre, built in or loaded
+// by the add itself) makes ip say only "Unknown device type", naming neither the tunnel nor why:
+// the failure says both.
+void make_link(const Net &net, const Tunnel &t, const std::string &link) {
+    try {
+        run(net.host, add_command(t, link));
+    } catch (const Failure &e) {
+        const bool v6 = is_v6(t.local);
+        const std::string module = v6 ? "ip6_gre" : "ip_gre";
+        if (t.protocol != "gre" || exists("/sys/module/" + module))
+            throw;
+        fail(LXDP_E_NOTSUP, "tunnel." + t.name + ": this kernel has no GRE support (no " + module + " module, " +
+                                (v6 ? "CONFIG_IPV6_GRE" : "CONFIG_NET_IPGRE") + "), so it cannot make the " +
+                                (v6 ? "ip6gretap" : "gretap") + " interface " + link + " (" + e.what() + ")");
+    }
+}
+
 } // namespace
 
 void tunnels_down(const Net &net, const Settings &s) {
@@ -73,7 +90,7 @@ void tunnels_up(const Net &net, const Settings &s, const Settings *previous) {
                 log(net.host, LXDP_LOG_INFO, "network " + net.name + ": tunnel " + t.name + " is not complete, not made");
                 continue;
             }
-            run(net.host, add_command(t, link));
+            make_link(net, t, link);
             run(net.host, {"ip", "link", "set", "dev", link, "mtu", std::to_string(s.mtu)});
             attach_port(net, s, link);
         }

@@ -129,6 +129,20 @@ if ip link add lxdpt-gre type gretap local 198.18.99.1 remote 198.18.99.2 2>/dev
   expect "gre tunnel removed with its keys" bash -c "lxc network unset $A tunnel.g.protocol && ! ip link show $A-g 2>/dev/null"
 else
   echo "skip: gre tunnels: this kernel cannot make gretap interfaces (CONFIG_NET_IPGRE unset or module missing)"
+  # Without GRE in the kernel a complete gre tunnel fails the network's start naming the tunnel
+  # and what the kernel lacks, leaving no bridge, tunnel, dnsmasq or rule; on a running network
+  # the change is refused and the network stays as it was.
+  left_of() { ip link show $1 2>/dev/null || ip link show $1-g 2>/dev/null || pgrep -af "dnsmasq.*$1" ||
+              nft list tables 2>/dev/null | grep -w "lxdpp_$1" || iptables-save 2>/dev/null | grep -w -- "$1"; }
+  export -f left_of
+  expect "gre without kernel support fails the create, nothing left" bash -c "
+    api POST /1.0/networks '$(net_json ltung tunnel.g.protocol=gre tunnel.g.local=198.18.99.1 tunnel.g.remote=198.18.99.2)' |
+      grep -q 'tunnel.g: this kernel has no GRE support (no ip_gre module' &&
+    ! left_of ltung && ! api GET /1.0/networks/ltung | grep -q '\"managed\":true'"
+  expect "gre without kernel support refused on a running network, nothing changed" bash -c "
+    ! lxc network set $A tunnel.g.protocol=gre tunnel.g.local=198.18.99.1 tunnel.g.remote=198.18.99.2 2>$WORK/err &&
+    grep -q 'tunnel.g: this kernel has no GRE support' $WORK/err && ! ip link show $A-g 2>/dev/null &&
+    ip -d link show $A-t1 | grep -q 'vxlan id 4343 ' && ! lxc network get $A tunnel.g.protocol | grep -q . && pings"
 fi
 
 stop_daemon
