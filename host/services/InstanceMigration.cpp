@@ -1,7 +1,8 @@
 // InstanceService: instances copied or moved between servers, as upstream's migration (lxc copy
 // and lxc move to or from another remote). The source offers a header (rsync, with the
 // snapshots and the id map its files are shifted by), sends each snapshot's files then the
-// instance's over the fs websocket and waits for the target's outcome. The target answers the
+// instance's over the fs websocket (a running instance's twice, the second time frozen: live
+// migration with CRIU is not offered) and waits for the target's outcome. The target answers the
 // header, makes the instance as any new one (provision), receiving each snapshot's files into
 // the new volume and snapshotting it, then the instance's files, and tells the outcome; a
 // failure there leaves nothing behind, and the source is unchanged either way.
@@ -81,10 +82,8 @@ db::InstanceSnapshotRecord fromMessage(const migration::Snapshot& s, const db::I
 }  // namespace
 
 void InstanceService::checkMigrateOut(const std::string& project, const std::string& name, bool live) {
-    const auto rec = get(project, name);
-    if (!isRunning(rec)) return;
-    if (live) throw BadRequest("Live migration is not supported: stop the instance, or copy it with --stateless");
-    throw BadRequest("Instance \"" + name + "\" is running: only stopped instances can be migrated");
+    if (live && isRunning(get(project, name)))
+        throw BadRequest("Live migration is not supported: stop the instance, or copy it with --stateless");
 }
 
 void InstanceService::migrateOut(const std::string& project, const std::string& name, bool instanceOnly,
@@ -94,9 +93,12 @@ void InstanceService::migrateOut(const std::string& project, const std::string& 
     std::lock_guard held(*guard);
     try {
         const auto rec = get(project, name);
-        if (isRunning(rec)) throw BadRequest("Instance \"" + name + "\" is running: only stopped instances can be migrated");
+        const bool running = isRunning(rec);
         migration::Header offer;
         offer.fs = migration::kRsync;
+        // A running instance goes without its state (CRIU type NONE, as upstream's stateless
+        // copy): its files twice, the second pass frozen, which the target then expects.
+        if (running) offer.criu = migration::kCriuNone;
         const auto idmap = rec.config.find("volatile.last_state.idmap");
         offer.idmap = idmapEntries(idmap == rec.config.end() ? "" : idmap->second);
         const auto snaps = instanceOnly ? std::vector<db::InstanceSnapshotRecord>{} : snapshots(project, name);
@@ -121,7 +123,9 @@ void InstanceService::migrateOut(const std::string& project, const std::string& 
         auto& pool = storage_.pool(poolOf(rec));
         for (const auto& snap : snaps)
             channel.sendTree(pool.mountVolume(snapshotVolume(project, name, snap.name)), features, bwlimit);
-        channel.sendTree(pool.mountVolume(instanceVolume(project, name)), features, bwlimit);
+        const std::string path = pool.mountVolume(instanceVolume(project, name));
+        channel.sendTree(path, features, bwlimit);
+        if (running) whileFrozen(rec, [&] { channel.sendTree(path, features, bwlimit); });
     } catch (const std::exception& e) {
         channel.send(migration::Control{false, e.what()});
         throw;
@@ -143,10 +147,12 @@ void InstanceService::createFromMigration(db::InstanceRecord rec, const nlohmann
         const auto offer = channel->receiveHeader();
         if (offer.criu && *offer.criu != migration::kCriuNone)
             throw BadRequest("Live migration is not supported");
-        if (offer.criu) throw BadRequest("Migrating a running instance is not supported yet: stop it first");
+        // A running source sends its files a second time, frozen (stateless copy).
+        const bool finalSync = offer.criu.has_value();
         // Files go by rsync whatever the source's pool, with the features both ends have.
         migration::Header answer;
         answer.fs = migration::kRsync;
+        answer.criu = offer.criu;
         answer.snapshotNames = offer.snapshotNames;
         answer.snapshots = offer.snapshots;
         answer.refresh = false;
@@ -189,6 +195,7 @@ void InstanceService::createFromMigration(db::InstanceRecord rec, const nlohmann
                 }
             }
             channel->receiveTree(path, features);
+            if (finalSync) channel->receiveTree(path, features);
         };
         provision(rec, makeVolume, receive, "copy", op);
     } catch (const std::exception& e) {

@@ -88,8 +88,8 @@ public:
     void moveToPool(const std::string& project, const std::string& name, const std::string& pool, bool instanceOnly,
                     ops::Operation& op);
     // ---- migration between servers (InstanceMigration.cpp) ----
-    // POST /1.0/instances/<name> with "migration": the synchronous checks (a running instance
-    // is refused, live or not), then the source's side once the target attached channel.
+    // POST /1.0/instances/<name> with "migration": the synchronous checks (live migration of a
+    // running instance is refused), then the source's side once the target attached channel.
     void checkMigrateOut(const std::string& project, const std::string& name, bool live);
     void migrateOut(const std::string& project, const std::string& name, bool instanceOnly, MigrationChannel& channel);
     // POST /1.0/instances with source type "migration" (pull): rec as prepareCreate checked it;

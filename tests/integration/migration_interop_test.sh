@@ -1,7 +1,8 @@
 #!/bin/bash
 # Instances copied between this daemon and upstream LXD 5.0.2 (Debian's lxd package) with the real
 # client, both ways (lxc copy c1 up:c1, lxc copy up:u1 u1): each end speaks upstream's migration
-# protocol to the other. The copy has the source's files and snapshots and starts.
+# protocol to the other. The copy has the source's files and snapshots and starts; a running
+# instance copies with --stateless.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 source "$here/upstream_lxd.sh"
@@ -30,3 +31,8 @@ copied ours upstream c1
 expect upstream-make bash -c 'make_with_snapshots upstream u1 && upstream stop -f u1'
 expect "lxc copy up:u1 u1 (upstream to ours)" lxc copy up:u1 u1
 copied upstream ours u1
+
+# A running instance goes without its state (--stateless): its files twice, the second time frozen.
+expect "lxc copy --stateless of a running instance, ours to upstream" bash -c "ours launch bb r1 >/dev/null && ours exec r1 -- sh -c 'echo live > /root/state' && lxc copy r1 up:r1 --stateless && upstream start r1 && state_is upstream r1 live"
+expect "lxc copy --stateless of a running instance, upstream to ours" bash -c "lxc copy up:r1 r2 --stateless && ours start r2 && state_is ours r2 live"
+for c in r1 r2; do ours delete -f $c >/dev/null 2>&1; upstream delete -f $c >/dev/null 2>&1; done

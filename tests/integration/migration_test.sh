@@ -82,7 +82,8 @@ expect "missing secrets refused" bash -c "oapi POST /1.0/instances '${body/\"con
 expect "the source op ends when no target comes" bash -c "api GET /1.0/operations/$opid/wait?timeout=15 | grep -q 'Timed out waiting for connections'"
 
 lxc start c4 >/dev/null 2>&1
-expect "a running instance is refused with a clear error" bash -c "! lxc copy c4 other:c5 2>$WORK/run.err; grep -qi 'live migration is not supported\|running' $WORK/run.err && [ \$(curl -s -o /dev/null -w '%{http_code}' --unix-socket $other/unix.socket http://lxd/1.0/instances/c5) = 404 ]"
+expect "live migration of a running instance is refused, saying so" bash -c "! lxc copy c4 other:c5 2>$WORK/run.err; grep -qi 'live migration is not supported' $WORK/run.err && [ \$(curl -s -o /dev/null -w '%{http_code}' --unix-socket $other/unix.socket http://lxd/1.0/instances/c5) = 404 ]"
+expect "a running instance copies with --stateless" bash -c "lxc exec c4 -- sh -c 'echo live > /root/live' && lxc copy c4 other:c5 --stateless && [ \"\$(cat $other/storage-pools/default/containers/c5/rootfs/root/live)\" = live ] && lxc list c4 --format csv -c s | grep -q RUNNING && lxc start other:c5 && lxc stop -f other:c5"
 lxc stop -f c4 >/dev/null 2>&1
 
 expect "lxc move c1 other:c2" lxc move c1 other:c2
