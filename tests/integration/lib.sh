@@ -134,6 +134,13 @@ stop_image_server() {
   wait "$SS_PID" 2>/dev/null
   SS_PID=
 }
+# The EXIT trap of a test with image servers: stops them, deletes the instances named, finishes.
+cleanup_with_servers() { # cleanup_with_servers INSTANCE...
+  stop_image_server
+  stop_other_daemon
+  lxc delete -f "$@" >/dev/null 2>&1
+  finish
+}
 
 status_of() { # status_of METHOD PATH [BODY] [extra curl args...] : prints the HTTP status
   local method=$1 path=$2 body=${3:-}; shift 3 2>/dev/null || shift $#

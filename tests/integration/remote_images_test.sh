@@ -7,13 +7,7 @@ source "$here/lib.sh"
 export LXD_PLUGIN_PATH=$PLUGINS
 start_daemon
 setup_base
-cleanup() {
-  stop_image_server
-  stop_other_daemon
-  lxc delete -f c1 c2 c3 c4 >/dev/null 2>&1
-  finish
-}
-trap cleanup EXIT
+trap 'cleanup_with_servers c1 c2 c3 c4' EXIT
 
 # The other server: its own data dir, HTTPS on loopback, two public images and a private one.
 other=$WORK/other

@@ -14,13 +14,7 @@ source "$here/lib.sh"
 export LXD_PLUGIN_PATH=$PLUGINS
 start_daemon
 setup_base
-cleanup() {
-  stop_image_server
-  stop_other_daemon
-  lxc delete -f c1 c2 c3 c4 >/dev/null 2>&1
-  finish
-}
-trap cleanup EXIT
+trap 'cleanup_with_servers c1 c2 c3 c4' EXIT
 lxc image delete bb >/dev/null
 
 # The busybox image split in two: its metadata, its rootfs as squashfs and as root.tar.xz, and a
