@@ -40,14 +40,7 @@ lxdp::api::WebSocket::WebSocket(std::unique_ptr<Poco::Net::WebSocket> connected)
 std::unique_ptr<lxdp::api::WebSocket> lxdp::api::WebSocket::connect(const std::string& url,
                                                                     const std::string& pinnedCertificate,
                                                                     const tls::ServerCertificate& identity) {
-    Poco::URI uri;
-    try {
-        uri = Poco::URI(url);
-    } catch (const Poco::Exception&) {
-        throw BadRequest("Invalid websocket URL \"" + url + "\"");
-    }
-    if (uri.getScheme() != "https" || uri.getHost().empty())
-        throw BadRequest("Only HTTPS websockets are supported, not \"" + url + "\"");
+    const Poco::URI uri = tls::httpsUrl(url, "websocket");
     try {
         Poco::Net::HTTPSClientSession session(uri.getHost(), uri.getPort(), tls::clientContext(pinnedCertificate, &identity));
         session.setTimeout(Poco::Timespan(30, 0));

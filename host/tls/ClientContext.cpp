@@ -37,4 +37,16 @@ Poco::AutoPtr<Poco::Net::Context> clientContext(const std::string& certificate, 
     return context;
 }
 
+Poco::URI httpsUrl(const std::string& url, const std::string& what) {
+    Poco::URI uri;
+    try {
+        uri = Poco::URI(url);
+    } catch (const Poco::Exception&) {
+        throw BadRequest("Invalid " + what + " URL \"" + url + "\"");
+    }
+    if (uri.getScheme() != "https" || uri.getHost().empty())
+        throw BadRequest("Only HTTPS " + what + "s are supported, not \"" + url + "\"");
+    return uri;
+}
+
 }  // namespace lxdp::tls

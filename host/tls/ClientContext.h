@@ -7,6 +7,7 @@
 
 #include <Poco/AutoPtr.h>
 #include <Poco/Net/Context.h>
+#include <Poco/URI.h>
 
 #include <string>
 
@@ -17,5 +18,9 @@ struct ServerCertificate;
 // BadRequest for a pinned certificate that is not PEM.
 Poco::AutoPtr<Poco::Net::Context> clientContext(const std::string& pinnedCertificate,
                                                 const ServerCertificate* identity = nullptr);
+
+// The URL of an outbound connection, which must be HTTPS with a host; BadRequest naming WHAT
+// (e.g. "image server") otherwise.
+Poco::URI httpsUrl(const std::string& url, const std::string& what);
 
 }  // namespace lxdp::tls

@@ -24,14 +24,7 @@ constexpr int kTimeoutSeconds = 30;
 FetchResult httpsFetchStream(const std::string& method, const std::string& url, const std::string& certificate,
                              const std::map<std::string, std::string>& requestHeaders,
                              const std::function<void(const FetchResult& head, std::istream& body)>& reader) {
-    Poco::URI uri;
-    try {
-        uri = Poco::URI(url);
-    } catch (const Poco::Exception&) {
-        throw BadRequest("Invalid image server URL \"" + url + "\"");
-    }
-    if (uri.getScheme() != "https" || uri.getHost().empty())
-        throw BadRequest("Only HTTPS image servers are supported, not \"" + url + "\"");
+    const Poco::URI uri = httpsUrl(url, "image server");
     FetchResult out;
     try {
         Poco::Net::HTTPSClientSession session(uri.getHost(), uri.getPort(), clientContext(certificate));
